@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Modules
+{
+    /// <summary>
+    /// The implicit long filter of the Hyena operator: an MLP with Sin activations maps a positional
+    /// embedding to C = D * (N - 1) filter channels, which an exponential window then modulates. Also
+    /// holds the skip term <c>bias</c> of the long convolutions.
+    /// </summary>
+    public sealed class HyenaFilter : nn.Module<long, Tensor>, IHasStateDictAliases, IHasOptimizerHints
+    {
+        [ComponentName(Name = "bias")]
+        private readonly Parameter _bias;
+
+        [ComponentName(Name = "pos_emb")]
+        private readonly PositionalEmbedding _posEmb;
+
+        [ComponentName(Name = "implicit_filter")]
+        private readonly Sequential _implicitFilter;
+
+        [ComponentName(Name = "modulation")]
+        private readonly ExponentialModulation _modulation;
+
+        // Not a field of Module type: RegisterComponents would register the shared Sin a second time.
+        private readonly HyenaOperatorConfig _config;
+
+        /// <summary>Creates the filter described by <paramref name="config"/>.</summary>
+        public HyenaFilter(string name, HyenaOperatorConfig config) : base(name)
+        {
+            _config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+            int channels = config.FilterChannels;
+            _bias = new Parameter(randn(channels));
+            _posEmb = new PositionalEmbedding("pos_emb", config.EmbeddingDimension, config.MaxLength,
+                trainable: config.PositionalEmbeddingLearningRate != 0);
+
+            // Linear(E, F), Sin, then InnerMlpCount x [Linear(F, F), Sin], then Linear(F, C, no bias).
+            // The one Sin instance is appended after every Linear, as in the reference.
+            var activation = new Sin("act", config.FilterOrder, config.Frequency);
+            _implicitFilter = nn.Sequential();
+            _implicitFilter.append(nn.Linear(config.EmbeddingDimension, config.FilterOrder));
+            _implicitFilter.append(activation);
+            for (int i = 0; i < config.InnerMlpCount; i++)
+            {
+                _implicitFilter.append(nn.Linear(config.FilterOrder, config.FilterOrder));
+                _implicitFilter.append(activation);
+            }
+            _implicitFilter.append(nn.Linear(config.FilterOrder, channels, hasBias: false));
+
+            _modulation = new ExponentialModulation("modulation", channels, config.FastDecayPercent,
+                config.SlowDecayPercent, config.DecayTarget, config.Modulate, config.Shift);
+            RegisterComponents();
+        }
+
+        /// <summary>The skip term of the long convolutions, shape (C).</summary>
+        public Parameter Bias => _bias;
+
+        /// <summary>The positional embedding.</summary>
+        public PositionalEmbedding PositionalEmbedding => _posEmb;
+
+        /// <summary>The filter MLP.</summary>
+        public Sequential ImplicitFilter => _implicitFilter;
+
+        /// <summary>The decay window.</summary>
+        public ExponentialModulation Modulation => _modulation;
+
+        /// <summary>The filter k for the first <paramref name="length"/> positions, shape (1, length, C).</summary>
+        public override Tensor forward(long length)
+        {
+            using var scope = NewDisposeScope();
+            var (z, t) = _posEmb.call(length);
+            var h = _implicitFilter.call(z);
+            return scope.MoveToOuter(_modulation.call(t, h));
+        }
+
+        /// <inheritdoc />
+        public IEnumerable<(string Alias, string Canonical)> StateDictAliases()
+        {
+            // The shared Sin sits at index 1 and again after every inner Linear: 3, 5, ...
+            for (int i = 0; i < _config.InnerMlpCount; i++)
+                yield return ($"implicit_filter.{3 + 2 * i}.freq", "implicit_filter.1.freq");
+        }
+
+        /// <inheritdoc />
+        public IEnumerable<(Parameter Parameter, OptimizerHint Hint)> OptimizerHints()
+        {
+            var filterHint = new OptimizerHint(_config.FilterLearningRate, _config.FilterWeightDecay);
+            foreach (var parameter in _implicitFilter.parameters())
+                yield return (parameter, filterHint);
+            if (_posEmb.Z is Parameter z)
+                yield return (z, new OptimizerHint(_config.PositionalEmbeddingLearningRate, 0.0));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Modules
+{
+    /// <summary>
+    /// Periodic activation sin(freq * x) with a trainable frequency per feature, the activation of
+    /// the implicit filter. One instance is reused after every Linear layer of the filter MLP.
+    /// </summary>
+    public sealed class Sin : nn.Module<Tensor, Tensor>
+    {
+        [ComponentName(Name = "freq")]
+        private readonly Parameter _freq;
+
+        /// <summary>Creates the activation for <paramref name="dimension"/> features, frequency initialised to <paramref name="frequency"/>.</summary>
+        public Sin(string name, long dimension, double frequency) : base(name)
+        {
+            _freq = new Parameter(full(1, dimension, frequency, dtype: ScalarType.Float32));
+            RegisterComponents();
+        }
+
+        /// <summary>The frequency, shape (1, dimension).</summary>
+        public Parameter Frequency => _freq;
+
+        /// <inheritdoc />
+        public override Tensor forward(Tensor input) => sin(_freq * input);
+    }
+}
