@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -28,6 +29,10 @@ namespace Microsoft.ML.Hyena
         [ComponentName(Name = "dropout")]
         private readonly Dropout _dropout;
 
+        // The MLP's layers, for the mixed-precision path. A tuple, not Module fields: RegisterComponents
+        // would otherwise register them a second time.
+        private readonly (Linear Fc1, Dropout Drop, Linear Fc2) _mlpLayers;
+
         /// <summary>Creates a block around an operator built from <paramref name="operatorConfig"/>.</summary>
         /// <param name="operatorConfig">The Hyena operator of the block.</param>
         /// <param name="mlpRatio">Hidden width of the MLP as a multiple of the model width (at least 1).</param>
@@ -43,11 +48,15 @@ namespace Microsoft.ML.Hyena
             _norm1 = nn.LayerNorm(width);
             _mixer = new HyenaOperator(operatorConfig, "mixer");
             _norm2 = nn.LayerNorm(width);
+            var fc1 = nn.Linear(width, width * mlpRatio);
+            var drop = nn.Dropout(dropout);
+            var fc2 = nn.Linear(width * mlpRatio, width);
             _mlp = nn.Sequential(
-                ("fc1", nn.Linear(width, width * mlpRatio)),
+                ("fc1", fc1),
                 ("act", nn.GELU()),
-                ("drop", nn.Dropout(dropout)),
-                ("fc2", nn.Linear(width * mlpRatio, width)));
+                ("drop", drop),
+                ("fc2", fc2));
+            _mlpLayers = (fc1, drop, fc2);
             _dropout = nn.Dropout(dropout);
             RegisterComponents();
         }
@@ -55,13 +64,51 @@ namespace Microsoft.ML.Hyena
         /// <summary>The block's Hyena operator.</summary>
         public HyenaOperator Mixer => _mixer;
 
+        /// <summary>
+        /// Mixed precision for the whole block: the operator's projections and short filter (see
+        /// <see cref="HyenaOperator.ComputeDtype"/>) and the MLP run in this type on casts of the
+        /// float32 master weights; the layer norms, the residual stream, the implicit filter and the FFT
+        /// convolution stay in the parameters' type. Null (the default) computes everything in the
+        /// parameters' type. Setting it sets the operator's.
+        /// </summary>
+        public ScalarType? ComputeDtype
+        {
+            get => _mixer.ComputeDtype;
+            set => _mixer.ComputeDtype = value;
+        }
+
         /// <summary>Applies the block to (batch, length, D); returns the same shape.</summary>
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
             var x = input + _dropout.call(_mixer.call(_norm1.call(input)));
-            x = x + _dropout.call(_mlp.call(_norm2.call(x)));
+            var normed = _norm2.call(x);
+            var mlp = ComputeDtype is ScalarType c && c != normed.dtype ? MixedPrecisionMlp(normed, c) : _mlp.call(normed);
+            x = x + _dropout.call(mlp);   // a bfloat16 branch is promoted to the residual's type by the addition
             return scope.MoveToOuter(x);
+        }
+
+        private Tensor MixedPrecisionMlp(Tensor x, ScalarType compute)
+        {
+            using var scope = NewDisposeScope();
+            var (fc1, drop, fc2) = _mlpLayers;
+            var h = nn.functional.linear(x.to_type(compute), fc1.weight!.to_type(compute), fc1.bias?.to_type(compute));
+            h = drop.call(nn.functional.gelu(h));
+            return scope.MoveToOuter(nn.functional.linear(h, fc2.weight!.to_type(compute), fc2.bias?.to_type(compute)));
+        }
+
+        /// <inheritdoc />
+        public override (IList<string> missing_keys, IList<string> unexpected_keyes) load_state_dict(Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
+        {
+            _mixer.ClearFilterCache();
+            return base.load_state_dict(source, strict, skip);
+        }
+
+        /// <inheritdoc />
+        public override nn.Module load(System.IO.BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+        {
+            _mixer.ClearFilterCache();
+            return base.load(reader, strict, skip, loadedParameters);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,13 +28,21 @@ namespace Microsoft.ML.Hyena
         private readonly Linear _outProj;
 
         [ComponentName(Name = "short_filter")]
-        private readonly Conv1d _shortFilter;
+        private readonly ShortFilter _shortFilter;
 
         [ComponentName(Name = "filter_fn")]
         private readonly HyenaFilter _filterFn;
 
         [ComponentName(Name = "dropout")]
         private readonly Dropout _dropout;
+
+        // Filter spectra for inference, by (length, device, dtype), oldest first. Not a Tensor field, so
+        // never registered as a buffer nor moved by to(): it is cleared instead.
+        private readonly List<((long Length, DeviceType Device, int Index, ScalarType Dtype) Key, Tensor Spectrum)> _spectrumCache = new();
+        private readonly object _cacheGate = new();
+        private ScalarType? _computeDtype;
+        private bool _cacheFilterSpectrum;
+        private int _filterCacheCapacity = 4;
 
         /// <summary>Creates an operator as <paramref name="config"/> describes.</summary>
         public HyenaOperator(HyenaOperatorConfig config, string name = "hyena") : base(name)
@@ -43,8 +52,7 @@ namespace Microsoft.ML.Hyena
             long innerWidth = width * (config.Order + 1);
             _inProj = nn.Linear(width, innerWidth);
             _outProj = nn.Linear(width, width);
-            _shortFilter = nn.Conv1d(innerWidth, innerWidth, config.ShortFilterOrder,
-                padding: config.ShortFilterOrder - 1, groups: innerWidth);
+            _shortFilter = new ShortFilter("short_filter", innerWidth, config.ShortFilterOrder);
             _filterFn = new HyenaFilter("filter_fn", config);
             _dropout = nn.Dropout(config.Dropout);
             RegisterComponents();
@@ -69,6 +77,122 @@ namespace Microsoft.ML.Hyena
         /// <summary>The implicit filter and skip term.</summary>
         public HyenaFilter FilterFunction => _filterFn;
 
+        /// <summary>The short causal depthwise convolution (state_dict names <c>short_filter.weight</c>, <c>short_filter.bias</c>).</summary>
+        public ShortFilter ShortFilter => _shortFilter;
+
+        /// <summary>
+        /// Mixed precision: when set to <see cref="ScalarType.BFloat16"/> (or Float16), the projections
+        /// and the short filter run in that type on casts of the parameters, which stay in their own
+        /// type (float32 master weights; their gradients arrive in float32). The implicit filter and the
+        /// FFT convolution stay in the parameters' type (cuFFT has no bfloat16 transforms); the output
+        /// has the input's type. Null (the default) computes everything in the parameters' type.
+        /// </summary>
+        public ScalarType? ComputeDtype
+        {
+            get => _computeDtype;
+            set
+            {
+                if (value is ScalarType t && t != ScalarType.BFloat16 && t != ScalarType.Float16 && t != ScalarType.Float32 && t != ScalarType.Float64)
+                    throw new ArgumentOutOfRangeException(nameof(ComputeDtype), t, "HyenaOperator.ComputeDtype must be null, BFloat16, Float16, Float32 or Float64.");
+                _computeDtype = value;
+            }
+        }
+
+        /// <summary>How the short filter is computed (see <see cref="Modules.ShortFilterImplementation"/>). Default Auto.</summary>
+        public ShortFilterImplementation ShortFilterImplementation
+        {
+            get => _shortFilter.Implementation;
+            set => _shortFilter.Implementation = value;
+        }
+
+        /// <summary>
+        /// Whether the skip term is folded into the filter (k[:, 0] += bias) so that the long convolution
+        /// needs no separate pass for it. Equal to the reference up to rounding. Default true; false runs
+        /// the reference's composition (<see cref="FftConvolution.Causal"/>).
+        /// </summary>
+        public bool FoldSkipTerm { get; set; } = true;
+
+        /// <summary>
+        /// Inference only: when true, a forward pass in eval mode with gradients off reuses the filter's
+        /// spectrum computed for the same length, device and type (the implicit filter MLP and the
+        /// filter's FFT then run once per length). Default false.
+        /// </summary>
+        /// <remarks>
+        /// The cache is dropped by <c>train()</c>/<c>eval()</c>, <c>to()</c>, <c>load_state_dict</c>, <c>load</c>,
+        /// <see cref="StateDict.Load(nn.Module, IReadOnlyDictionary{string, Tensor}, bool, string)"/>, by any forward
+        /// pass in training mode or with gradients on, and by turning this option off. Parameters changed in
+        /// place by other means (for example an exponential moving average under no_grad) are not seen:
+        /// call <see cref="ClearFilterCache"/> after such a change.
+        /// </remarks>
+        public bool CacheFilterSpectrum
+        {
+            get => _cacheFilterSpectrum;
+            set
+            {
+                _cacheFilterSpectrum = value;
+                if (!value)
+                    ClearFilterCache();
+            }
+        }
+
+        /// <summary>How many lengths <see cref="CacheFilterSpectrum"/> keeps (the oldest is dropped first). Default 4; at least 1.</summary>
+        public int FilterCacheCapacity
+        {
+            get => _filterCacheCapacity;
+            set
+            {
+                if (value < 1)
+                    throw new ArgumentOutOfRangeException(nameof(FilterCacheCapacity), value, "HyenaOperator.FilterCacheCapacity must be at least 1.");
+                _filterCacheCapacity = value;
+            }
+        }
+
+        /// <summary>Number of spectra in the inference cache.</summary>
+        public int CachedSpectrumCount
+        {
+            get
+            {
+                lock (_cacheGate)
+                    return _spectrumCache.Count;
+            }
+        }
+
+        /// <summary>
+        /// Selects the reference composition of library calls: parameters' type throughout, Conv1d short
+        /// filter, separate skip-term pass, no cache. The result equals the reference implementation's
+        /// operations one for one; the other settings are checked against it.
+        /// </summary>
+        public void UseReferencePath()
+        {
+            ComputeDtype = null;
+            ShortFilterImplementation = ShortFilterImplementation.Conv1d;
+            FoldSkipTerm = false;
+            CacheFilterSpectrum = false;
+        }
+
+        /// <summary>Drops every cached filter spectrum.</summary>
+        public void ClearFilterCache()
+        {
+            lock (_cacheGate)
+            {
+                foreach (var (_, spectrum) in _spectrumCache)
+                    spectrum.Dispose();
+                _spectrumCache.Clear();
+            }
+        }
+
+        /// <summary>Drops the filter caches of every <see cref="HyenaOperator"/> in <paramref name="root"/> (itself included).</summary>
+        public static void ClearFilterCaches(nn.Module root)
+        {
+            if (root is HyenaOperator self)
+                self.ClearFilterCache();
+            foreach (var module in root.modules())
+            {
+                if (module is HyenaOperator op)
+                    op.ClearFilterCache();
+            }
+        }
+
         /// <summary>
         /// Applies the operator to <paramref name="input"/> of shape (batch, length, D) with
         /// 1 &lt;= length &lt;= MaxLength; returns the same shape. Causal: output t depends on inputs up to t.
@@ -78,8 +202,13 @@ namespace Microsoft.ML.Hyena
             CheckInput(input);
             using var scope = NewDisposeScope();
             long length = input.size(1);
+            bool inference = !is_grad_enabled() && !training;
+            if (!inference)
+                ClearFilterCacheIfAny(); // parameters may change after this pass: never reuse an older spectrum
+            if (_cacheFilterSpectrum && inference)
+                return scope.MoveToOuter(MixCore(input, null, CachedSpectrum(length, input.device)));
             var filter = _filterFn.call(length).squeeze(0); // (l, C)
-            return scope.MoveToOuter(Mix(input, filter));
+            return scope.MoveToOuter(MixCore(input, filter, null));
         }
 
         /// <summary>
@@ -90,16 +219,54 @@ namespace Microsoft.ML.Hyena
         public Tensor Mix(Tensor input, Tensor filter)
         {
             CheckInput(input);
+            if (filter is null)
+                throw new ArgumentNullException(nameof(filter));
+            if (filter.dim() != 2 || filter.size(0) != input.size(1) || filter.size(1) != Config.FilterChannels)
+                throw new ArgumentException($"Expected a filter of shape ({input.size(1)}, {Config.FilterChannels}); got ({string.Join(", ", filter.shape)}).", nameof(filter));
+            return MixCore(input, filter, null);
+        }
+
+        /// <summary>
+        /// The spectrum of the filter (skip term folded in) for <paramref name="filter"/> of shape (length, C):
+        /// (N - 1, D, length + 1), complex. See <see cref="FftConvolution.FilterSpectrum"/>.
+        /// </summary>
+        public Tensor FilterSpectrum(Tensor filter)
+        {
+            using var scope = NewDisposeScope();
+            int order = Config.Order;
+            long width = Config.ModelDimension;
+            long length = filter.size(0);
+            var k = filter.view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l)
+            var bias = _filterFn.Bias.view(order - 1, width);                   // (N-1, D)
+            return scope.MoveToOuter(FftConvolution.FilterSpectrum(k, bias));
+        }
+
+        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum)
+        {
             using var scope = NewDisposeScope();
             int order = Config.Order;
             long width = Config.ModelDimension;
             long length = input.size(1);
+            ScalarType? compute = EffectiveComputeDtype(input);
 
-            var projected = _inProj.call(input).transpose(1, 2);               // (b, (N+1)D, l)
-            var streams = _shortFilter.call(projected).narrow(-1, 0, length)   // causal: drop the tail
-                .split(width, dim: 1);                                          // N + 1 x (b, D, l)
-            var k = filter.view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l)
-            var bias = _filterFn.Bias.view(order - 1, width);                   // (N-1, D)
+            var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
+            var projected = Project(_inProj, x, compute).transpose(1, 2);        // (b, (N+1)D, l)
+            var streams = _shortFilter.Apply(projected, compute)                  // causal, cut to l
+                .split(width, dim: 1);                                             // N + 1 x (b, D, l)
+
+            Tensor? k = null, bias = null;
+            if (spectrum is null)
+            {
+                if (FoldSkipTerm)
+                {
+                    spectrum = FilterSpectrum(filter!);                             // (N-1, D, l+1)
+                }
+                else
+                {
+                    k = filter!.view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l)
+                    bias = _filterFn.Bias.view(order - 1, width);                   // (N-1, D)
+                }
+            }
 
             var v = streams[order];
             for (int o = 0; o < order - 1; o++)
@@ -107,10 +274,128 @@ namespace Microsoft.ML.Hyena
                 // Gates x_{N-1}, ..., x_1 in turn (the reference's reversed(x[1:])).
                 var gate = streams[order - 1 - o];
                 v = _dropout.call(v * gate);
-                v = FftConvolution.Causal(v, k[o], bias[o]);
+                v = spectrum is not null
+                    ? FftConvolution.CausalFromSpectrum(v, spectrum[o])            // in the transform's type
+                    : FftConvolution.Causal(v, k![o], bias![o]);
             }
-            var y = (v * streams[0]).transpose(1, 2);                            // (b, l, D)
-            return scope.MoveToOuter(_outProj.call(y));
+            var first = streams[0];
+            if (v.dtype != first.dtype)
+                v = v.to_type(compute ?? first.dtype);
+            var y = (v * first).transpose(1, 2);                                   // (b, l, D)
+            var output = Project(_outProj, y, compute);
+            return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
+        }
+
+        private ScalarType? EffectiveComputeDtype(Tensor input)
+        {
+            if (_computeDtype is not ScalarType c)
+                return null;
+            var parameterType = _inProj.weight!.dtype;
+            return c == parameterType && c == input.dtype ? null : c;
+        }
+
+        private static Tensor Project(Linear layer, Tensor x, ScalarType? compute)
+        {
+            if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
+                return layer.call(x);
+            using var scope = NewDisposeScope();
+            var weight = layer.weight!.to_type(c);
+            var bias = layer.bias is null ? null : layer.bias.to_type(c);
+            var input = x.dtype == c ? x : x.to_type(c);
+            return scope.MoveToOuter(nn.functional.linear(input, weight, bias));
+        }
+
+        private Tensor CachedSpectrum(long length, Device device)
+        {
+            var key = (length, device.type, device.index, _filterFn.Bias.dtype);
+            lock (_cacheGate)
+            {
+                int found = _spectrumCache.FindIndex(e => e.Key == key);
+                if (found >= 0)
+                {
+                    var hit = _spectrumCache[found];
+                    _spectrumCache.RemoveAt(found);
+                    _spectrumCache.Add(hit);   // most recently used last
+                    return hit.Spectrum;
+                }
+            }
+            Tensor spectrum;
+            using (var scope = NewDisposeScope())
+            {
+                var filter = _filterFn.call(length).squeeze(0);
+                spectrum = scope.MoveToOuter(FilterSpectrum(filter));
+            }
+            spectrum.DetachFromDisposeScope();
+            lock (_cacheGate)
+            {
+                while (_spectrumCache.Count >= _filterCacheCapacity)
+                {
+                    _spectrumCache[0].Spectrum.Dispose();
+                    _spectrumCache.RemoveAt(0);
+                }
+                _spectrumCache.Add((key, spectrum));
+            }
+            return spectrum;
+        }
+
+        private void ClearFilterCacheIfAny()
+        {
+            lock (_cacheGate)
+            {
+                if (_spectrumCache.Count == 0)
+                    return;
+            }
+            ClearFilterCache();
+        }
+
+        /// <inheritdoc />
+        public override void train(bool train = true)
+        {
+            ClearFilterCache();
+            base.train(train);
+        }
+
+        /// <inheritdoc />
+        public override (IList<string> missing_keys, IList<string> unexpected_keyes) load_state_dict(Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
+        {
+            ClearFilterCache();
+            return base.load_state_dict(source, strict, skip);
+        }
+
+        /// <inheritdoc />
+        public override nn.Module load(System.IO.BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+        {
+            ClearFilterCache();
+            return base.load(reader, strict, skip, loadedParameters);
+        }
+
+        /// <inheritdoc />
+        protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+        {
+            ClearFilterCache();
+            return base._to(device, dtype, non_blocking);
+        }
+
+        /// <inheritdoc />
+        protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+        {
+            ClearFilterCache();
+            return base._to(deviceType, deviceIndex, non_blocking);
+        }
+
+        /// <inheritdoc />
+        protected override nn.Module _to(ScalarType dtype, bool non_blocking)
+        {
+            ClearFilterCache();
+            return base._to(dtype, non_blocking);
+        }
+
+        /// <inheritdoc />
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                ClearFilterCache();
+            base.Dispose(disposing);
         }
 
         private void CheckInput(Tensor input)

@@ -43,7 +43,8 @@ namespace Microsoft.ML.Hyena.Modules
                 return x.alias();
             using var scope = NewDisposeScope();
             var decay = exp(-t * _deltas.abs());
-            return scope.MoveToOuter(x * (decay + _shift));
+            // With no shift (the default) the window is used as is: one pass over (l, C) less, same values.
+            return scope.MoveToOuter(x * (_shift == 0 ? decay : decay + _shift));
         }
     }
 }

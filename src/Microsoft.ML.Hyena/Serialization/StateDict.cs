@@ -86,6 +86,7 @@ namespace Microsoft.ML.Hyena
                 if (target.TryGetValue(name, out var destination) && !aliases.ContainsKey(name))
                     destination.copy_(tensor.to(destination.dtype, destination.device));
             }
+            HyenaOperator.ClearFilterCaches(module);   // cached filter spectra were computed from the old values
         }
 
         /// <summary>Reads a safetensors file into the module (see <see cref="Load(nn.Module, IReadOnlyDictionary{string, Tensor}, bool, string)"/>).</summary>

@@ -1,0 +1,241 @@
+using System;
+using System.Text.Json.Serialization;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena
+{
+    /// <summary>How the per-position outputs of the network become one vector per sequence.</summary>
+    public enum HyenaPooling
+    {
+        /// <summary>Mean over the valid (non-padding) positions.</summary>
+        Mean,
+        /// <summary>The last valid position, which has seen the whole sequence (the network is causal).</summary>
+        Last,
+    }
+
+    /// <summary>Everything that defines the shape of a <see cref="HyenaSequenceClassifier"/>.</summary>
+    public sealed record HyenaClassifierConfig
+    {
+        /// <summary>Token input: number of token ids, id 0 being padding. 0 for value input.</summary>
+        public int VocabularySize { get; init; }
+
+        /// <summary>Value input: floats per position. 0 for token input.</summary>
+        public int InputChannels { get; init; }
+
+        /// <summary>Number of classes (at least 2).</summary>
+        public int ClassCount { get; init; }
+
+        /// <summary>Number of residual blocks (at least 1).</summary>
+        public int Depth { get; init; } = 2;
+
+        /// <summary>Hidden width of each block's MLP as a multiple of the model width.</summary>
+        public int MlpRatio { get; init; } = 4;
+
+        /// <summary>Dropout in the blocks.</summary>
+        public double Dropout { get; init; }
+
+        /// <summary>Pooling of positions into one vector per sequence.</summary>
+        public HyenaPooling Pooling { get; init; } = HyenaPooling.Mean;
+
+        /// <summary>
+        /// Token input only: adds a next-token prediction head over every position (trained as an auxiliary
+        /// loss, as the Hyena paper trains associative recall). Default false.
+        /// </summary>
+        public bool NextTokenHead { get; init; }
+
+        /// <summary>The operator of every block; its ModelDimension is the network's width and its MaxLength the longest sequence.</summary>
+        public HyenaOperatorConfig Operator { get; init; } = new();
+
+        /// <summary>Whether inputs are token ids (else float values).</summary>
+        [JsonIgnore]
+        public bool UsesTokens => VocabularySize > 0;
+
+        /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid property.</summary>
+        public HyenaClassifierConfig Validate()
+        {
+            Operator.Validate();
+            if ((VocabularySize > 0) == (InputChannels > 0) || VocabularySize < 0 || InputChannels < 0)
+                throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize,
+                    $"Exactly one of VocabularySize (token input) and InputChannels (value input) must be positive; got {VocabularySize} and {InputChannels}.");
+            if (ClassCount < 2)
+                throw new ArgumentOutOfRangeException(nameof(ClassCount), ClassCount, $"A classifier needs at least 2 classes; got {ClassCount}.");
+            if (Depth < 1)
+                throw new ArgumentOutOfRangeException(nameof(Depth), Depth, $"Depth must be at least 1; got {Depth}.");
+            if (MlpRatio < 1)
+                throw new ArgumentOutOfRangeException(nameof(MlpRatio), MlpRatio, $"MlpRatio must be at least 1; got {MlpRatio}.");
+            if (!(Dropout >= 0 && Dropout < 1))
+                throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout must be in [0, 1); got {Dropout}.");
+            if (!Enum.IsDefined(Pooling))
+                throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Mean or Last.");
+            if (NextTokenHead && !UsesTokens)
+                throw new ArgumentOutOfRangeException(nameof(NextTokenHead), NextTokenHead, "A next-token head needs token input (VocabularySize > 0).");
+            return this;
+        }
+    }
+
+    /// <summary>
+    /// A sequence classifier: token embedding or per-position linear projection of values, a stack
+    /// of pre-norm <see cref="HyenaBlock"/>s, a final LayerNorm, pooling over the valid positions of
+    /// each sequence (padding masked), and a linear head giving class logits.
+    /// </summary>
+    /// <remarks>
+    /// Sequences are right-padded to a common length. Because every block is causal, padding after
+    /// the end of a sequence never changes the outputs at its valid positions, and the pooling
+    /// ignores padded positions, so a row's result does not depend on what it is batched with
+    /// (up to floating-point rounding of the FFT size).
+    /// </remarks>
+    public sealed class HyenaSequenceClassifier : nn.Module<Tensor, Tensor, Tensor>
+    {
+        [ComponentName(Name = "embedding")]
+        private readonly Embedding? _embedding;
+
+        [ComponentName(Name = "input_proj")]
+        private readonly Linear? _inputProjection;
+
+        [ComponentName(Name = "blocks")]
+        private readonly ModuleList<HyenaBlock> _blocks;
+
+        [ComponentName(Name = "norm")]
+        private readonly LayerNorm _norm;
+
+        [ComponentName(Name = "head")]
+        private readonly Linear _head;
+
+        [ComponentName(Name = "lm_head")]
+        private readonly Linear? _nextTokenHead;
+
+        /// <summary>Creates the network described by <paramref name="config"/>.</summary>
+        public HyenaSequenceClassifier(HyenaClassifierConfig config, string name = "classifier") : base(name)
+        {
+            Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+            long width = config.Operator.ModelDimension;
+            if (config.UsesTokens)
+                _embedding = nn.Embedding(config.VocabularySize, width);
+            else
+                _inputProjection = nn.Linear(config.InputChannels, width);
+            _blocks = new ModuleList<HyenaBlock>();
+            for (int i = 0; i < config.Depth; i++)
+                _blocks.Add(new HyenaBlock(config.Operator, config.MlpRatio, config.Dropout, $"block{i}"));
+            _norm = nn.LayerNorm(width);
+            _head = nn.Linear(width, config.ClassCount);
+            if (config.NextTokenHead)
+                _nextTokenHead = nn.Linear(width, config.VocabularySize);
+            RegisterComponents();
+        }
+
+        /// <summary>The configuration the network was built with.</summary>
+        public HyenaClassifierConfig Config { get; }
+
+        /// <summary>The residual blocks.</summary>
+        public ModuleList<HyenaBlock> Blocks => _blocks;
+
+        /// <summary>
+        /// Mixed precision of every block (see <see cref="HyenaBlock.ComputeDtype"/>): BFloat16 runs the
+        /// projections, short filters and MLPs in bfloat16 on casts of the float32 weights; null computes
+        /// everything in the parameters' type. The embedding, final norm and head stay in float32.
+        /// </summary>
+        public ScalarType? ComputeDtype
+        {
+            get => _blocks.Count == 0 ? null : _blocks[0].ComputeDtype;
+            set
+            {
+                foreach (var block in _blocks)
+                    block.ComputeDtype = value;
+            }
+        }
+
+        /// <summary>
+        /// Inference only: reuse each operator's filter spectrum for a length already seen (see
+        /// <see cref="HyenaOperator.CacheFilterSpectrum"/>). Off by default; the cache is dropped by any
+        /// training-mode or gradient-enabled pass and by loading weights.
+        /// </summary>
+        public bool CacheFilterSpectrum
+        {
+            get => _blocks.Count > 0 && _blocks[0].Mixer.CacheFilterSpectrum;
+            set
+            {
+                foreach (var block in _blocks)
+                    block.Mixer.CacheFilterSpectrum = value;
+            }
+        }
+
+        /// <summary>
+        /// Class logits (batch, classes) for <paramref name="inputs"/>: token ids (batch, length) as
+        /// int64, or values (batch, length, InputChannels) as float32; <paramref name="lengths"/>
+        /// (batch) int64 gives each row's valid positions (0 for an empty sequence, whose pooled
+        /// vector is zero).
+        /// </summary>
+        public override Tensor forward(Tensor inputs, Tensor lengths)
+        {
+            using var scope = NewDisposeScope();
+            var x = Encode(inputs, lengths);
+            return scope.MoveToOuter(_head.call(Pool(x, lengths.to(x.device))));
+        }
+
+        /// <summary>
+        /// Class logits (batch, classes) and, with <see cref="HyenaClassifierConfig.NextTokenHead"/>, the mean
+        /// cross-entropy of predicting each valid token from the positions before it (padding ignored);
+        /// otherwise the second result is null.
+        /// </summary>
+        public (Tensor Logits, Tensor? NextTokenLoss) ForwardWithNextTokenLoss(Tensor inputs, Tensor lengths)
+        {
+            using var scope = NewDisposeScope();
+            var x = Encode(inputs, lengths);
+            var logits = scope.MoveToOuter(_head.call(Pool(x, lengths.to(x.device))));
+            if (_nextTokenHead is null || inputs.size(1) < 2)
+                return (logits, null);
+            // Position t predicts token t + 1; padding (id 0) is ignored as a target.
+            var predictions = _nextTokenHead.call(x.narrow(1, 0, inputs.size(1) - 1)).to_type(ScalarType.Float32);
+            var targets = inputs.narrow(1, 1, inputs.size(1) - 1);
+            var loss = nn.functional.cross_entropy(predictions.reshape(-1, Config.VocabularySize), targets.reshape(-1), ignore_index: 0);
+            return (logits, scope.MoveToOuter(loss));
+        }
+
+        // Embedding or projection, the blocks and the final norm: (batch, length, width).
+        private Tensor Encode(Tensor inputs, Tensor lengths)
+        {
+            CheckInputs(inputs, lengths);
+            using var scope = NewDisposeScope();
+            var x = _embedding is not null ? _embedding.call(inputs) : _inputProjection!.call(inputs);
+            foreach (var block in _blocks)
+                x = block.call(x);
+            return scope.MoveToOuter(_norm.call(x));
+        }
+
+        private Tensor Pool(Tensor x, Tensor lengths)
+        {
+            long length = x.size(1);
+            if (Config.Pooling == HyenaPooling.Last)
+            {
+                // Row b takes position lengths[b] - 1; an empty row takes position 0 and is zeroed.
+                var index = (lengths - 1).clamp_min(0).view(-1, 1, 1).expand(-1, 1, x.size(2));
+                var last = x.gather(1, index).squeeze(1);
+                return last * (lengths > 0).unsqueeze(1).to_type(x.dtype);
+            }
+            var mask = (arange(length, device: x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2).to_type(x.dtype);
+            var sum = (x * mask).sum(1);
+            return sum / lengths.clamp_min(1).unsqueeze(1).to_type(x.dtype);
+        }
+
+        private void CheckInputs(Tensor inputs, Tensor lengths)
+        {
+            long maxLength = Config.Operator.MaxLength;
+            if (Config.UsesTokens)
+            {
+                if (inputs.dim() != 2 || inputs.dtype != ScalarType.Int64)
+                    throw new ArgumentException($"Expected token ids of shape (batch, length) and type Int64; got ({string.Join(", ", inputs.shape)}) {inputs.dtype}.", nameof(inputs));
+            }
+            else if (inputs.dim() != 3 || inputs.size(2) != Config.InputChannels)
+            {
+                throw new ArgumentException($"Expected values of shape (batch, length, {Config.InputChannels}); got ({string.Join(", ", inputs.shape)}).", nameof(inputs));
+            }
+            if (inputs.size(1) > maxLength)
+                throw new ArgumentException($"The inputs have {inputs.size(1)} positions but the network was built for at most {maxLength}.", nameof(inputs));
+            if (lengths.dim() != 1 || lengths.size(0) != inputs.size(0))
+                throw new ArgumentException($"Expected one length per row ({inputs.size(0)}); got ({string.Join(", ", lengths.shape)}).", nameof(lengths));
+        }
+    }
+}

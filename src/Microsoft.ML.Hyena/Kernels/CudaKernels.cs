@@ -1,0 +1,406 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Kernels
+{
+    /// <summary>
+    /// Experimental fused CUDA kernels, compiled at run time with NVRTC and launched with the CUDA
+    /// driver API on tensors that TorchSharp owns (their device pointers come from libLibTorchSharp's
+    /// <c>THSTensor_data</c>). Used only when asked for explicitly
+    /// (<see cref="Modules.ShortFilterImplementation.CudaKernel"/>); the composed library calls stay the
+    /// reference. Kernels run on the legacy default stream, which is libtorch's default stream.
+    /// </summary>
+    /// <remarks>
+    /// NVRTC is looked for in <c>HYENA_NVRTC</c> (a file), then by name (libnvrtc.so.13, .12, libnvrtc.so)
+    /// on the library search path, then next to the PyTorch install that <see cref="TorchBackend"/> loaded
+    /// (site-packages/nvidia/*/lib), then in /usr/local/cuda/lib64.
+    /// </remarks>
+    internal static unsafe class CudaKernels
+    {
+        /// <summary>Environment variable naming the NVRTC library file to use.</summary>
+        public const string NvrtcVariable = "HYENA_NVRTC";
+
+        /// <summary>Largest kernel size of the short-filter kernels.</summary>
+        public const int MaxKernelSize = 8;
+
+        private const int Threads = 256;
+
+        internal const string Source = @"
+typedef unsigned short bf16_t;
+__device__ __forceinline__ float ld(const float* p, long long i) { return p[i]; }
+__device__ __forceinline__ float ld(const bf16_t* p, long long i) { return __uint_as_float(((unsigned int)p[i]) << 16); }
+__device__ __forceinline__ void st(float* p, long long i, float v) { p[i] = v; }
+__device__ __forceinline__ void st(bf16_t* p, long long i, float v) {
+    unsigned int u = __float_as_uint(v);
+    if ((u & 0x7fffffffu) > 0x7f800000u) { p[i] = (bf16_t)((u >> 16) | 0x40u); return; }
+    u += 0x7fffu + ((u >> 16) & 1u);
+    p[i] = (bf16_t)(u >> 16);
+}
+
+// y[b,c,t] = bias[c] + sum_j w[c,j] x[b,c,t-(K-1)+j]   (x, y: (B, C, L) contiguous; w: (C, K)).
+// Grid (B*C rows, ceil(L/256) chunks): no 64-bit division per element.
+template <typename T>
+__device__ void short_fwd(const T* x, const T* w, const T* bias, T* y, int L, int C, int K) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= L) return;
+    int c = (int)(row % C);
+    long long i = row * L + t;
+    float acc = ld(bias, c);
+    for (int j = 0; j < K; ++j) {
+        int s = t - (K - 1) + j;
+        if (s >= 0) acc += ld(w, (long long)c * K + j) * ld(x, i - (K - 1) + j);
+    }
+    st(y, i, acc);
+}
+
+// gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j]   (terms past the end are zero); same grid.
+template <typename T>
+__device__ void short_bwd_x(const T* g, const T* w, T* gx, int L, int C, int K) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= L) return;
+    int c = (int)(row % C);
+    long long i = row * L + t;
+    float acc = 0.f;
+    for (int j = 0; j < K; ++j) {
+        int s = t + (K - 1) - j;
+        if (s < L) acc += ld(w, (long long)c * K + j) * ld(g, i + (K - 1) - j);
+    }
+    st(gx, i, acc);
+}
+
+// partial[split, c, j] = sum over all b and this split's positions t of g[b,c,t] x[b,c,t-(K-1)+j] for j < K,
+// and of g[b,c,t] for j = K. Grid (C, splits), 256 threads.
+template <typename T>
+__device__ void short_bwd_wb(const T* g, const T* x, float* partial, int B, int L, int C, int K, int splits) {
+    int c = blockIdx.x;
+    int split = blockIdx.y;
+    int chunk = (L + splits - 1) / splits;
+    int start = split * chunk;
+    int end = start + chunk < L ? start + chunk : L;
+    float acc[9];
+    for (int j = 0; j < 9; ++j) acc[j] = 0.f;
+    for (int bb = 0; bb < B; ++bb) {
+        long long row = ((long long)bb * C + c) * (long long)L;
+        for (int t = start + threadIdx.x; t < end; t += blockDim.x) {
+            float gv = ld(g, row + t);
+            acc[8] += gv;
+            for (int j = 0; j < K; ++j) {
+                int s = t - (K - 1) + j;
+                if (s >= 0) acc[j] += gv * ld(x, row + s);
+            }
+        }
+    }
+    __shared__ float red[256];
+    for (int j = 0; j <= K; ++j) {
+        red[threadIdx.x] = acc[j == K ? 8 : j];
+        __syncthreads();
+        for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
+            if ((int)threadIdx.x < stride) red[threadIdx.x] += red[threadIdx.x + stride];
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) partial[((long long)split * C + c) * (K + 1) + j] = red[0];
+        __syncthreads();
+    }
+}
+
+extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w, const float* b, float* y, int L, int C, int K) { short_fwd<float>(x, w, b, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, bf16_t* y, int L, int C, int K) { short_fwd<bf16_t>(x, w, b, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_x_f32(const float* g, const float* w, float* gx, int L, int C, int K) { short_bwd_x<float>(g, w, gx, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_x_bf16(const bf16_t* g, const bf16_t* w, bf16_t* gx, int L, int C, int K) { short_bwd_x<bf16_t>(g, w, gx, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_wb_f32(const float* g, const float* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<float>(g, x, partial, B, L, C, K, splits); }
+extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16_t* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<bf16_t>(g, x, partial, B, L, C, K, splits); }
+";
+
+        internal static readonly string[] FunctionNames =
+        {
+            "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_x_f32", "hyena_short_bwd_x_bf16",
+            "hyena_short_bwd_wb_f32", "hyena_short_bwd_wb_bf16",
+        };
+
+        private static readonly object _gate = new();
+        private static bool _driverTried;
+        private static string? _driverError;
+        private static string? _ptxArchitecture;
+        private static byte[]? _ptx;
+        private static readonly Dictionary<int, Dictionary<string, IntPtr>> _functions = new();
+        private static readonly Dictionary<int, IntPtr> _contexts = new();
+        private static delegate* unmanaged<IntPtr, IntPtr> _tensorData;
+
+        private static delegate* unmanaged<uint, int> _cuInit;
+        private static delegate* unmanaged<int*, int, int> _cuDeviceGet;
+        private static delegate* unmanaged<int*, int, int, int> _cuDeviceGetAttribute;
+        private static delegate* unmanaged<IntPtr*, int, int> _cuDevicePrimaryCtxRetain;
+        private static delegate* unmanaged<IntPtr, int> _cuCtxSetCurrent;
+        private static delegate* unmanaged<IntPtr*, byte*, int> _cuModuleLoadData;
+        private static delegate* unmanaged<IntPtr*, IntPtr, byte*, int> _cuModuleGetFunction;
+        private static delegate* unmanaged<IntPtr, uint, uint, uint, uint, uint, uint, uint, IntPtr, void**, void**, int> _cuLaunchKernel;
+        private static delegate* unmanaged<int, byte**, int> _cuGetErrorString;
+
+        /// <summary>What happened when the kernels were last prepared, for messages.</summary>
+        public static string Report { get; private set; } = "not tried";
+
+        /// <summary>
+        /// Compiles (once) and loads (once per device) the kernels for CUDA device <paramref name="deviceIndex"/>.
+        /// Throws <see cref="InvalidOperationException"/> naming what is missing.
+        /// </summary>
+        public static void Ensure(int deviceIndex)
+        {
+            lock (_gate)
+            {
+                if (_functions.ContainsKey(deviceIndex))
+                    return;
+                try
+                {
+                    LoadDriver();
+                    int device;
+                    Check(_cuDeviceGet(&device, deviceIndex), "cuDeviceGet");
+                    IntPtr context;
+                    Check(_cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
+                    Check(_cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                    int major, minor;
+                    Check(_cuDeviceGetAttribute(&major, 75, device), "cuDeviceGetAttribute(major)");
+                    Check(_cuDeviceGetAttribute(&minor, 76, device), "cuDeviceGetAttribute(minor)");
+                    string architecture = $"compute_{major}{minor}";
+                    if (_ptx is null || _ptxArchitecture != architecture)
+                    {
+                        _ptx = Nvrtc.Compile(Source, "hyena_kernels.cu", new[] { "--gpu-architecture=" + architecture }, out string nvrtcReport);
+                        _ptxArchitecture = architecture;
+                        Report = nvrtcReport;
+                    }
+                    IntPtr module;
+                    fixed (byte* image = _ptx)
+                        Check(_cuModuleLoadData(&module, image), "cuModuleLoadData");
+                    var functions = new Dictionary<string, IntPtr>();
+                    foreach (string name in FunctionNames)
+                    {
+                        IntPtr function;
+                        byte[] bytes = Encoding.ASCII.GetBytes(name + "\0");
+                        fixed (byte* p = bytes)
+                            Check(_cuModuleGetFunction(&function, module, p), "cuModuleGetFunction " + name);
+                        functions[name] = function;
+                    }
+                    _functions[deviceIndex] = functions;
+                    _contexts[deviceIndex] = context;
+                    Report = $"kernels ready on cuda:{deviceIndex} ({architecture}); {Report}";
+                }
+                catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
+                {
+                    Report = "CUDA kernels unavailable: " + e.Message;
+                    throw new InvalidOperationException(Report, e);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Report = "CUDA kernels unavailable: " + e.Message;
+                    throw new InvalidOperationException(Report, e);
+                }
+            }
+        }
+
+        /// <summary>The device address of <paramref name="tensor"/>'s first element (THSTensor_data).</summary>
+        public static IntPtr DataPointer(Tensor tensor)
+        {
+            if (_tensorData == null)
+            {
+                if (!NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, null, out var library))
+                    throw new DllNotFoundException("libLibTorchSharp.so could not be found to read tensor data pointers.");
+                _tensorData = (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(library, "THSTensor_data");
+            }
+            return _tensorData(tensor.Handle);
+        }
+
+        /// <summary>Launches <paramref name="name"/> on device <paramref name="deviceIndex"/>'s default stream; arguments are pointers to each value.</summary>
+        public static void Launch(int deviceIndex, string name, (uint X, uint Y) grid, void** arguments)
+        {
+            IntPtr function;
+            IntPtr context;
+            lock (_gate)
+            {
+                function = _functions[deviceIndex][name];
+                context = _contexts[deviceIndex];
+            }
+            // The driver API's current context is per thread (backward passes run on autograd's device threads).
+            Check(_cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            Check(_cuLaunchKernel(function, grid.X, grid.Y, 1, Threads, 1, 1, 0, IntPtr.Zero, arguments, null), "cuLaunchKernel " + name);
+        }
+
+        /// <summary>Grid of the elementwise kernels: one row of blocks per (batch, channel), ceil(L / 256) blocks along the length.</summary>
+        public static (uint X, uint Y) RowGrid(long rows, long length)
+        {
+            long chunks = (length + Threads - 1) / Threads;
+            if (rows < 1 || rows > int.MaxValue || chunks > 65535)
+                throw new NotSupportedException($"The CUDA short-filter kernels handle up to {int.MaxValue} (batch x channel) rows and {65535L * Threads} positions; got {rows} and {length}.");
+            return ((uint)rows, (uint)Math.Max(1, chunks));
+        }
+
+        private static void LoadDriver()
+        {
+            if (_driverTried)
+            {
+                if (_driverError is not null)
+                    throw new InvalidOperationException(_driverError);
+                return;
+            }
+            _driverTried = true;
+            if (!NativeLibrary.TryLoad("libcuda.so.1", out var lib))
+            {
+                _driverError = "libcuda.so.1 (the CUDA driver) was not found";
+                throw new InvalidOperationException(_driverError);
+            }
+            _cuInit = (delegate* unmanaged<uint, int>)NativeLibrary.GetExport(lib, "cuInit");
+            _cuDeviceGet = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(lib, "cuDeviceGet");
+            _cuDeviceGetAttribute = (delegate* unmanaged<int*, int, int, int>)NativeLibrary.GetExport(lib, "cuDeviceGetAttribute");
+            _cuDevicePrimaryCtxRetain = (delegate* unmanaged<IntPtr*, int, int>)NativeLibrary.GetExport(lib, "cuDevicePrimaryCtxRetain");
+            _cuCtxSetCurrent = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(lib, "cuCtxSetCurrent");
+            _cuModuleLoadData = (delegate* unmanaged<IntPtr*, byte*, int>)NativeLibrary.GetExport(lib, "cuModuleLoadData");
+            _cuModuleGetFunction = (delegate* unmanaged<IntPtr*, IntPtr, byte*, int>)NativeLibrary.GetExport(lib, "cuModuleGetFunction");
+            _cuLaunchKernel = (delegate* unmanaged<IntPtr, uint, uint, uint, uint, uint, uint, uint, IntPtr, void**, void**, int>)NativeLibrary.GetExport(lib, "cuLaunchKernel");
+            _cuGetErrorString = (delegate* unmanaged<int, byte**, int>)NativeLibrary.GetExport(lib, "cuGetErrorString");
+            int status = _cuInit(0);
+            if (status != 0)
+            {
+                _driverError = $"cuInit failed: {ErrorString(status)}";
+                throw new InvalidOperationException(_driverError);
+            }
+        }
+
+        private static void Check(int status, string what)
+        {
+            if (status != 0)
+                throw new InvalidOperationException($"{what} failed: {ErrorString(status)}");
+        }
+
+        private static string ErrorString(int status)
+        {
+            if (_cuGetErrorString != null)
+            {
+                byte* text;
+                if (_cuGetErrorString(status, &text) == 0 && text != null)
+                    return $"{Marshal.PtrToStringAnsi((IntPtr)text)} ({status})";
+            }
+            return "CUresult " + status;
+        }
+
+        /// <summary>NVRTC, found as <see cref="CudaKernels"/> describes.</summary>
+        internal static class Nvrtc
+        {
+            private static IntPtr _library;
+            private static string _from = "";
+
+            /// <summary>Places NVRTC is looked for, in order.</summary>
+            internal static IEnumerable<string> Candidates(Func<string, string?> getEnvironmentVariable, string? torchLib)
+            {
+                if (getEnvironmentVariable(NvrtcVariable) is { Length: > 0 } configured)
+                    yield return configured;
+                foreach (string name in new[] { "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so" })
+                    yield return name;
+                var folders = new List<string>();
+                if (torchLib is not null)
+                {
+                    string nvidia = Path.GetFullPath(Path.Combine(torchLib, "..", "..", "nvidia"));
+                    if (Directory.Exists(nvidia))
+                    {
+                        folders.AddRange(Directory.GetDirectories(nvidia).Select(d => Path.Combine(d, "lib")));
+                        folders.AddRange(Directory.GetDirectories(nvidia).SelectMany(d => Directory.Exists(d) ? Directory.GetDirectories(d) : Array.Empty<string>()).Select(d => Path.Combine(d, "lib")));
+                    }
+                }
+                folders.Add("/usr/local/cuda/lib64");
+                foreach (string folder in folders.Where(Directory.Exists))
+                {
+                    foreach (string file in Directory.GetFiles(folder, "libnvrtc.so*").Where(f => !Path.GetFileName(f).Contains("builtins", StringComparison.Ordinal)).OrderByDescending(f => f, StringComparer.Ordinal))
+                        yield return file;
+                }
+            }
+
+            private static IntPtr Library()
+            {
+                if (_library != IntPtr.Zero)
+                    return _library;
+                var tried = new List<string>();
+                foreach (string candidate in Candidates(Environment.GetEnvironmentVariable, TorchBackend.CudaSearch?.Folder))
+                {
+                    tried.Add(candidate);
+                    if (NativeLibrary.TryLoad(candidate, out var handle))
+                    {
+                        _library = handle;
+                        _from = candidate;
+                        return handle;
+                    }
+                }
+                throw new InvalidOperationException("NVRTC (libnvrtc.so) was not found; tried " + string.Join(", ", tried) + $". Set {NvrtcVariable} to its path.");
+            }
+
+            public static byte[] Compile(string source, string name, string[] options, out string report)
+            {
+                IntPtr lib = Library();
+                var create = (delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int>)NativeLibrary.GetExport(lib, "nvrtcCreateProgram");
+                var compile = (delegate* unmanaged<IntPtr, int, byte**, int>)NativeLibrary.GetExport(lib, "nvrtcCompileProgram");
+                var logSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(lib, "nvrtcGetProgramLogSize");
+                var getLog = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(lib, "nvrtcGetProgramLog");
+                var ptxSize = (delegate* unmanaged<IntPtr, nuint*, int>)NativeLibrary.GetExport(lib, "nvrtcGetPTXSize");
+                var getPtx = (delegate* unmanaged<IntPtr, byte*, int>)NativeLibrary.GetExport(lib, "nvrtcGetPTX");
+                var destroy = (delegate* unmanaged<IntPtr*, int>)NativeLibrary.GetExport(lib, "nvrtcDestroyProgram");
+                var version = (delegate* unmanaged<int*, int*, int>)NativeLibrary.GetExport(lib, "nvrtcVersion");
+
+                int major = 0, minor = 0;
+                version(&major, &minor);
+                byte[] src = Encoding.UTF8.GetBytes(source + "\0");
+                byte[] file = Encoding.UTF8.GetBytes(name + "\0");
+                IntPtr program;
+                fixed (byte* s = src, f = file)
+                {
+                    int created = create(&program, s, f, 0, null, null);
+                    if (created != 0)
+                        throw new InvalidOperationException($"nvrtcCreateProgram failed ({created})");
+                }
+                try
+                {
+                    var optionBytes = options.Select(o => Encoding.ASCII.GetBytes(o + "\0")).ToArray();
+                    var handles = optionBytes.Select(b => GCHandle.Alloc(b, GCHandleType.Pinned)).ToArray();
+                    int compiled;
+                    try
+                    {
+                        byte** pointers = stackalloc byte*[optionBytes.Length];
+                        for (int i = 0; i < optionBytes.Length; i++)
+                            pointers[i] = (byte*)handles[i].AddrOfPinnedObject();
+                        compiled = compile(program, optionBytes.Length, pointers);
+                    }
+                    finally
+                    {
+                        foreach (var h in handles)
+                            h.Free();
+                    }
+                    nuint size;
+                    logSize(program, &size);
+                    string log = "";
+                    if (size > 1)
+                    {
+                        byte[] buffer = new byte[(int)size];
+                        fixed (byte* b = buffer)
+                            getLog(program, b);
+                        log = Encoding.UTF8.GetString(buffer, 0, (int)size - 1).Trim();
+                    }
+                    if (compiled != 0)
+                        throw new InvalidOperationException($"NVRTC {major}.{minor} ({_from}) could not compile the kernels: {log}");
+                    ptxSize(program, &size);
+                    byte[] ptx = new byte[(int)size];
+                    fixed (byte* p = ptx)
+                        getPtx(program, p);
+                    report = $"NVRTC {major}.{minor} from {_from}" + (log.Length > 0 ? "; log: " + log : "");
+                    return ptx;
+                }
+                finally
+                {
+                    destroy(&program);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Modules
+{
+    /// <summary>How the short causal depthwise convolution of the operator is computed.</summary>
+    public enum ShortFilterImplementation
+    {
+        /// <summary>
+        /// Chosen at each call: <see cref="ShiftedMultiplyAdd"/> on CUDA (where cuDNN's depthwise kernel
+        /// is slow) unless its (batch, C, length, K) temporaries would exceed 4 GiB, else <see cref="Conv1d"/>
+        /// (on the CPU, where it is the faster of the two).
+        /// </summary>
+        Auto,
+
+        /// <summary>The reference: a grouped <c>conv1d</c> with padding K - 1, cut to the input length.</summary>
+        Conv1d,
+
+        /// <summary>
+        /// The same convolution as K shifted multiply-adds over a padded, unfolded view of the input
+        /// (one product and one sum over the K taps, plus the bias). Equal to <see cref="Conv1d"/>
+        /// up to rounding; avoids cuDNN's depthwise kernel. Its forward and backward passes make
+        /// transient (batch, C, length, K) tensors, K times the size of the input.
+        /// </summary>
+        ShiftedMultiplyAdd,
+
+        /// <summary>
+        /// Experimental, never chosen by Auto: one autograd node with a hand-written backward pass; on
+        /// CUDA in float32 or bfloat16 it runs fused kernels compiled at run time with NVRTC (one pass
+        /// forward, one pass and one reduction backward), elsewhere the same formulas composed of library
+        /// calls. Needs NVRTC and the CUDA driver on CUDA (see Kernels/CudaKernels.cs); K at most 8.
+        /// </summary>
+        CudaKernel,
+    }
+
+    /// <summary>
+    /// The short causal depthwise convolution of the Hyena operator:
+    /// y[c, t] = bias[c] + sum over j &lt; K of weight[c, 0, j] * x[c, t - (K - 1) + j], with x = 0 before
+    /// the start. Its parameters are those of PyTorch's <c>nn.Conv1d(C, C, K, padding=K-1, groups=C)</c>
+    /// (<c>weight</c> (C, 1, K), <c>bias</c> (C)), under the same names.
+    /// </summary>
+    public sealed class ShortFilter : nn.Module<Tensor, Tensor>
+    {
+        [ComponentName(Name = "weight")]
+        private Parameter _weight;
+
+        [ComponentName(Name = "bias")]
+        private Parameter _bias;
+
+        /// <summary>Creates the filter for <paramref name="channels"/> channels and kernel size <paramref name="kernelSize"/>,
+        /// initialised as PyTorch initialises Conv1d (uniform in ±1/sqrt(K)).</summary>
+        public ShortFilter(string name, long channels, int kernelSize) : base(name)
+        {
+            if (channels < 1)
+                throw new ArgumentOutOfRangeException(nameof(channels), channels, "must be at least 1");
+            if (kernelSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "must be at least 1");
+            Channels = channels;
+            KernelSize = kernelSize;
+            // nn.Conv1d's default: kaiming_uniform(a = sqrt(5)) on the weight and U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+            // on the bias, with fan_in = in_channels / groups * K = K; both bounds are 1/sqrt(K).
+            double bound = 1.0 / Math.Sqrt(kernelSize);
+            _weight = new Parameter(empty(channels, 1, kernelSize).uniform_(-bound, bound));
+            _bias = new Parameter(empty(channels).uniform_(-bound, bound));
+            RegisterComponents();
+        }
+
+        /// <summary>Number of channels C.</summary>
+        public long Channels { get; }
+
+        /// <summary>Kernel size K.</summary>
+        public int KernelSize { get; }
+
+        /// <summary>The kernel, shape (C, 1, K).</summary>
+        public Parameter Weight => _weight;
+
+        /// <summary>The bias, shape (C).</summary>
+        public Parameter BiasParameter => _bias;
+
+        /// <summary>How <see cref="forward"/> computes the convolution. Default <see cref="ShortFilterImplementation.Auto"/>.</summary>
+        public ShortFilterImplementation Implementation { get; set; } = ShortFilterImplementation.Auto;
+
+        /// <summary>What happened when the experimental CUDA kernels were last prepared (NVRTC version and source, or why they are unavailable).</summary>
+        public static string CudaKernelReport => Kernels.CudaKernels.Report;
+
+        /// <summary>Largest transient (batch, C, length, K) tensor, in bytes, for which Auto picks the shifted multiply-adds.</summary>
+        public const long AutoShiftedLimitBytes = 4L << 30;
+
+        /// <summary>
+        /// The implementation <paramref name="implementation"/> stands for on <paramref name="deviceType"/>
+        /// for an input of shape <paramref name="inputShape"/> and element size <paramref name="elementSize"/>.
+        /// </summary>
+        public static ShortFilterImplementation Resolve(ShortFilterImplementation implementation, DeviceType deviceType, long[] inputShape, int elementSize, int kernelSize)
+        {
+            if (implementation != ShortFilterImplementation.Auto)
+                return implementation;
+            if (deviceType != DeviceType.CUDA)
+                return ShortFilterImplementation.Conv1d;
+            double bytes = (double)elementSize * kernelSize;
+            foreach (long d in inputShape)
+                bytes *= d;
+            return bytes <= AutoShiftedLimitBytes ? ShortFilterImplementation.ShiftedMultiplyAdd : ShortFilterImplementation.Conv1d;
+        }
+
+        /// <summary>Applies the filter to <paramref name="input"/> of shape (batch, C, length); returns the same shape.</summary>
+        public override Tensor forward(Tensor input) => Apply(input, null);
+
+        /// <summary>
+        /// Applies the filter in <paramref name="computeDtype"/> (the parameters are cast, so their
+        /// gradients stay in their own dtype), or in the input's dtype when null.
+        /// </summary>
+        public Tensor Apply(Tensor input, ScalarType? computeDtype)
+        {
+            if (input.dim() != 3 || input.size(1) != Channels)
+                throw new ArgumentException($"Expected input of shape (batch, {Channels}, length); got ({string.Join(", ", input.shape)}).", nameof(input));
+            using var scope = NewDisposeScope();
+            ScalarType dtype = computeDtype ?? input.dtype;
+            var x = input.dtype == dtype ? input : input.to_type(dtype);
+            var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
+            var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
+            var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize);
+            Tensor y;
+            switch (implementation)
+            {
+                case ShortFilterImplementation.ShiftedMultiplyAdd:
+                    y = ShiftedMultiplyAdd(x, weight, bias);
+                    break;
+                case ShortFilterImplementation.CudaKernel:
+                    if (KernelSize > Kernels.CudaKernels.MaxKernelSize)
+                        throw new NotSupportedException($"The CudaKernel short filter supports kernel sizes up to {Kernels.CudaKernels.MaxKernelSize}; this one has {KernelSize}.");
+                    y = Kernels.ShortConvolutionFunction.Apply(x, weight, bias);
+                    break;
+                default:
+                    y = Conv(x, weight, bias);
+                    break;
+            }
+            return scope.MoveToOuter(y);
+        }
+
+        /// <summary>The reference computation: grouped conv1d, padded by K - 1 on both sides, cut to the input length.</summary>
+        internal static Tensor Conv(Tensor x, Tensor weight, Tensor bias)
+        {
+            long length = x.size(-1);
+            long kernel = weight.size(-1);
+            return nn.functional.conv1d(x, weight, bias, padding: kernel - 1, groups: x.size(1)).narrow(-1, 0, length);
+        }
+
+        /// <summary>
+        /// The same convolution as multiply-adds: the input padded by K - 1 on the left, viewed as
+        /// (batch, C, length, K) windows (no copy), multiplied by the kernel and summed over the taps.
+        /// </summary>
+        internal static Tensor ShiftedMultiplyAdd(Tensor x, Tensor weight, Tensor bias)
+        {
+            using var scope = NewDisposeScope();
+            long channels = x.size(1);
+            long kernel = weight.size(-1);
+            Tensor y;
+            if (kernel == 1)
+            {
+                y = torch.addcmul(bias.view(channels, 1), x, weight.view(channels, 1), 1);
+            }
+            else
+            {
+                var padded = nn.functional.pad(x, new long[] { kernel - 1, 0 });   // (b, C, l + K - 1)
+                var windows = padded.unfold(-1, kernel, 1);                          // (b, C, l, K), a view
+                y = (windows * weight.view(channels, 1, kernel)).sum(-1) + bias.view(channels, 1);
+            }
+            return scope.MoveToOuter(y);
+        }
+    }
+}

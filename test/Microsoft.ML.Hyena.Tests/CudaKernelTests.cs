@@ -1,0 +1,70 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Hyena.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Tests
+{
+    /// <summary>What of the NVRTC kernels can be checked without a GPU: the bindings, the source, the search.</summary>
+    public class CudaKernelTests
+    {
+        [Fact]
+        public void TheDataPointerIsTheTensorsFirstElement()
+        {
+            using var scope = NewDisposeScope();
+            var t = zeros(2, 3);
+            var view = t[1];                      // storage offset 3
+            IntPtr p = CudaKernels.DataPointer(view);
+            System.Runtime.InteropServices.Marshal.Copy(new float[] { 7 }, 0, p, 1);
+            System.Runtime.InteropServices.Marshal.Copy(new float[] { 9 }, 0, p + 2 * sizeof(float), 1);
+            Assert.Equal(7f, t[1, 0].item<float>());
+            Assert.Equal(9f, t[1, 2].item<float>());
+            Assert.Equal(0f, t[0, 0].item<float>());
+        }
+
+        [Fact]
+        public void EveryKernelIsDefinedInTheSource()
+        {
+            foreach (string name in CudaKernels.FunctionNames)
+                Assert.Matches(new Regex($@"extern ""C"" __global__ void {name}\("), CudaKernels.Source);
+            Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
+        }
+
+        [Fact]
+        public void NvrtcIsLookedForNextToThePyTorchInstall()
+        {
+            string root = Path.Combine(Path.GetTempPath(), "hyena-nvrtc-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                string torchLib = Path.Combine(root, "site-packages", "torch", "lib");
+                string cu13 = Path.Combine(root, "site-packages", "nvidia", "cu13", "lib");
+                Directory.CreateDirectory(torchLib);
+                Directory.CreateDirectory(cu13);
+                File.WriteAllBytes(Path.Combine(cu13, "libnvrtc.so.13"), Array.Empty<byte>());
+                File.WriteAllBytes(Path.Combine(cu13, "libnvrtc-builtins.so.13.0"), Array.Empty<byte>());
+                var candidates = CudaKernels.Nvrtc.Candidates(name => name == CudaKernels.NvrtcVariable ? "/opt/x/libnvrtc.so" : null, torchLib).ToList();
+                Assert.Equal("/opt/x/libnvrtc.so", candidates[0]);
+                Assert.Contains(Path.Combine(cu13, "libnvrtc.so.13"), candidates);
+                Assert.DoesNotContain(candidates, c => c.Contains("builtins", StringComparison.Ordinal));
+                Assert.True(candidates.IndexOf("libnvrtc.so.13") < candidates.IndexOf(Path.Combine(cu13, "libnvrtc.so.13")));
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void WithoutADriverTheKernelsSayWhy()
+        {
+            if (cuda.is_available())
+                return;
+            var error = Assert.Throws<InvalidOperationException>(() => CudaKernels.Ensure(0));
+            Assert.StartsWith("CUDA kernels unavailable", error.Message);
+            Assert.Equal(error.Message, CudaKernels.Report);
+        }
+    }
+}

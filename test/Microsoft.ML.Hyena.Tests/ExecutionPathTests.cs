@@ -1,0 +1,368 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Hyena.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Tests
+{
+    /// <summary>
+    /// Every faster path of the operator against the reference composition of library calls
+    /// (<see cref="HyenaOperator.UseReferencePath"/>): values and gradients.
+    /// </summary>
+    public class ExecutionPathTests
+    {
+        private static HyenaOperatorConfig Small(int order = 2, int width = 6, int maxLength = 40) => new()
+        {
+            ModelDimension = width,
+            MaxLength = maxLength,
+            Order = order,
+            FilterOrder = 8,
+        };
+
+        /// <summary>Output and every gradient (input and parameters) of sum(op(x) * probe).</summary>
+        private static (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) Run(HyenaOperator op, Tensor x, Tensor probe)
+        {
+            op.zero_grad();
+            var input = x.detach().clone().requires_grad_(true);
+            var output = op.call(input);
+            (output.to_type(probe.dtype) * probe).sum().backward();
+            var grads = op.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
+            return (output.detach(), input.grad!.detach().clone(), grads);
+        }
+
+        private static void AssertSame(
+            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) actual,
+            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) expected,
+            double tolerance, string what)
+        {
+            TensorAssert.Close(actual.Output, expected.Output, tolerance, what + ": output");
+            TensorAssert.Close(actual.InputGrad, expected.InputGrad, tolerance, what + ": grad input");
+            Assert.Equal(expected.Grads.Keys.OrderBy(k => k), actual.Grads.Keys.OrderBy(k => k));
+            foreach (var (name, grad) in expected.Grads)
+                TensorAssert.Close(actual.Grads[name], grad, tolerance, $"{what}: grad {name}");
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(4)]
+        public void ShiftedMultiplyAddEqualsConv1d(int kernel)
+        {
+            manual_seed(10 + kernel);
+            using var scope = NewDisposeScope();
+            var filter = new ShortFilter("short_filter", 5, kernel);
+            filter.to(ScalarType.Float64);
+            var x = randn(2, 5, 13, dtype: ScalarType.Float64);
+            var probe = randn(2, 5, 13, dtype: ScalarType.Float64);
+
+            (Tensor y, Tensor gx, Tensor gw, Tensor gb) Grads(ShortFilterImplementation implementation)
+            {
+                filter.zero_grad();
+                filter.Implementation = implementation;
+                var input = x.clone().requires_grad_(true);
+                var y = filter.call(input);
+                (y * probe).sum().backward();
+                return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone());
+            }
+
+            var reference = Grads(ShortFilterImplementation.Conv1d);
+            var shifted = Grads(ShortFilterImplementation.ShiftedMultiplyAdd);
+            TensorAssert.Close(shifted.y, reference.y, 1e-12, "output");
+            TensorAssert.Close(shifted.gx, reference.gx, 1e-12, "grad input");
+            TensorAssert.Close(shifted.gw, reference.gw, 1e-12, "grad weight");
+            TensorAssert.Close(shifted.gb, reference.gb, 1e-12, "grad bias");
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(4)]
+        public void KernelSwitchEqualsConv1dOnCpu(int kernel)
+        {
+            // On the CPU the CudaKernel switch runs the custom autograd node with the composed formulas of
+            // its backward pass: what the CUDA kernels compute, checked here against Conv1d.
+            manual_seed(60 + kernel);
+            using var scope = NewDisposeScope();
+            var filter = new ShortFilter("short_filter", 5, kernel);
+            filter.to(ScalarType.Float64);
+            var x = randn(3, 5, 11, dtype: ScalarType.Float64);
+            var probe = randn(3, 5, 11, dtype: ScalarType.Float64);
+
+            (Tensor y, Tensor gx, Tensor gw, Tensor gb) Grads(ShortFilterImplementation implementation)
+            {
+                filter.zero_grad();
+                filter.Implementation = implementation;
+                var input = x.clone().requires_grad_(true);
+                var y = filter.call(input);
+                (y * probe).sum().backward();
+                return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone());
+            }
+
+            var reference = Grads(ShortFilterImplementation.Conv1d);
+            for (int round = 0; round < 3; round++)   // repeated: the node's handed-out gradients are released on the next call
+            {
+                var kernelPath = Grads(ShortFilterImplementation.CudaKernel);
+                TensorAssert.Close(kernelPath.y, reference.y, 1e-12, "output");
+                TensorAssert.Close(kernelPath.gx, reference.gx, 1e-12, "grad input");
+                TensorAssert.Close(kernelPath.gw, reference.gw, 1e-12, "grad weight");
+                TensorAssert.Close(kernelPath.gb, reference.gb, 1e-12, "grad bias");
+            }
+            using (no_grad())
+                TensorAssert.Close(filter.call(x), reference.y, 1e-12, "output without autograd");
+        }
+
+        [Fact]
+        public void KernelSwitchInTheOperatorEqualsTheReferencePath()
+        {
+            manual_seed(61);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(3));
+            op.to(ScalarType.Float64);
+            var x = randn(2, 21, 6, dtype: ScalarType.Float64);
+            var probe = randn(2, 21, 6, dtype: ScalarType.Float64);
+            op.UseReferencePath();
+            var reference = Run(op, x, probe);
+            op.FoldSkipTerm = true;
+            op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel;
+            AssertSame(Run(op, x, probe), reference, 1e-10, "kernel switch (composed on CPU)");
+        }
+
+        [Fact]
+        public void ShortFilterIsCausalAndKeepsConv1dNames()
+        {
+            using var scope = NewDisposeScope();
+            var filter = new ShortFilter("short_filter", 3, 3);
+            Assert.Equal(new[] { "bias", "weight" }, filter.named_parameters().Select(p => p.name).OrderBy(n => n));
+            Assert.Equal(new long[] { 3, 1, 3 }, filter.Weight.shape);
+            foreach (var implementation in new[] { ShortFilterImplementation.Conv1d, ShortFilterImplementation.ShiftedMultiplyAdd })
+            {
+                filter.Implementation = implementation;
+                var x = zeros(1, 3, 8);
+                x[0, .., 4] = ones(3);
+                var y = filter.call(x) - filter.BiasParameter.detach().view(1, 3, 1);
+                Assert.True(y[.., .., ..4].abs().max().item<float>() == 0, $"{implementation}: output before the impulse");
+                // The impulse at t = 4 meets weight[c, 0, K-1] at t = 4, weight[c, 0, K-2] at t = 5, ...
+                TensorAssert.Close(y[0, .., 4], filter.Weight.detach()[.., 0, 2], 1e-6, $"{implementation}: tap 0");
+                TensorAssert.Close(y[0, .., 6], filter.Weight.detach()[.., 0, 0], 1e-6, $"{implementation}: tap 2");
+            }
+        }
+
+        [Fact]
+        public void AutoPicksConv1dOnCpuAndShiftedAddsOnCudaWithinTheMemoryLimit()
+        {
+            var small = new long[] { 1, 2304, 65536 };
+            var huge = new long[] { 1, 2304, 1 << 20 };
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CPU, small, 2, 3));
+            Assert.Equal(ShortFilterImplementation.ShiftedMultiplyAdd, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, small, 2, 3));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, huge, 4, 3));
+            Assert.Equal(ShortFilterImplementation.ShiftedMultiplyAdd, ShortFilter.Resolve(ShortFilterImplementation.ShiftedMultiplyAdd, DeviceType.CUDA, huge, 4, 3));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Conv1d, DeviceType.CUDA, small, 2, 3));
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(9)]
+        [InlineData(64)]
+        public void FoldedSkipTermEqualsSeparateSkipTerm(int length)
+        {
+            manual_seed(20 + length);
+            using var scope = NewDisposeScope();
+            var u = randn(2, 3, length, dtype: ScalarType.Float64).requires_grad_(true);
+            var k = randn(3, length, dtype: ScalarType.Float64).requires_grad_(true);
+            var bias = randn(3, dtype: ScalarType.Float64).requires_grad_(true);
+            var probe = randn(2, 3, length, dtype: ScalarType.Float64);
+
+            (Tensor y, Tensor gu, Tensor gk, Tensor gb) Grads(Func<Tensor, Tensor, Tensor, Tensor> conv)
+            {
+                u.grad = null; k.grad = null; bias.grad = null;
+                var y = conv(u, k, bias);
+                (y * probe).sum().backward();
+                return (y.detach(), u.grad!.clone(), k.grad!.clone(), bias.grad!.clone());
+            }
+
+            var direct = Grads(FftConvolution.CausalDirect);
+            var separate = Grads(FftConvolution.Causal);
+            var folded = Grads(FftConvolution.CausalFolded);
+            foreach (var (name, a, b) in new[] { ("output", folded.y, direct.y), ("grad u", folded.gu, direct.gu), ("grad k", folded.gk, direct.gk), ("grad bias", folded.gb, direct.gb) })
+                TensorAssert.Close(a, b, 1e-10, "folded vs direct: " + name);
+            TensorAssert.Close(folded.y, separate.y, 1e-10, "folded vs separate");
+
+            // float32 input with a float32 filter: the transform's precision.
+            var y32 = FftConvolution.CausalFolded(u.detach().to_type(ScalarType.Float32), k.detach().to_type(ScalarType.Float32), bias.detach().to_type(ScalarType.Float32));
+            Assert.Equal(ScalarType.Float32, y32.dtype);
+            TensorAssert.Close(y32, direct.y, 1e-5, "float32");
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        public void DefaultPathEqualsReferencePathInFloat64(int order)
+        {
+            manual_seed(30 + order);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(order));
+            op.to(ScalarType.Float64);
+            var x = randn(2, 33, 6, dtype: ScalarType.Float64);
+            var probe = randn(2, 33, 6, dtype: ScalarType.Float64);
+
+            op.UseReferencePath();
+            var reference = Run(op, x, probe);
+            op.FoldSkipTerm = true;
+            AssertSame(Run(op, x, probe), reference, 1e-10, "folded skip term");
+            op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd;
+            AssertSame(Run(op, x, probe), reference, 1e-10, "folded + shifted short filter");
+            op.FoldSkipTerm = false;
+            AssertSame(Run(op, x, probe), reference, 1e-10, "shifted short filter");
+        }
+
+        [Fact]
+        public void DefaultPathEqualsReferencePathInFloat32()
+        {
+            manual_seed(33);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small());
+            var x = randn(2, 40, 6);
+            var probe = randn(2, 40, 6);
+            op.UseReferencePath();
+            var reference = Run(op, x, probe);
+            op.FoldSkipTerm = true;
+            op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd;
+            AssertSame(Run(op, x, probe), reference, 1e-5, "float32 fast path");
+        }
+
+        [Fact]
+        public void MixedPrecisionIsCloseToFloat32AndKeepsFloat32MasterWeights()
+        {
+            manual_seed(40);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(width: 16));
+            var x = randn(2, 40, 16);
+            var probe = randn(2, 40, 16);
+            op.UseReferencePath();
+            var reference = Run(op, x, probe);
+
+            foreach (var shortFilter in new[] { ShortFilterImplementation.Conv1d, ShortFilterImplementation.ShiftedMultiplyAdd })
+            {
+                op.ComputeDtype = ScalarType.BFloat16;
+                op.FoldSkipTerm = true;
+                op.ShortFilterImplementation = shortFilter;
+                var mixed = Run(op, x, probe);
+                Assert.Equal(ScalarType.Float32, mixed.Output.dtype);
+                Assert.All(op.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+                Assert.All(mixed.Grads.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));
+                // bfloat16 keeps 8 bits of mantissa: errors of a few 1e-3 relative.
+                AssertSame(mixed, reference, 3e-2, $"bfloat16 ({shortFilter})");
+                Assert.True(TensorAssert.RelativeError(mixed.Output, reference.Output) > 1e-6, "the bfloat16 path did not run in bfloat16");
+            }
+        }
+
+        [Fact]
+        public void MixedPrecisionBlockIsCloseToFloat32()
+        {
+            manual_seed(41);
+            using var scope = NewDisposeScope();
+            var block = new HyenaBlock(Small(width: 16));
+            var x = randn(2, 24, 16).requires_grad_(true);
+            var y32 = block.call(x);
+            block.ComputeDtype = ScalarType.BFloat16;
+            Assert.Equal(ScalarType.BFloat16, block.Mixer.ComputeDtype);
+            var y16 = block.call(x);
+            Assert.Equal(ScalarType.Float32, y16.dtype);
+            TensorAssert.Close(y16, y32, 2e-2, "block output");
+            y16.sum().backward();
+            Assert.All(block.parameters(), p => Assert.Equal(ScalarType.Float32, p.grad!.dtype));
+        }
+
+        [Fact]
+        public void CachedSpectrumEqualsUncachedAndIsDroppedWhenParametersMayChange()
+        {
+            manual_seed(50);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small());
+            var x = randn(2, 40, 6);
+            op.eval();
+            Tensor Infer(Tensor input)
+            {
+                using var noGrad = no_grad();
+                return op.call(input);
+            }
+
+            var uncached = Infer(x);
+            op.CacheFilterSpectrum = true;
+            Assert.Equal(0, op.CachedSpectrumCount);
+            var first = Infer(x);
+            Assert.Equal(1, op.CachedSpectrumCount);
+            var second = Infer(x);
+            Assert.Equal(1, op.CachedSpectrumCount);
+            TensorAssert.Close(first, uncached, 1e-6, "cached (first)");
+            TensorAssert.Close(second, uncached, 1e-6, "cached (second)");
+            Infer(x[.., ..17, ..]);
+            Assert.Equal(2, op.CachedSpectrumCount);
+            TensorAssert.Close(Infer(x[.., ..17, ..]), uncached[.., ..17, ..], 1e-5, "cached prefix");
+
+            // A forward pass with gradients on (training may follow) drops the cache.
+            op.call(x).Dispose();
+            Assert.Equal(0, op.CachedSpectrumCount);
+
+            // train()/eval() drop it.
+            Infer(x);
+            op.train();
+            Assert.Equal(0, op.CachedSpectrumCount);
+            op.eval();
+
+            // Loading other weights drops it, and the result follows the new weights.
+            Infer(x);
+            manual_seed(51);
+            var other = new HyenaOperator(Small());
+            other.eval();
+            StateDict.Load(op, StateDict.Export(other));
+            Assert.Equal(0, op.CachedSpectrumCount);
+            Tensor expected;
+            using (no_grad())
+                expected = other.call(x);
+            TensorAssert.Close(Infer(x), expected, 1e-6, "after StateDict.Load");
+
+            // to() drops it.
+            Assert.Equal(1, op.CachedSpectrumCount);
+            op.to(ScalarType.Float64);
+            Assert.Equal(0, op.CachedSpectrumCount);
+            TensorAssert.Close(Infer(x.to_type(ScalarType.Float64)), expected, 1e-5, "after to(float64)");
+
+            // The capacity bounds it; turning the option off empties it.
+            op.FilterCacheCapacity = 2;
+            foreach (int length in new[] { 5, 6, 7 })
+                Infer(x[.., ..length, ..].to_type(ScalarType.Float64));
+            Assert.Equal(2, op.CachedSpectrumCount);
+            op.CacheFilterSpectrum = false;
+            Assert.Equal(0, op.CachedSpectrumCount);
+        }
+
+        [Fact]
+        public void CacheIsNotUsedInTrainingOrWithGradients()
+        {
+            manual_seed(52);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small());
+            op.CacheFilterSpectrum = true;
+            var x = randn(1, 12, 6);
+            op.train();
+            using (no_grad())
+                op.call(x).Dispose();
+            Assert.Equal(0, op.CachedSpectrumCount);
+            op.eval();
+            var y = op.call(x);
+            Assert.True(y.requires_grad);
+            Assert.Equal(0, op.CachedSpectrumCount);
+        }
+
+        [Fact]
+        public void ComputeDtypeRefusesIntegerTypes()
+        {
+            using var op = new HyenaOperator(Small());
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => op.ComputeDtype = ScalarType.Int32);
+            Assert.Contains("ComputeDtype", error.Message);
+        }
+    }
+}
