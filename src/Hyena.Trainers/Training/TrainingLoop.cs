@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena
+{
+    /// <summary>
+    /// The training loop shared by the Hyena trainers: AdamW with the reference's per-parameter
+    /// hints, linear warm-up then cosine decay, gradient clipping, validation after each epoch, early
+    /// stopping that keeps the best weights, progress reports, and prompt cancellation. Each step's
+    /// tensors live in a dispose scope.
+    /// </summary>
+    internal sealed class TrainingLoop
+    {
+        // Rows sorted by length within windows of this many batches, so that batches need little padding.
+        private const int BucketBatches = 50;
+        private static readonly TimeSpan _stepReportInterval = TimeSpan.FromSeconds(1);
+
+        private readonly HyenaClassificationOptionsBase _options;
+        private readonly Device _device;
+        private readonly IChannel _channel;
+        private readonly Action _checkCanceled;
+        private readonly Random _random;
+        private readonly double _nextTokenLossWeight;
+
+        public TrainingLoop(HyenaClassificationOptionsBase options, Device device, int seed, IChannel channel, Action checkCanceled,
+            double nextTokenLossWeight = 0)
+        {
+            _nextTokenLossWeight = nextTokenLossWeight;
+            _options = options;
+            _device = device;
+            _channel = channel;
+            _checkCanceled = checkCanceled;
+            _random = new Random(seed);
+        }
+
+        /// <summary>Trains <paramref name="model"/> in place; with validation data the best epoch's weights are restored at the end.</summary>
+        public void Run(HyenaSequenceClassifier model, SequenceDataset train, SequenceDataset? validation)
+        {
+            int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+            var schedule = new LearningRateSchedule((long)stepsPerEpoch * _options.MaxEpochs, _options.WarmupFraction);
+            var (optimizer, peakRates) = OptimizerGroups.Create(model, _options.LearningRate, _options.WeightDecay);
+            var groups = optimizer.ParamGroups.ToList();
+            var parameters = model.parameters().ToList();
+            int channels = model.Config.InputChannels;
+
+            Dictionary<string, Tensor>? best = null;
+            double bestAccuracy = double.NegativeInfinity, bestLoss = double.PositiveInfinity;
+            int epochsWithoutImprovement = 0;
+            var clock = Stopwatch.StartNew();
+            long globalStep = 0;
+
+            using var lossSum = zeros(1, dtype: ScalarType.Float32, device: _device);
+            using var correctSum = zeros(1, dtype: ScalarType.Int64, device: _device);
+            try
+            {
+                int plannedEpochs = _options.MaxEpochs;
+                for (int epoch = 1; epoch <= plannedEpochs; epoch++)
+                {
+                    model.train();
+                    using (NewDisposeScope())
+                    {
+                        // In-place ops hand back new wrappers of the same tensors: let the scope free them.
+                        lossSum.zero_();
+                        correctSum.zero_();
+                    }
+                    long rowsSeen = 0, positionsSeen = 0;
+                    var epochClock = Stopwatch.StartNew();
+                    var lastReport = TimeSpan.Zero;
+                    var batches = Batches(train);
+                    for (int step = 0; step < batches.Count; step++, globalStep++)
+                    {
+                        _checkCanceled();
+                        double factor = schedule.Factor(globalStep);
+                        for (int g = 0; g < groups.Count; g++)
+                            groups[g].LearningRate = peakRates[g] * factor;
+
+                        using (var scope = NewDisposeScope())
+                        {
+                            var batch = batches[step];
+                            var rows = batch.Select(i => train.Rows[i]).ToList();
+                            var (inputs, lengths) = SequenceBatcher.Stack(rows, channels, _device);
+                            var labels = tensor(batch.Select(i => (long)train.Labels[i]).ToArray()).to(_device);
+                            var (rawLogits, nextTokenLoss) = _nextTokenLossWeight > 0
+                                ? model.ForwardWithNextTokenLoss(inputs, lengths)
+                                : (model.call(inputs, lengths), null);
+                            var logits = rawLogits.to_type(ScalarType.Float32);
+                            var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: _options.LabelSmoothing);
+                            if (nextTokenLoss is not null)
+                                loss = loss + nextTokenLoss * _nextTokenLossWeight;
+                            optimizer.zero_grad();
+                            loss.backward();
+                            if (_options.GradientClipNorm > 0)
+                                nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
+                            optimizer.step();
+                            // Accumulated on the device: no host synchronisation per step.
+                            lossSum.add_(loss.detach() * batch.Count);
+                            correctSum.add_(logits.argmax(1).eq(labels).sum());
+                            rowsSeen += batch.Count;
+                            positionsSeen += rows.Sum(r => (long)Math.Max(1, r.Length));
+                        }
+
+                        if (epochClock.Elapsed - lastReport >= _stepReportInterval && step + 1 < batches.Count)
+                        {
+                            lastReport = epochClock.Elapsed;
+                            Report(HyenaProgressKind.Step, epoch, step + 1, stepsPerEpoch, lossSum, correctSum, rowsSeen, positionsSeen,
+                                epochClock.Elapsed, clock.Elapsed, groups[0].LearningRate, null, false, plannedEpochs);
+                        }
+                    }
+
+                    ClassifierMetrics? metrics = null;
+                    bool isBest = false;
+                    if (validation is not null)
+                    {
+                        metrics = ClassifierEvaluation.Evaluate(model, validation, _options.ScoringBatchSize, _device, _checkCanceled);
+                        var m = metrics.Value;
+                        isBest = m.MicroAccuracy > bestAccuracy || (m.MicroAccuracy == bestAccuracy && m.LogLoss < bestLoss);
+                        if (isBest)
+                        {
+                            bestAccuracy = m.MicroAccuracy;
+                            bestLoss = m.LogLoss;
+                            DisposeAll(best);
+                            best = Snapshot(model);
+                            epochsWithoutImprovement = 0;
+                        }
+                        else
+                        {
+                            epochsWithoutImprovement++;
+                        }
+                    }
+
+                    if (_options.MaxTrainingTime is TimeSpan budget)
+                    {
+                        int fit = PlanEpochs(epoch, clock.Elapsed, budget);
+                        if (fit != plannedEpochs)
+                        {
+                            plannedEpochs = fit;
+                            schedule.Replan((long)plannedEpochs * stepsPerEpoch);
+                            _channel.Info($"Time budget {budget:hh\\:mm\\:ss}: training {plannedEpochs} epoch(s) of {_options.MaxEpochs}.");
+                        }
+                    }
+                    var report = Report(HyenaProgressKind.Epoch, epoch, batches.Count, stepsPerEpoch, lossSum, correctSum, rowsSeen, positionsSeen,
+                        epochClock.Elapsed, clock.Elapsed, groups[0].LearningRate, metrics, isBest, plannedEpochs);
+                    if (_options.ShouldContinue is not null && !_options.ShouldContinue(report))
+                    {
+                        _channel.Info($"Training stopped after epoch {epoch} by ShouldContinue.");
+                        break;
+                    }
+                    if (validation is not null && _options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
+                    {
+                        _channel.Info($"Early stopping after epoch {epoch}: no better validation accuracy for {epochsWithoutImprovement} epochs.");
+                        break;
+                    }
+                }
+
+                if (best is not null)
+                {
+                    StateDict.Load(model, best);
+                    _channel.Info($"Kept the weights of the best epoch (validation accuracy {bestAccuracy:P2}).");
+                }
+            }
+            finally
+            {
+                DisposeAll(best);
+                optimizer.Dispose();
+            }
+        }
+
+        // Epochs that fit in the time budget, judged from the mean epoch time so far (at least this one).
+        private int PlanEpochs(int epochsDone, TimeSpan elapsed, TimeSpan budget)
+        {
+            double perEpoch = elapsed.TotalSeconds / epochsDone;
+            int more = (int)Math.Floor((budget - elapsed).TotalSeconds / perEpoch);
+            return Math.Clamp(epochsDone + Math.Max(0, more), epochsDone, _options.MaxEpochs);
+        }
+
+        private HyenaTrainingProgress Report(HyenaProgressKind kind, int epoch, int step, int stepsPerEpoch, Tensor lossSum, Tensor correctSum,
+            long rows, long positions, TimeSpan epochElapsed, TimeSpan elapsed, double learningRate, ClassifierMetrics? metrics, bool isBest,
+            int plannedEpochs)
+        {
+            double loss = rows == 0 ? 0 : lossSum.item<float>() / rows;
+            double accuracy = rows == 0 ? 0 : (double)correctSum.item<long>() / rows;
+            double done = (epoch - 1) + (double)step / Math.Max(1, stepsPerEpoch);
+            var remaining = done <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * Math.Max(0, plannedEpochs - done));
+            var progress = new HyenaTrainingProgress
+            {
+                Kind = kind,
+                Epoch = epoch,
+                MaxEpochs = plannedEpochs,
+                Step = step,
+                StepsPerEpoch = stepsPerEpoch,
+                TrainingLoss = loss,
+                TrainingAccuracy = accuracy,
+                ValidationLogLoss = metrics?.LogLoss,
+                ValidationMicroAccuracy = metrics?.MicroAccuracy,
+                ValidationMacroAccuracy = metrics?.MacroAccuracy,
+                IsBest = isBest,
+                TokensPerSecond = epochElapsed.TotalSeconds > 0 ? positions / epochElapsed.TotalSeconds : 0,
+                LearningRate = learningRate,
+                Elapsed = elapsed,
+                EstimatedRemaining = remaining,
+            };
+            if (kind == HyenaProgressKind.Epoch)
+                _channel.Info(progress.ToString());
+            _options.Progress?.Report(progress);
+            return progress;
+        }
+
+        private List<List<int>> Batches(SequenceDataset data)
+        {
+            var order = Enumerable.Range(0, data.Count).ToArray();
+            _random.Shuffle(order);
+            int size = _options.BatchSize;
+            var batches = new List<List<int>>();
+            for (int start = 0; start < order.Length; start += size * BucketBatches)
+            {
+                var window = order.Skip(start).Take(size * BucketBatches).OrderBy(i => data.Rows[i].Length).ToList();
+                for (int b = 0; b < window.Count; b += size)
+                    batches.Add(window.GetRange(b, Math.Min(size, window.Count - b)));
+            }
+            var shuffled = batches.ToArray();
+            _random.Shuffle(shuffled);
+            return shuffled.ToList();
+        }
+
+        private static Dictionary<string, Tensor> Snapshot(nn.Module model)
+            => StateDict.Export(model).ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().clone());
+
+        private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+        {
+            if (tensors is null)
+                return;
+            foreach (var tensor in tensors.Values)
+                tensor.Dispose();
+            tensors.Clear();
+        }
+    }
+}

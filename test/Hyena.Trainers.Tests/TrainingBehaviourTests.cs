@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+
+namespace Microsoft.ML.Hyena.Tests
+{
+    /// <summary>Cancellation, determinism, validation, early stopping, progress and native memory.</summary>
+    public class TrainingBehaviourTests
+    {
+        private static HyenaTextClassificationTrainer.Options Small(int epochs = 2) => new()
+        {
+            MaxSequenceLength = 64, ModelDimension = 16, Depth = 1, FilterOrder = 16, MaxEpochs = epochs, BatchSize = 8,
+            Seed = 7, Device = HyenaDevice.Cpu,
+        };
+
+        private static (MLContext Ml, IDataView Train, IDataView Test) Data(int trainRows = 64)
+        {
+            var ml = new MLContext(seed: 1);
+            var all = ToyData.MarkerText(trainRows + 30, 60, seed: 21);
+            var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(all));
+            return (ml, keys.Transform(ml.Data.LoadFromEnumerable(all.Take(trainRows))), keys.Transform(ml.Data.LoadFromEnumerable(all.Skip(trainRows))));
+        }
+
+        private static float[][] Scores(ITransformer model, IDataView data) => model.Transform(data).GetColumn<float[]>("Score").ToArray();
+
+        [Fact]
+        public void SameSeedGivesIdenticalModelsOnCpu()
+        {
+            var (ml, train, test) = Data();
+            using var first = ml.MulticlassClassification.Trainers.HyenaTextClassification(Small()).Fit(train);
+            using var second = ml.MulticlassClassification.Trainers.HyenaTextClassification(Small()).Fit(train);
+            var options = Small();
+            options.Seed = 8;
+            using var other = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            var a = Scores(first, test);
+            Assert.Equal(a, Scores(second, test));
+            Assert.NotEqual(a, Scores(other, test));
+        }
+
+        [Fact]
+        public void CancellationTokenStopsTrainingPromptly()
+        {
+            var (ml, train, _) = Data(400);
+            using var source = new CancellationTokenSource();
+            var options = Small(epochs: 50);
+            int steps = 0;
+            options.Progress = new SynchronousProgress(p => { if (Interlocked.Increment(ref steps) == 1) source.Cancel(); });
+            options.CancellationToken = source.Token;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        }
+
+        [Fact]
+        public void CancelExecutionStopsTraining()
+        {
+            var (ml, train, _) = Data(400);
+            var options = Small(epochs: 50);
+            options.Progress = new SynchronousProgress(_ => ml.CancelExecution());
+            Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train));
+        }
+
+        [Fact]
+        public void ValidationReportsEachEpochAndKeepsTheBestWeights()
+        {
+            var (ml, train, test) = Data();
+            var reports = new List<HyenaTrainingProgress>();
+            var options = Small(epochs: 4);
+            options.ValidationSet = test;
+            options.EarlyStoppingPatience = 0;
+            options.Progress = new SynchronousProgress(reports.Add);
+            using var model = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            var epochs = reports.Where(r => r.Kind == HyenaProgressKind.Epoch).ToList();
+            Assert.Equal(new[] { 1, 2, 3, 4 }, epochs.Select(r => r.Epoch));
+            Assert.All(epochs, r => Assert.NotNull(r.ValidationMicroAccuracy));
+            Assert.All(epochs, r => Assert.True(r.TokensPerSecond > 0));
+            // The kept weights are the best epoch's: evaluating them gives the best reported accuracy.
+            double best = epochs.Max(r => r.ValidationMicroAccuracy!.Value);
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+            Assert.Equal(best, metrics.MicroAccuracy, 6);
+        }
+
+        [Fact]
+        public void ShouldContinueCanStopTraining()
+        {
+            var (ml, train, _) = Data();
+            var options = Small(epochs: 10);
+            var epochs = new List<int>();
+            options.ShouldContinue = p => { epochs.Add(p.Epoch); return p.Epoch < 2; };
+            using var model = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            Assert.Equal(new[] { 1, 2 }, epochs);
+        }
+
+        [Fact]
+        public void TimeBudgetStopsAfterTheEpochsThatFit()
+        {
+            var (ml, train, _) = Data();
+            var options = Small(epochs: 20);
+            options.MaxTrainingTime = TimeSpan.FromMilliseconds(1); // less than one epoch: exactly one runs
+            var reports = new List<HyenaTrainingProgress>();
+            options.ShouldContinue = p => { reports.Add(p); return true; };
+            using var model = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            Assert.Single(reports);
+            Assert.Equal(1, reports[0].MaxEpochs);
+            Assert.Equal(TimeSpan.Zero, reports[0].EstimatedRemaining);
+        }
+
+        [Fact]
+        public void EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement()
+        {
+            var (ml, train, test) = Data();
+            var options = Small(epochs: 30);
+            options.LearningRate = 1e-9; // nothing improves after the first epoch
+            options.WarmupFraction = 0;
+            options.ValidationSet = test;
+            options.EarlyStoppingPatience = 2;
+            var epochs = new List<int>();
+            options.ShouldContinue = p => { epochs.Add(p.Epoch); return true; };
+            using var model = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            Assert.True(epochs.Count < 30, $"ran {epochs.Count} epochs");
+        }
+
+        [Fact]
+        public void TrainingAndScoringLeaveNoNativeTensorsBehind()
+        {
+            var (ml, train, test) = Data();
+            long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            // Warm-up: first use creates lazily initialised state.
+            using (var warm = ml.MulticlassClassification.Trainers.HyenaTextClassification(Small(1)).Fit(train))
+                Scores(warm, test);
+
+            long before = Live();
+            var model = ml.MulticlassClassification.Trainers.HyenaTextClassification(Small(3)).Fit(train);
+            Scores(model, test); // fills the bounded cache of filter spectra
+            long afterFirstScoring = Live();
+            for (int i = 0; i < 5; i++)
+                Scores(model, test);
+            long afterScoring = Live();
+            model.Dispose();
+            long afterDispose = Live();
+            Assert.Equal(afterFirstScoring, afterScoring);  // scoring more rows leaves nothing behind
+            Assert.True(afterDispose <= before, $"{afterDispose - before} tensors outlived the model"); // cache included
+        }
+
+        [Fact]
+        public void CrossValidateWorksUnchanged()
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(ToyData.MarkerText(60, 40, seed: 31));
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.MulticlassClassification.Trainers.HyenaTextClassification(Small(1)));
+            var results = ml.MulticlassClassification.CrossValidate(data, pipeline, numberOfFolds: 2);
+            Assert.Equal(2, results.Count);
+            Assert.All(results, r => Assert.InRange(r.Metrics.MicroAccuracy, 0, 1));
+            foreach (var result in results)
+                (result.Model as IDisposable)?.Dispose();
+        }
+
+        /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+        private sealed class SynchronousProgress : IProgress<HyenaTrainingProgress>
+        {
+            private readonly Action<HyenaTrainingProgress> _report;
+
+            public SynchronousProgress(Action<HyenaTrainingProgress> report) => _report = report;
+
+            public void Report(HyenaTrainingProgress value) => _report(value);
+        }
+    }
+}
