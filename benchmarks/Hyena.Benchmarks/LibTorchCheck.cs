@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.ML.Hyena;
+using Microsoft.ML.Hyena.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hyena.Benchmarks
+{
+    /// <summary>
+    /// <c>check-libtorch</c>: whether TorchSharp's native library fits the libtorch loaded (TorchSharp
+    /// 0.107 is built for libtorch 2.10; a PyTorch install may be newer). Lists the symbols that
+    /// libLibTorchSharp.so needs and the loaded libtorch does not export (calling a TorchSharp function
+    /// that uses one ends the process with "symbol lookup error"), then runs every operation the
+    /// benchmarks use once on tiny tensors, printing each name first, so a crash names its operation.
+    /// </summary>
+    internal static class LibTorchCheck
+    {
+        public static int Run(Options options, torch.Device device)
+        {
+            string outDir = options.Get("out", "bench-out");
+            bool checkKernels = options.Bool("kernels", true);
+            options.CheckAllUsed();
+            Directory.CreateDirectory(outDir);
+            var log = new StringBuilder();
+            void Say(string line)
+            {
+                Console.WriteLine(line);
+                Console.Out.Flush();
+                log.AppendLine(line);
+                File.WriteAllText(Path.Combine(outDir, "check-libtorch.txt"), log.ToString());
+            }
+
+            foreach (var line in Machine.Header("check-libtorch", device, "-"))
+                Say(line);
+            if (TorchBackend.CudaSearch is { } search)
+                Say("search: " + search.Describe());
+
+            using (var probe = zeros(1, device: device)) { } // loads the native backend
+            string? library = LoadedPath("libLibTorchSharp.so");
+            Say($"libLibTorchSharp.so: {library ?? "not found in /proc/self/maps"}; libtorch_cpu.so: {LoadedPath("libtorch_cpu.so") ?? "?"}; libtorch_cuda.so: {LoadedPath("libtorch_cuda.so") ?? "not loaded"}");
+            if (library is not null)
+            {
+                var undefined = UndefinedSymbols(library);
+                var handle = NativeLibrary.Load(library);
+                // std::ios_base_library_init() is GCC 13's never-called marker (see docs: the GLIBCXX_3.4.32 fix).
+                var missing = undefined.Where(s => s != "_ZSt21ios_base_library_initv" && !NativeLibrary.TryGetExport(handle, s, out _)).ToList();
+                Say($"symbols: libLibTorchSharp.so needs {undefined.Count} (non-weak), {missing.Count} not exported by the libraries loaded");
+                foreach (string name in missing.Take(300))
+                    Say("  missing: " + name);
+            }
+
+            var x = randn(2, 6, 8, device: device);
+            Check(Say, "linear bf16", () => nn.functional.linear(x.to_type(ScalarType.BFloat16), randn(8, 8, device: device).to_type(ScalarType.BFloat16)));
+            Check(Say, "conv1d depthwise", () => nn.functional.conv1d(x, randn(6, 1, 3, device: device), randn(6, device: device), padding: 2, groups: 6));
+            Check(Say, "conv1d depthwise bf16", () => nn.functional.conv1d(x.to_type(ScalarType.BFloat16), randn(6, 1, 3, device: device).to_type(ScalarType.BFloat16), null, padding: 2, groups: 6));
+            Check(Say, "pad/unfold/sum", () => (nn.functional.pad(x, new long[] { 2, 0 }).unfold(-1, 3, 1) * randn(6, 1, 3, device: device)).sum(-1));
+            Check(Say, "rfft/irfft", () => fft.irfft(fft.rfft(x, 16) * fft.rfft(x, 16, norm: FFTNormType.Forward), 16, norm: FFTNormType.Forward));
+            Check(Say, "index_add_", () => zeros(2, 6, device: device).index_add_(-1, zeros(1, ScalarType.Int64, device), ones(2, 1, device: device), 1));
+            Check(Say, "sdpa causal bf16", () =>
+            {
+                var q = randn(1, 2, 16, 64, device: device).to_type(ScalarType.BFloat16);
+                return nn.functional.scaled_dot_product_attention(q, q, q, is_casual: true);
+            });
+            Check(Say, "operator fwd+bwd (fast, bf16)", () =>
+            {
+                using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 8, MaxLength = 16, FilterOrder = 8 });
+                op.to(device);
+                op.ComputeDtype = ScalarType.BFloat16;
+                op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd;
+                var input = randn(2, 16, 8, device: device).requires_grad_(true);
+                op.call(input).sum().backward();
+                return input.grad!;
+            });
+            Check(Say, "operator fwd+bwd (reference)", () =>
+            {
+                using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 8, MaxLength = 16, FilterOrder = 8 });
+                op.to(device);
+                op.UseReferencePath();
+                var input = randn(2, 16, 8, device: device).requires_grad_(true);
+                op.call(input).sum().backward();
+                return input.grad!;
+            });
+            Check(Say, "classifiers + AdamW", () =>
+            {
+                using var hyena = Classifier.Hyena(256, 16, 1, 2, 2, 32, 2, 8, b => b.ComputeDtype = ScalarType.BFloat16);
+                using var transformer = Classifier.Transformer(256, 16, 1, 2, 2, 2, ScalarType.BFloat16);
+                Tensor last = zeros(1);
+                foreach (nn.Module<Tensor, Tensor> net in new nn.Module<Tensor, Tensor>[] { hyena, transformer })
+                {
+                    net.to(device);
+                    using var optimizer = optim.AdamW(net.parameters(), lr: 1e-4, weight_decay: 0.01);
+                    var tokens = randint(0, 256, new long[] { 2, 32 }, dtype: ScalarType.Int64, device: device);
+                    var loss = nn.functional.cross_entropy(net.call(tokens), randint(0, 2, new long[] { 2 }, dtype: ScalarType.Int64, device: device));
+                    loss.backward();
+                    optimizer.step();
+                    last = loss;
+                }
+                return last;
+            });
+            if (device.type == DeviceType.CUDA && checkKernels)
+                CheckKernels(Say, device);
+            Say("check-libtorch done");
+            return 0;
+        }
+
+        /// <summary>
+        /// The experimental NVRTC short-filter kernels against Conv1d on the device (float32 and bfloat16):
+        /// relative L2 errors of the output and of the three gradients. Last, because a faulty kernel can
+        /// leave the CUDA context unusable.
+        /// </summary>
+        private static void CheckKernels(Action<string> say, torch.Device device)
+        {
+            foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+            {
+                Console.Write($"  NVRTC short-filter kernel {dtype} ... ");
+                Console.Out.Flush();
+                try
+                {
+                    using var scope = NewDisposeScope();
+                    manual_seed(3);
+                    using var filter = new ShortFilter("short_filter", 24, 3);
+                    filter.to(device);
+                    var x = randn(2, 24, 1000, device: device).to_type(dtype);
+                    var probe = randn(2, 24, 1000, device: device).to_type(dtype);
+                    (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(ShortFilterImplementation implementation)
+                    {
+                        filter.zero_grad();
+                        filter.Implementation = implementation;
+                        var input = x.clone().requires_grad_(true);
+                        var y = filter.Apply(input, dtype);
+                        (y.to_type(ScalarType.Float32) * probe.to_type(ScalarType.Float32)).sum().backward();
+                        return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone());
+                    }
+                    var reference = Run(ShortFilterImplementation.Conv1d);
+                    var kernel = Run(ShortFilterImplementation.CudaKernel);
+                    Timing.Synchronize(device);
+                    string Err(Tensor a, Tensor b) => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm())
+                        .item<double>().ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
+                    say($"NVRTC short-filter kernel {dtype}: relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}; {ShortFilter.CudaKernelReport}");
+                }
+                catch (Exception e)
+                {
+                    say($"NVRTC short-filter kernel {dtype}: {e.GetType().Name}: {Timing.FirstLine(e.Message)}");
+                }
+            }
+        }
+
+        private static void Check(Action<string> say, string name, Func<Tensor> op)
+        {
+            Console.Write($"  {name} ... ");
+            Console.Out.Flush();
+            try
+            {
+                using var scope = NewDisposeScope();
+                var result = op();
+                Timing.Synchronize(result.device);
+                bool finite = isfinite(result.to_type(ScalarType.Float32)).all().item<bool>();
+                say(finite ? $"{name}: ok" : $"{name}: NOT FINITE");
+            }
+            catch (Exception e)
+            {
+                say($"{name}: {e.GetType().Name}: {Timing.FirstLine(e.Message)}");
+            }
+        }
+
+        private static string? LoadedPath(string fileName)
+        {
+            try
+            {
+                foreach (string line in File.ReadLines("/proc/self/maps"))
+                {
+                    int slash = line.IndexOf('/');
+                    if (slash >= 0 && Path.GetFileName(line.Substring(slash).Trim()) == fileName)
+                        return line.Substring(slash).Trim();
+                }
+            }
+            catch (IOException)
+            {
+            }
+            return null;
+        }
+
+        /// <summary>Undefined, non-weak dynamic symbols of a 64-bit little-endian ELF shared library.</summary>
+        internal static List<string> UndefinedSymbols(string path)
+        {
+            byte[] image = File.ReadAllBytes(path);
+            ulong shoff = BitConverter.ToUInt64(image, 0x28);
+            int shentsize = BitConverter.ToUInt16(image, 0x3A), shnum = BitConverter.ToUInt16(image, 0x3C);
+            var result = new List<string>();
+            for (int i = 0; i < shnum; i++)
+            {
+                int h = (int)shoff + i * shentsize;
+                if (BitConverter.ToUInt32(image, h + 4) != 11) // SHT_DYNSYM
+                    continue;
+                int offset = (int)BitConverter.ToUInt64(image, h + 24), size = (int)BitConverter.ToUInt64(image, h + 32);
+                int link = (int)BitConverter.ToUInt32(image, h + 40);
+                int strtab = (int)BitConverter.ToUInt64(image, (int)shoff + link * shentsize + 24);
+                for (int s = 1; s < size / 24; s++)
+                {
+                    int sym = offset + 24 * s;
+                    byte info = image[sym + 4];
+                    ushort shndx = BitConverter.ToUInt16(image, sym + 6);
+                    int binding = info >> 4;
+                    if (shndx != 0 || binding != 1) // defined, or not STB_GLOBAL (weak references may stay unresolved)
+                        continue;
+                    int nameOffset = strtab + (int)BitConverter.ToUInt32(image, sym);
+                    int end = nameOffset;
+                    while (image[end] != 0)
+                        end++;
+                    result.Add(Encoding.ASCII.GetString(image, nameOffset, end - nameOffset));
+                }
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Hyena;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hyena.Benchmarks
+{
+    /// <summary>Linear layers run in a compute type on casts of their (float32 master) weights.</summary>
+    internal static class Mixed
+    {
+        public static Tensor Linear(Linear layer, Tensor x, ScalarType? compute)
+        {
+            if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
+                return layer.call(x);
+            using var scope = NewDisposeScope();
+            var y = nn.functional.linear(x.dtype == c ? x : x.to_type(c), layer.weight!.to_type(c), layer.bias?.to_type(c));
+            return scope.MoveToOuter(y);
+        }
+    }
+
+    /// <summary>
+    /// The attention baseline: qkv projection D -> 3D, causal scaled_dot_product_attention over
+    /// <c>heads</c> heads (flash attention on CUDA in bfloat16), output projection D -> D. Weights in
+    /// float32, computed in <see cref="ComputeDtype"/> (bfloat16 by default), like the Hyena operator's
+    /// mixed precision; input and output in the residual stream's type.
+    /// </summary>
+    internal sealed class AttentionBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear qkv;
+        private readonly Linear proj;
+        private readonly int _heads;
+
+        public AttentionBlock(long width, int heads, ScalarType? compute) : base("attention")
+        {
+            if (width % heads != 0)
+                throw new ArgumentException($"width {width} is not a multiple of {heads} heads");
+            qkv = nn.Linear(width, 3 * width);
+            proj = nn.Linear(width, width);
+            _heads = heads;
+            ComputeDtype = compute;
+            RegisterComponents();
+        }
+
+        public ScalarType? ComputeDtype { get; set; }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            long b = x.size(0), l = x.size(1), d = x.size(2), hd = d / _heads;
+            var packed = Mixed.Linear(qkv, x, ComputeDtype).view(b, l, 3, _heads, hd).permute(2, 0, 3, 1, 4); // 3, b, H, l, hd
+            var attended = nn.functional.scaled_dot_product_attention(packed[0], packed[1], packed[2], is_casual: true);
+            var merged = attended.transpose(1, 2).reshape(b, l, d);
+            var y = Mixed.Linear(proj, merged, ComputeDtype);
+            return scope.MoveToOuter(y.dtype == x.dtype ? y : y.to_type(x.dtype));
+        }
+    }
+
+    /// <summary>A pre-norm Transformer block: x + Attention(LN(x)), x + MLP(LN(x)) with a GELU MLP, like <see cref="HyenaBlock"/>.</summary>
+    internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly LayerNorm norm1;
+        private readonly AttentionBlock mixer;
+        private readonly LayerNorm norm2;
+        private readonly Linear fc1;
+        private readonly Linear fc2;
+
+        public TransformerBlock(long width, int heads, int mlpRatio, ScalarType? compute) : base("block")
+        {
+            norm1 = nn.LayerNorm(width);
+            mixer = new AttentionBlock(width, heads, compute);
+            norm2 = nn.LayerNorm(width);
+            fc1 = nn.Linear(width, width * mlpRatio);
+            fc2 = nn.Linear(width * mlpRatio, width);
+            ComputeDtype = compute;
+            RegisterComponents();
+        }
+
+        public ScalarType? ComputeDtype { get; }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            var x = input + mixer.call(norm1.call(input));
+            var h = nn.functional.gelu(Mixed.Linear(fc1, norm2.call(x), ComputeDtype));
+            x = x + Mixed.Linear(fc2, h, ComputeDtype);
+            return scope.MoveToOuter(x);
+        }
+    }
+
+    /// <summary>
+    /// A sequence classifier: token embedding, <c>depth</c> blocks (Hyena or Transformer), final layer
+    /// norm, mean over positions, linear head. No positional embedding (the Hyena filter is positional
+    /// by itself; the causal Transformer is left without one so both have the same parameters apart from
+    /// the mixer).
+    /// </summary>
+    internal sealed class Classifier : nn.Module<Tensor, Tensor>
+    {
+        private readonly Embedding embedding;
+        private readonly ModuleList<nn.Module<Tensor, Tensor>> blocks;
+        private readonly LayerNorm norm;
+        private readonly Linear head;
+
+        public Classifier(long vocabulary, long width, int classes, IEnumerable<nn.Module<Tensor, Tensor>> blockList) : base("classifier")
+        {
+            embedding = nn.Embedding(vocabulary, width);
+            blocks = nn.ModuleList(blockList.ToArray());
+            norm = nn.LayerNorm(width);
+            head = nn.Linear(width, classes);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor tokens)
+        {
+            using var scope = NewDisposeScope();
+            var x = embedding.call(tokens);
+            foreach (var block in blocks)
+                x = block.call(x);
+            var pooled = norm.call(x).mean(new long[] { 1 });
+            return scope.MoveToOuter(head.call(pooled));
+        }
+
+        public static Classifier Hyena(long vocabulary, int width, int depth, int mlpRatio, int classes, int maxLength, int order, int filterOrder, Action<HyenaBlock> configure)
+        {
+            var blocks = Enumerable.Range(0, depth).Select(_ =>
+            {
+                var block = new HyenaBlock(new HyenaOperatorConfig { ModelDimension = width, MaxLength = maxLength, Order = order, FilterOrder = filterOrder }, mlpRatio);
+                configure(block);
+                return (nn.Module<Tensor, Tensor>)block;
+            }).ToList();
+            return new Classifier(vocabulary, width, classes, blocks);
+        }
+
+        public static Classifier Transformer(long vocabulary, int width, int depth, int mlpRatio, int classes, int heads, ScalarType? compute)
+        {
+            var blocks = Enumerable.Range(0, depth)
+                .Select(_ => (nn.Module<Tensor, Tensor>)new TransformerBlock(width, heads, mlpRatio, compute)).ToList();
+            return new Classifier(vocabulary, width, classes, blocks);
+        }
+    }
+}

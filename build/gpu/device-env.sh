@@ -1,0 +1,11 @@
+# Sourced by the run-*.sh scripts on the GPU machine: unpacks the publish once into /tmp/hb and points
+# TorchBackend at the PyTorch install's libtorch. NVLink multicast stays off (the machine's policy).
+R="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HB=/tmp/hb/hyena-bench
+if [ ! -x "$HB/Hyena.Benchmarks" ]; then
+  mkdir -p /tmp/hb && tar -xJf "$R/.gpu/app.tar.xz" -C /tmp/hb
+fi
+TL=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")' 2>/dev/null)
+export HYENA_LIBTORCH_DIR=$TL LD_LIBRARY_PATH=$TL${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
+nvidia-smi --query-gpu=index,name,memory.total --format=csv > "${OUTDIR:-/tmp}/nvidia-smi.csv" 2>&1
