@@ -26,6 +26,10 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --width 768 --depth 4 --mlp-ratio 4 --heads 12 --order 2 --filter-order 64
              --warmup-steps 2 --steps 8 --max-seconds 4 --isolate true --child-timeout 150 --budget-seconds S
 
+  trainer    The ML.NET text trainer end to end (run it with --device cpu for the CPU figures):
+             training tokens/s, single-row PredictionEngine latency, batched Transform rows/s, by length.
+             --lengths 256,1024,4096 --rows 512 --width 64 --depth 2 --batch 16 --scoring-batch 64 --predictions 50
+
   check-libtorch   Lists the symbols libLibTorchSharp.so needs that the loaded libtorch lacks, then
              runs each operation the benchmarks use once on tiny tensors (a crash names its operation).
 
@@ -65,6 +69,7 @@ Common options:
                     "training" => TrainingBenchmark.Run(options, device, resolved),
                     "training-one" => TrainingBenchmark.RunOne(options, device),
                     "check-libtorch" => LibTorchCheck.Run(options, device),
+                    "trainer" => TrainerBenchmark.Run(options, device, resolved),
                     _ => Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
                 };
             }

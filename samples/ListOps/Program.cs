@@ -10,11 +10,11 @@ using Microsoft.ML.Hyena;
 return TokenSequenceExperiment.Run("listops", "ListOps (Long Range Arena)", args, new TokenSequenceDefaults
 {
     Length = 2000,
-    TrainRows = 8000,
-    TestRows = 2000,
+    TrainRows = 4000,
+    TestRows = 1000,
     Width = 64,
     Depth = 2,
-    Epochs = 10,
+    Epochs = 6,
     LearningRate = 1e-3,
     BatchSize = 32,
     Pooling = HyenaPooling.Mean,

@@ -155,7 +155,7 @@ namespace Microsoft.ML.Hyena.Tests
             var small = new long[] { 1, 2304, 65536 };
             var huge = new long[] { 1, 2304, 1 << 20 };
             Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CPU, small, 2, 3));
-            Assert.Equal(ShortFilterImplementation.ShiftedMultiplyAdd, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, small, 2, 3));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, small, 2, 3));
             Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, huge, 4, 3));
             Assert.Equal(ShortFilterImplementation.ShiftedMultiplyAdd, ShortFilter.Resolve(ShortFilterImplementation.ShiftedMultiplyAdd, DeviceType.CUDA, huge, 4, 3));
             Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Conv1d, DeviceType.CUDA, small, 2, 3));

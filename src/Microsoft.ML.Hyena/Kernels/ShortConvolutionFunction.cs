@@ -140,7 +140,7 @@ namespace Microsoft.ML.Hyena.Kernels
                 args2[0] = &pg; args2[1] = &px; args2[2] = &pp; args2[3] = &batch; args2[4] = &length; args2[5] = &channels; args2[6] = &kernel; args2[7] = &splits;
                 CudaKernels.Launch(device, "hyena_short_bwd_wb_" + suffix, ((uint)channels, (uint)splits), args2);
             }
-            var sums = partial.sum(0);                                       // (C, K + 1), float32
+            var sums = partial.sum(0L);                                      // (C, K + 1), float32
             var gw = sums.narrow(1, 0, kernel).reshape(channels, 1, kernel);
             var gb = sums.select(1, kernel).contiguous();
             return (gx, gw, gb);

@@ -10,9 +10,8 @@ namespace Microsoft.ML.Hyena.Modules
     public enum ShortFilterImplementation
     {
         /// <summary>
-        /// Chosen at each call: <see cref="ShiftedMultiplyAdd"/> on CUDA (where cuDNN's depthwise kernel
-        /// is slow) unless its (batch, C, length, K) temporaries would exceed 4 GiB, else <see cref="Conv1d"/>
-        /// (on the CPU, where it is the faster of the two).
+        /// The measured fastest: <see cref="Conv1d"/> on the CPU and on CUDA (on an H200 the shifted
+        /// multiply-adds were slower than cuDNN's depthwise kernel; see docs/benchmarks.md).
         /// </summary>
         Auto,
 
@@ -86,23 +85,16 @@ namespace Microsoft.ML.Hyena.Modules
         /// <summary>What happened when the experimental CUDA kernels were last prepared (NVRTC version and source, or why they are unavailable).</summary>
         public static string CudaKernelReport => Kernels.CudaKernels.Report;
 
-        /// <summary>Largest transient (batch, C, length, K) tensor, in bytes, for which Auto picks the shifted multiply-adds.</summary>
-        public const long AutoShiftedLimitBytes = 4L << 30;
-
         /// <summary>
         /// The implementation <paramref name="implementation"/> stands for on <paramref name="deviceType"/>
         /// for an input of shape <paramref name="inputShape"/> and element size <paramref name="elementSize"/>.
         /// </summary>
         public static ShortFilterImplementation Resolve(ShortFilterImplementation implementation, DeviceType deviceType, long[] inputShape, int elementSize, int kernelSize)
         {
-            if (implementation != ShortFilterImplementation.Auto)
-                return implementation;
-            if (deviceType != DeviceType.CUDA)
-                return ShortFilterImplementation.Conv1d;
-            double bytes = (double)elementSize * kernelSize;
-            foreach (long d in inputShape)
-                bytes *= d;
-            return bytes <= AutoShiftedLimitBytes ? ShortFilterImplementation.ShiftedMultiplyAdd : ShortFilterImplementation.Conv1d;
+            // Auto is Conv1d everywhere: faster on the CPU, and on an H200 in bfloat16 at 64k tokens
+            // the cuDNN depthwise convolution took 22.5 ms per operator forward+backward against 25.8 ms
+            // for the shifted multiply-adds (docs/benchmarks.md, 2026-11-28).
+            return implementation == ShortFilterImplementation.Auto ? ShortFilterImplementation.Conv1d : implementation;
         }
 
         /// <summary>Applies the filter to <paramref name="input"/> of shape (batch, C, length); returns the same shape.</summary>
