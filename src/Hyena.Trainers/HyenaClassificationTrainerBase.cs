@@ -48,7 +48,29 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>Trains a Hyena classifier on <paramref name="input"/>.</summary>
         /// <exception cref="OperationCanceledException">Training was cancelled (options' token or MLContext.CancelExecution).</exception>
-        public HyenaClassificationTransformer Fit(IDataView input)
+        public HyenaClassificationTransformer Fit(IDataView input) => FitCore(input, null);
+
+        /// <summary>
+        /// Continues training <paramref name="initialModel"/> on <paramref name="input"/> (ML.NET's
+        /// retraining pattern): fine-tuning a saved model on new data, or a curriculum (train on short
+        /// sequences first, then on long ones). The new model starts from a copy of the initial
+        /// model's weights and reads its input the same way (the initial model's tokenizer, maximum
+        /// length, truncation or image shape and pixel standardisation); the network's shape also
+        /// comes from the initial model. The options say only how it is trained (epochs, learning rate,
+        /// batch size, device, seed, validation, progress). <paramref name="initialModel"/> is not
+        /// changed and stays usable.
+        /// </summary>
+        /// <param name="input">Training data: the same input column and the same label classes, in the same key order, as the initial model's.</param>
+        /// <param name="initialModel">A fitted (or loaded) Hyena model of this trainer's kind.</param>
+        /// <exception cref="ArgumentException">The initial model reads another column or kind of input, or was trained on other classes.</exception>
+        /// <exception cref="OperationCanceledException">Training was cancelled (options' token or MLContext.CancelExecution).</exception>
+        public HyenaClassificationTransformer Fit(IDataView input, HyenaClassificationTransformer initialModel)
+        {
+            Host.CheckValue(initialModel, nameof(initialModel));
+            return FitCore(input, initialModel);
+        }
+
+        private HyenaClassificationTransformer FitCore(IDataView input, HyenaClassificationTransformer? initialModel)
         {
             Host.CheckValue(input, nameof(input));
             var options = TrainerOptions;
@@ -64,6 +86,13 @@ namespace Microsoft.ML.Hyena
                 throw new ArgumentOutOfRangeException(nameof(input), $"Label column '{label.Name}' has a key type of {label.ClassCount} value; a classifier needs at least two classes.");
             var featurizer = CreateFeaturizer(input.Schema);
             featurizer.CheckColumn(input.Schema);
+            if (initialModel is not null)
+            {
+                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label);
+                if (NextTokenLossWeight > 0 && !initialModel.ModelConfig.NextTokenHead)
+                    throw new ArgumentException("NextTokenLossWeight is above 0, but initialModel was trained without the next-token head (NextTokenLossWeight 0); set it to 0 to continue training that model.", nameof(initialModel));
+                featurizer.CheckColumn(input.Schema);
+            }
 
             var train = SequenceDataset.Read(Host, channel, input, featurizer, options.LabelColumnName, "Training", CheckCanceled);
             if (train.Count == 0)
@@ -72,7 +101,8 @@ namespace Microsoft.ML.Hyena
             if (present.Count < 2)
                 throw new ArgumentOutOfRangeException(nameof(input),
                     $"The training data holds a single class ('{label.ClassNames[present[0]]}') in label column '{label.Name}'; a classifier needs at least two.");
-            PrepareTrainingRows(featurizer, train);
+            if (initialModel is null)
+                PrepareTrainingRows(featurizer, train); // a continued model keeps the initial model's input preparation
 
             SequenceDataset? validation = null;
             if (options.ValidationSet is not null)
@@ -86,11 +116,11 @@ namespace Microsoft.ML.Hyena
             int seed = options.Seed ?? Host.Rand.Next();
             var device = options.Device.Resolve();
             channel.Info($"Training a Hyena classifier on {train.Count} rows ({train.TotalPositions} positions) of {featurizer.Description}; " +
-                $"{label.ClassCount} classes; device {device}{(options.MixedPrecision && device.type == DeviceType.CUDA ? " (bfloat16 mixed precision)" : "")}; seed {seed}.");
+                $"{label.ClassCount} classes; device {device}{(options.MixedPrecision && device.type == DeviceType.CUDA ? " (bfloat16 mixed precision)" : "")}; seed {seed}" +
+                $"{(initialModel is null ? "" : "; continuing from the initial model's weights")}.");
 
-            var config = BuildConfig(featurizer, label.ClassCount);
             manual_seed(seed);
-            var model = new HyenaSequenceClassifier(config);
+            var model = initialModel is null ? new HyenaSequenceClassifier(BuildConfig(featurizer, label.ClassCount)) : initialModel.CopyNetwork();
             try
             {
                 model.to(device);

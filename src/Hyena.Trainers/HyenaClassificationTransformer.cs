@@ -87,6 +87,9 @@ namespace Microsoft.ML.Hyena
 
         internal InputFeaturizer Featurizer { get; }
 
+        /// <summary>The network (tests and diagnostics; scoring goes through <see cref="Score"/>).</summary>
+        internal HyenaSequenceClassifier Network => _model;
+
         internal LabelDescription Label { get; }
 
         /// <inheritdoc />
@@ -144,6 +147,28 @@ namespace Microsoft.ML.Hyena
                 }
             }
             return result;
+        }
+
+        /// <summary>A new network of the same shape holding a copy of this model's weights, on the CPU, in training mode.</summary>
+        internal HyenaSequenceClassifier CopyNetwork()
+        {
+            var copy = new HyenaSequenceClassifier(_model.Config);
+            try
+            {
+                lock (_gate)
+                {
+                    ThrowIfDisposed();
+                    using var scope = NewDisposeScope();
+                    StateDict.Load(copy, StateDict.Export(_model));
+                }
+                copy.train();
+                return copy;
+            }
+            catch
+            {
+                copy.Dispose();
+                throw;
+            }
         }
 
         /// <summary>Frees the model's native memory. The transformer cannot score afterwards.</summary>
