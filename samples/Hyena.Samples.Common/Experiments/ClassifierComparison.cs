@@ -42,11 +42,19 @@ namespace Hyena.Samples
         /// Fits <paramref name="pipeline"/>, scores the test set once (timed), evaluates, records the
         /// figures and returns the fitted model (the caller disposes it).
         /// </summary>
-        public ITransformer Run(string name, IEstimator<ITransformer> pipeline)
+        public ITransformer Run(string name, IEstimator<ITransformer> pipeline) => Run(name, pipeline.Fit);
+
+        /// <summary>
+        /// Like <see cref="Run(string, IEstimator{ITransformer})"/> for training that is more than one
+        /// pipeline fit (a curriculum): <paramref name="fit"/> gets the training data and returns the
+        /// model; its whole time is the training time.
+        /// </summary>
+        public ITransformer Run(string name, Func<IDataView, ITransformer> fit)
         {
+            ArgumentNullException.ThrowIfNull(fit);
             Console.WriteLine($"--- {name}: training");
             var watch = Stopwatch.StartNew();
-            var model = pipeline.Fit(_train);
+            var model = fit(_train);
             var trainingTime = watch.Elapsed;
 
             watch.Restart();

@@ -65,6 +65,12 @@ namespace Hyena.Samples
         /// <summary>Weight of the auxiliary next-token loss (see HyenaTextClassificationTrainer.Options.NextTokenLossWeight).</summary>
         public double NextTokenLoss { get; init; }
 
+        /// <summary>Curriculum: length of the sequences trained on first (0: no curriculum).</summary>
+        public int WarmupLength { get; init; }
+
+        /// <summary>Curriculum: epochs on the short sequences.</summary>
+        public int WarmupEpochs { get; init; } = 10;
+
         /// <summary>Whether ML.NET's FeaturizeText baselines run by default.</summary>
         public bool Baselines { get; init; } = true;
     }
@@ -94,6 +100,11 @@ namespace Hyena.Samples
             double minutes = options.Double("max-minutes", 0, "Hyena's training budget in minutes (0: none)");
             double nextTokenLoss = options.Double("next-token-loss", defaults.NextTokenLoss, "weight of the auxiliary next-token loss over every position (0: off)");
             bool baselines = defaults.Baselines ? !options.Flag("no-baselines", "train Hyena only") : options.Flag("baselines", "also train ML.NET's FeaturizeText baselines");
+            int warmupLength = options.Int("warmup-length", defaults.WarmupLength, "curriculum: first train on sequences of this length (0: off), then continue on the task's length");
+            int warmupEpochs = options.Int("warmup-epochs", defaults.WarmupEpochs, "curriculum: epochs on the short sequences");
+            double warmupMinutes = options.Double("warmup-minutes", 0, "curriculum: training budget of the short sequences in minutes (0: none)");
+            int warmupBatchSize = options.Int("warmup-batch-size", 0, "curriculum: rows per step on the short sequences (0: as --batch-size)");
+            int warmupRows = options.Int("warmup-train", 0, "curriculum: training rows of the short sequences (0: as many as --train)");
             string device = options.String("device", "auto", "auto, cpu, cuda or cuda:N");
             int seed = options.Int("seed", 1, "seed of the data, the MLContext and the trainer");
             string output = options.String("out", "", $"output folder (default runs/{sampleName}/<time>)");
@@ -114,27 +125,43 @@ namespace Hyena.Samples
                 run.RunBaseline("FeaturizeText + LightGbm", Baselines.TextLightGbm(ml));
             }
 
-            var hyenaOptions = new HyenaTextClassificationTrainer.Options
+            int maxLength = task.Train.Concat(task.Test).Max(r => r.Tokens.Length);
+            HyenaTextClassificationTrainer.Options Options(int maxEpochs, TimeSpan? maxTime, int rowsPerStep) => new()
             {
                 TextColumnName = nameof(TokenRow.Tokens),
                 VocabularySize = task.VocabularySize,
-                MaxSequenceLength = task.Train.Concat(task.Test).Max(r => r.Tokens.Length),
+                MaxSequenceLength = maxLength,
                 ModelDimension = width,
                 Depth = depth,
                 Pooling = pooling,
                 NextTokenLossWeight = nextTokenLoss,
                 Dropout = dropout,
-                MaxEpochs = epochs,
-                MaxTrainingTime = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
+                MaxEpochs = maxEpochs,
+                MaxTrainingTime = maxTime,
                 LearningRate = learningRate,
-                BatchSize = batchSize,
+                BatchSize = rowsPerStep,
                 Device = run.DeviceOption,
                 Seed = seed,
                 Progress = run.Reporter,
             };
-            var hyena = run.Comparison.Run($"Hyena ({depth} x {width}, {pooling} pooling)", ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.MulticlassClassification.Trainers.HyenaTextClassification(hyenaOptions))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")));
+            var hyenaOptions = Options(epochs, minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, batchSize);
+            string name = $"Hyena ({depth} x {width}, {pooling} pooling)";
+            ITransformer hyena;
+            if (warmupLength > 0)
+            {
+                var warmup = makeTask(warmupLength, warmupRows > 0 ? warmupRows : trainRows, 0, seed + 1);
+                Console.WriteLine($"curriculum: {warmupEpochs} epochs on {warmup.Description}, then up to {epochs} on the task");
+                var shortStage = Options(warmupEpochs, warmupMinutes > 0 ? TimeSpan.FromMinutes(warmupMinutes) : null,
+                    warmupBatchSize > 0 ? warmupBatchSize : batchSize);
+                hyena = run.Comparison.Run($"{name}, curriculum from length {warmupLength}",
+                    data => Curriculum.Fit(ml, data, ml.Data.LoadFromEnumerable(warmup.Train), shortStage, hyenaOptions));
+            }
+            else
+            {
+                hyena = run.Comparison.Run(name, ml.Transforms.Conversion.MapValueToKey("Label")
+                    .Append(ml.MulticlassClassification.Trainers.HyenaTextClassification(hyenaOptions))
+                    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")));
+            }
             try
             {
                 var settings = new Dictionary<string, object?>(extra)
@@ -143,6 +170,10 @@ namespace Hyena.Samples
                     ["vocabularySize"] = task.VocabularySize, ["width"] = width, ["depth"] = depth, ["pooling"] = pooling.ToString(),
                     ["dropout"] = dropout, ["maxEpochs"] = epochs, ["learningRate"] = learningRate, ["batchSize"] = batchSize,
                     ["maxMinutes"] = minutes, ["nextTokenLoss"] = nextTokenLoss,
+                    ["warmupLength"] = warmupLength, ["warmupEpochs"] = warmupLength > 0 ? warmupEpochs : 0,
+                    ["warmupMinutes"] = warmupLength > 0 ? warmupMinutes : 0,
+                    ["warmupBatchSize"] = warmupLength > 0 ? (warmupBatchSize > 0 ? warmupBatchSize : batchSize) : 0,
+                    ["warmupRows"] = warmupLength > 0 ? (warmupRows > 0 ? warmupRows : trainRows) : 0,
                 };
                 run.Finish(hyena, train.Schema, settings);
                 run.PrintTotalTime();
