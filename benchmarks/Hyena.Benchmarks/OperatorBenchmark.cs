@@ -31,9 +31,9 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; }),
             new("bf16-fast", false, "bf16-conv1d with the shifted multiply-add short filter (a+c+d)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; }),
-            new("fp32-kernel", false, "fp32-fold with the short filter as fused NVRTC CUDA kernels (experimental, not in the default list)",
+            new("fp32-kernel", false, "fp32-fold with the short filter as fused NVRTC CUDA kernels (what Auto picks on CUDA when NVRTC is found; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; }),
-            new("bf16-kernel", false, "bf16-fast with the short filter as fused NVRTC CUDA kernels (experimental, not in the default list)",
+            new("bf16-kernel", false, "bf16-fast with the short filter as fused NVRTC CUDA kernels (what Auto picks on CUDA when NVRTC is found; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; }),
             new("infer-fp32", true, "forward only, eval, no_grad: fp32-fast",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; }),
@@ -41,7 +41,7 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; }),
             new("infer-bf16-cached", true, "infer-bf16 with the filter spectrum cached per length (b)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; op.CacheFilterSpectrum = true; }),
-            new("infer-bf16-kernel", true, "infer-bf16-cached with the NVRTC short-filter kernel (experimental, not in the default list)",
+            new("infer-bf16-kernel", true, "infer-bf16-cached with the NVRTC short-filter kernel (what Auto picks on CUDA when NVRTC is found; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; }),
         };
 

@@ -15,7 +15,7 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --lengths 2k,4k,...,128k        lengths for both (default on CUDA: 2k..128k; CPU: 256,512)
              --hyena-only-lengths 256k,512k,1M   (CPU: 1k)
              --variants fp32-ref,fp32-fold,fp32-fast,bf16-conv1d,bf16-fast,infer-fp32,infer-bf16,infer-bf16-cached
-                        (experimental NVRTC kernels, only when listed: fp32-kernel,bf16-kernel,infer-bf16-kernel)
+                        (the NVRTC short-filter kernels that Auto picks on CUDA, only when listed: fp32-kernel,bf16-kernel,infer-bf16-kernel)
              --width 768 --order 2 --filter-order 64 --heads 12 --batch 1 --attention-dtype bf16
              --warmup 2 --reps 10 --max-seconds 2 (per cell) --budget-seconds S (then SKIP)
              --verify-length 8k (every variant vs fp32-ref on the device first; 0: off)

@@ -150,7 +150,7 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
-        public void AutoPicksConv1dOnCpuAndShiftedAddsOnCudaWithinTheMemoryLimit()
+        public void AutoPicksTheCudaKernelsOnlyOnCudaWhenTheyAreReady()
         {
             var small = new long[] { 1, 2304, 65536 };
             var huge = new long[] { 1, 2304, 1 << 20 };
@@ -159,6 +159,11 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, huge, 4, 3));
             Assert.Equal(ShortFilterImplementation.ShiftedMultiplyAdd, ShortFilter.Resolve(ShortFilterImplementation.ShiftedMultiplyAdd, DeviceType.CUDA, huge, 4, 3));
             Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Conv1d, DeviceType.CUDA, small, 2, 3));
+            // With the kernels ready: CUDA takes them (K up to 8), the CPU never does, and an explicit choice stands.
+            Assert.Equal(ShortFilterImplementation.CudaKernel, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, small, 2, 3, cudaKernelsReady: true));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CUDA, small, 2, 9, cudaKernelsReady: true));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Auto, DeviceType.CPU, small, 2, 3, cudaKernelsReady: true));
+            Assert.Equal(ShortFilterImplementation.Conv1d, ShortFilter.Resolve(ShortFilterImplementation.Conv1d, DeviceType.CUDA, small, 2, 3, cudaKernelsReady: true));
         }
 
         [Theory]

@@ -10,11 +10,11 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
-    /// Experimental fused CUDA kernels, compiled at run time with NVRTC and launched with the CUDA
+    /// Fused CUDA kernels, compiled at run time with NVRTC and launched with the CUDA
     /// driver API on tensors that TorchSharp owns (their device pointers come from libLibTorchSharp's
-    /// <c>THSTensor_data</c>). Used only when asked for explicitly
-    /// (<see cref="Modules.ShortFilterImplementation.CudaKernel"/>); the composed library calls stay the
-    /// reference. Kernels run on the legacy default stream, which is libtorch's default stream.
+    /// <c>THSTensor_data</c>). Used by <see cref="Modules.ShortFilterImplementation.CudaKernel"/>, which
+    /// <c>Auto</c> picks on CUDA when <see cref="TryEnsure"/> succeeds; the composed library calls stay the
+    /// reference they are checked against. Kernels run on the legacy default stream, which is libtorch's default stream.
     /// </summary>
     /// <remarks>
     /// NVRTC is looked for in <c>HYENA_NVRTC</c> (a file), then by name (libnvrtc.so.13, .12, libnvrtc.so)
@@ -200,6 +200,42 @@ extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16
                 {
                     Report = "CUDA kernels unavailable: " + e.Message;
                     throw new InvalidOperationException(Report, e);
+                }
+            }
+        }
+
+        /// <summary>Environment variable that keeps <c>Auto</c> from choosing the kernels when set to 0 (or false).</summary>
+        public const string DisableVariable = "HYENA_CUDA_KERNELS";
+
+        private static readonly HashSet<int> _unavailable = new();
+
+        /// <summary>
+        /// Whether the kernels are ready on CUDA device <paramref name="deviceIndex"/>: prepares them the
+        /// first time; a failure (no NVRTC, no driver, a compile error) is remembered, reported once on
+        /// standard error with <see cref="Report"/>, and answered false from then on. False when
+        /// <see cref="DisableVariable"/> is 0 or false.
+        /// </summary>
+        public static bool TryEnsure(int deviceIndex)
+        {
+            string? setting = Environment.GetEnvironmentVariable(DisableVariable);
+            if (setting is not null && (setting.Trim() == "0" || setting.Trim().Equals("false", StringComparison.OrdinalIgnoreCase)))
+                return false;
+            lock (_gate)
+            {
+                if (_functions.ContainsKey(deviceIndex))
+                    return true;
+                if (_unavailable.Contains(deviceIndex))
+                    return false;
+                try
+                {
+                    Ensure(deviceIndex);
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    _unavailable.Add(deviceIndex);
+                    Console.Error.WriteLine($"Hyena: the fused short-filter CUDA kernels are not used on cuda:{deviceIndex} (cuDNN's Conv1d is): {Report}");
+                    return false;
                 }
             }
         }

@@ -10,8 +10,9 @@ namespace Microsoft.ML.Hyena.Modules
     public enum ShortFilterImplementation
     {
         /// <summary>
-        /// The measured fastest: <see cref="Conv1d"/> on the CPU and on CUDA (on an H200 the shifted
-        /// multiply-adds were slower than cuDNN's depthwise kernel; see docs/benchmarks.md).
+        /// The measured fastest: on CUDA in float32 or bfloat16, <see cref="CudaKernel"/> when its
+        /// kernels compile (NVRTC found; set HYENA_CUDA_KERNELS=0 to turn this off), else
+        /// <see cref="Conv1d"/>; <see cref="Conv1d"/> on the CPU (see docs/benchmarks.md).
         /// </summary>
         Auto,
 
@@ -27,7 +28,7 @@ namespace Microsoft.ML.Hyena.Modules
         ShiftedMultiplyAdd,
 
         /// <summary>
-        /// Experimental, never chosen by Auto: one autograd node with a hand-written backward pass; on
+        /// One autograd node with a hand-written backward pass (chosen by Auto on CUDA); on
         /// CUDA in float32 or bfloat16 it runs fused kernels compiled at run time with NVRTC (one pass
         /// forward, one pass and one reduction backward), elsewhere the same formulas composed of library
         /// calls. Needs NVRTC and the CUDA driver on CUDA (see Kernels/CudaKernels.cs); K at most 8.
@@ -89,12 +90,25 @@ namespace Microsoft.ML.Hyena.Modules
         /// The implementation <paramref name="implementation"/> stands for on <paramref name="deviceType"/>
         /// for an input of shape <paramref name="inputShape"/> and element size <paramref name="elementSize"/>.
         /// </summary>
-        public static ShortFilterImplementation Resolve(ShortFilterImplementation implementation, DeviceType deviceType, long[] inputShape, int elementSize, int kernelSize)
+        /// <param name="implementation">The implementation asked for.</param>
+        /// <param name="deviceType">The input's device type.</param>
+        /// <param name="inputShape">The input's shape (batch, C, length).</param>
+        /// <param name="elementSize">Bytes per element of the computation.</param>
+        /// <param name="kernelSize">K.</param>
+        /// <param name="cudaKernelsReady">Whether the fused CUDA kernels are ready for this input (CUDA, float32 or bfloat16, K at most 8, NVRTC found).</param>
+        public static ShortFilterImplementation Resolve(ShortFilterImplementation implementation, DeviceType deviceType, long[] inputShape, int elementSize, int kernelSize,
+            bool cudaKernelsReady = false)
         {
-            // Auto is Conv1d everywhere: faster on the CPU, and on an H200 in bfloat16 at 64k tokens
-            // the cuDNN depthwise convolution took 22.5 ms per operator forward+backward against 25.8 ms
-            // for the shifted multiply-adds (docs/benchmarks.md, 2026-11-28).
-            return implementation == ShortFilterImplementation.Auto ? ShortFilterImplementation.Conv1d : implementation;
+            if (implementation != ShortFilterImplementation.Auto)
+                return implementation;
+            // Auto on CUDA takes the fused kernels when they are ready: on an H200 at 64k tokens the
+            // operator's forward+backward took 19.5 ms with them against 22.9 ms with cuDNN's depthwise
+            // Conv1d in bfloat16, and 36.5 against 39.7 ms in float32, with identical outputs
+            // (docs/benchmarks.md, 2026-11-28). Elsewhere Conv1d: faster on the CPU than the shifted
+            // multiply-adds, and on CUDA than them (22.5 against 25.8 ms).
+            return deviceType == DeviceType.CUDA && cudaKernelsReady && kernelSize <= Kernels.CudaKernels.MaxKernelSize
+                ? ShortFilterImplementation.CudaKernel
+                : ShortFilterImplementation.Conv1d;
         }
 
         /// <summary>Applies the filter to <paramref name="input"/> of shape (batch, C, length); returns the same shape.</summary>
@@ -113,7 +127,10 @@ namespace Microsoft.ML.Hyena.Modules
             var x = input.dtype == dtype ? input : input.to_type(dtype);
             var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
             var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
-            var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize);
+            bool kernelsReady = Implementation == ShortFilterImplementation.Auto && input.device_type == DeviceType.CUDA
+                && (dtype == ScalarType.Float32 || dtype == ScalarType.BFloat16) && KernelSize <= Kernels.CudaKernels.MaxKernelSize
+                && Kernels.CudaKernels.TryEnsure(input.device.index);
+            var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize, kernelsReady);
             Tensor y;
             switch (implementation)
             {
