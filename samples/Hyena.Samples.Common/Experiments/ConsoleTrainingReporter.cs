@@ -33,12 +33,15 @@ namespace Hyena.Samples
                 value.Elapsed, value.EstimatedRemaining, value.ValidationMicroAccuracy);
         }
 
-        /// <summary>Saves training loss and validation accuracy per epoch as a PNG.</summary>
+        /// <summary>
+        /// Saves training loss and validation accuracy per epoch as a PNG. Epochs are numbered in the
+        /// order they ran, so the stages of a curriculum (several fits reporting here) follow each other.
+        /// </summary>
         public void SavePlot(string path, string title)
         {
             var plot = new TrainingCurvePlot(title);
-            foreach (var epoch in _epochs)
-                plot.AddEpoch(epoch.Epoch, epoch.TrainingLoss, epoch.ValidationMicroAccuracy);
+            for (int i = 0; i < _epochs.Count; i++)
+                plot.AddEpoch(i + 1, _epochs[i].TrainingLoss, _epochs[i].ValidationMicroAccuracy);
             plot.SavePng(path);
         }
     }
