@@ -88,9 +88,7 @@ namespace Microsoft.ML.Hyena
             featurizer.CheckColumn(input.Schema);
             if (initialModel is not null)
             {
-                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label);
-                if (NextTokenLossWeight > 0 && !initialModel.ModelConfig.NextTokenHead)
-                    throw new ArgumentException("NextTokenLossWeight is above 0, but initialModel was trained without the next-token head (NextTokenLossWeight 0); set it to 0 to continue training that model.", nameof(initialModel));
+                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label, NextTokenLossWeight);
                 featurizer.CheckColumn(input.Schema);
             }
 

@@ -209,16 +209,21 @@ extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16
 
         private static readonly HashSet<int> _unavailable = new();
 
+        // Read once: TryEnsure runs in every forward pass of every short filter on CUDA.
+        private static readonly bool _disabledByEnvironment = IsOff(Environment.GetEnvironmentVariable(DisableVariable));
+
+        private static bool IsOff(string? setting)
+            => setting is not null && (setting.Trim() == "0" || setting.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
+
         /// <summary>
         /// Whether the kernels are ready on CUDA device <paramref name="deviceIndex"/>: prepares them the
         /// first time; a failure (no NVRTC, no driver, a compile error) is remembered, reported once on
         /// standard error with <see cref="Report"/>, and answered false from then on. False when
-        /// <see cref="DisableVariable"/> is 0 or false.
+        /// <see cref="DisableVariable"/> was 0 or false when the process first used the kernels.
         /// </summary>
         public static bool TryEnsure(int deviceIndex)
         {
-            string? setting = Environment.GetEnvironmentVariable(DisableVariable);
-            if (setting is not null && (setting.Trim() == "0" || setting.Trim().Equals("false", StringComparison.OrdinalIgnoreCase)))
+            if (_disabledByEnvironment)
                 return false;
             lock (_gate)
             {
