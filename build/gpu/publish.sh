@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the self-contained GPU publish of the benchmarks and of the samples that run on the GPU
-# (sequential Fashion-MNIST, associative recall, the sweep) into one folder, packed as
+# (sequential Fashion-MNIST, associative recall, SpamAssassin, the sweep) into one folder, packed as
 # .gpu/app.tar.xz. The programs share the runtime and their dependencies, so one folder holds them all.
 #
 # The publish references only the plain TorchSharp package (-p:HyenaGpuPublish=true): it carries
@@ -23,7 +23,7 @@ STAGE="$(mktemp -d /tmp/hyena-gpu-publish.XXXXXX)"
 trap 'rm -rf "$STAGE"' EXIT
 APP=hyena-bench
 PROJECTS="benchmarks/Hyena.Benchmarks/Hyena.Benchmarks.csproj samples/SequentialFashionMnist/SequentialFashionMnist.csproj
-  samples/AssociativeRecall/AssociativeRecall.csproj samples/Sweep/Sweep.csproj"
+  samples/AssociativeRecall/AssociativeRecall.csproj samples/SpamAssassin/SpamAssassin.csproj samples/Sweep/Sweep.csproj"
 
 echo "== staging sources in $STAGE"
 mkdir -p "$STAGE/src" "$STAGE/benchmarks" "$STAGE/samples"
@@ -32,7 +32,7 @@ cp "$ROOT"/Directory.Build.props "$ROOT"/Directory.Build.targets "$ROOT"/Directo
 [ -f "$ROOT/nuget.config" ] && cp "$ROOT/nuget.config" "$STAGE/"
 # build/ (native fix targets) without the gpu output; the two projects without bin/ and obj/.
 tar -C "$ROOT" --exclude='bin' --exclude='obj' -cf - build src benchmarks/Hyena.Benchmarks samples/Hyena.Samples.Common \
-  samples/SequentialFashionMnist samples/AssociativeRecall samples/Sweep samples/data/fashion-mnist-subset | tar -C "$STAGE" -xf -
+  samples/SequentialFashionMnist samples/AssociativeRecall samples/SpamAssassin samples/Sweep samples/data/fashion-mnist-subset | tar -C "$STAGE" -xf -
 
 for project in $PROJECTS; do
   echo "== dotnet publish $project (Release, linux-x64, self-contained, HyenaGpuPublish=true)"

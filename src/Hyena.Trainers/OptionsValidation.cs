@@ -39,7 +39,7 @@ namespace Microsoft.ML.Hyena
             Require(double.IsFinite(o.FilterFrequency) && o.FilterFrequency > 0, nameof(o.FilterFrequency), o.FilterFrequency, "must be finite and positive");
             Require(o.MlpRatio >= 1, nameof(o.MlpRatio), o.MlpRatio, "must be at least 1");
             Require(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), o.Dropout, "must be in [0, 1)");
-            Require(Enum.IsDefined(o.Pooling), nameof(o.Pooling), o.Pooling, "must be Mean or Last");
+            Require(Enum.IsDefined(o.Pooling), nameof(o.Pooling), o.Pooling, "must be Mean, Last or Max");
             Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "must be at least 1");
             Require(o.MaxEpochs >= 1, nameof(o.MaxEpochs), o.MaxEpochs, "must be at least 1");
             Require(double.IsFinite(o.LearningRate) && o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "must be finite and positive");

@@ -14,6 +14,11 @@ namespace Microsoft.ML.Hyena
         Mean,
         /// <summary>The last valid position, which has seen the whole sequence (the network is causal).</summary>
         Last,
+        /// <summary>
+        /// The largest value of each channel over the valid positions: a feature seen anywhere in a long
+        /// sequence (a word, a header) counts fully, where the mean would dilute it by the length.
+        /// </summary>
+        Max,
     }
 
     /// <summary>Everything that defines the shape of a <see cref="HyenaSequenceClassifier"/>.</summary>
@@ -69,7 +74,7 @@ namespace Microsoft.ML.Hyena
             if (!(Dropout >= 0 && Dropout < 1))
                 throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout must be in [0, 1); got {Dropout}.");
             if (!Enum.IsDefined(Pooling))
-                throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Mean or Last.");
+                throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Mean, Last or Max.");
             if (NextTokenHead && !UsesTokens)
                 throw new ArgumentOutOfRangeException(nameof(NextTokenHead), NextTokenHead, "A next-token head needs token input (VocabularySize > 0).");
             return this;
@@ -215,7 +220,14 @@ namespace Microsoft.ML.Hyena
                 var last = x.gather(1, index).squeeze(1);
                 return last * (lengths > 0).unsqueeze(1).to_type(x.dtype);
             }
-            var mask = (arange(length, device: x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2).to_type(x.dtype);
+            var valid = (arange(length, device: x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2);
+            if (Config.Pooling == HyenaPooling.Max)
+            {
+                // Padding never wins the max; an empty row (all padding) is zeroed.
+                var max = x.masked_fill(valid.logical_not(), float.NegativeInfinity).amax(new long[] { 1 });
+                return max.masked_fill((lengths == 0).unsqueeze(1), 0);
+            }
+            var mask = valid.to_type(x.dtype);
             var sum = (x * mask).sum(1);
             return sum / lengths.clamp_min(1).unsqueeze(1).to_type(x.dtype);
         }

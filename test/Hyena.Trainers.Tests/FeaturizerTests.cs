@@ -38,6 +38,7 @@ namespace Microsoft.ML.Hyena.Tests
         [Theory]
         [InlineData(TextTruncation.KeepHead, "abcd")]
         [InlineData(TextTruncation.KeepTail, "ghij")]
+        [InlineData(TextTruncation.KeepHeadAndTail, "abij")]
         public void LongTextIsTruncatedAsTheOptionsSay(TextTruncation truncation, string kept)
         {
             var ids = Featurize("abcdefghij", new HyenaTextClassificationTrainer.Options { MaxSequenceLength = 4, Truncation = truncation });
@@ -52,6 +53,31 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(new[] { 0xA9 + 1, 0xC3 + 1, 0xA9 + 1 }, ids);
         }
 
+        [Theory]
+        [InlineData("abcdefghij", 5, "abcij")]
+        [InlineData("abcdefghij", 1, "a")]
+        [InlineData("abcdefghij", 10, "abcdefghij")]
+        [InlineData("abc", 8, "abc")]
+        public void HeadAndTailGiveTheHeadTheOddPositionAndKeepShortTextWhole(string text, int maxLength, string kept)
+        {
+            var ids = Featurize(text, new HyenaTextClassificationTrainer.Options { MaxSequenceLength = maxLength, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(kept.Select(c => c + 1), ids);
+        }
+
+        [Fact]
+        public void HeadAndTailCountBytesNotCharacters()
+        {
+            // "éaaé" is 6 bytes (C3 A9 61 61 C3 A9): 4 kept bytes are the first 2 and the last 2.
+            var ids = Featurize("éaaé", new HyenaTextClassificationTrainer.Options { MaxSequenceLength = 4, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(new[] { 0xC3 + 1, 0xA9 + 1, 0xC3 + 1, 0xA9 + 1 }, ids);
+            // Longer than the limit in characters too: only the two ends are encoded.
+            var ends = Featurize("éaaaaé", new HyenaTextClassificationTrainer.Options { MaxSequenceLength = 4, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(new[] { 0xC3 + 1, 0xA9 + 1, 0xC3 + 1, 0xA9 + 1 }, ends);
+            // A 3-byte character at the seam: "a€b" is 61 E2 82 AC 62; 3 kept bytes are 61 E2 | 62.
+            var seam = Featurize("a€b", new HyenaTextClassificationTrainer.Options { MaxSequenceLength = 3, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(new[] { 'a' + 1, 0xE2 + 1, 'b' + 1 }, seam);
+        }
+
         [Fact]
         public void TiktokenIdsAreUsedAndTruncated()
         {
@@ -60,6 +86,8 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(expected, Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2 }));
             var tail = Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2, MaxSequenceLength = 3, Truncation = TextTruncation.KeepTail });
             Assert.Equal(expected[^3..], tail);
+            var both = Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2, MaxSequenceLength = 3, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(expected[..2].Concat(expected[^1..]), both);
         }
 
         [Fact]

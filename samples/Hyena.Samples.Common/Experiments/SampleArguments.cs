@@ -63,6 +63,20 @@ namespace Hyena.Samples
                 : throw new ArgumentException($"{_sampleName}: --{name} needs a number; got '{value}'.");
         }
 
+        /// <summary>An option that takes one of the names of <typeparamref name="TEnum"/> (case-insensitive).</summary>
+        public TEnum Enum<TEnum>(string name, TEnum defaultValue, string help) where TEnum : struct, System.Enum
+        {
+            string names = string.Join(", ", System.Enum.GetNames<TEnum>());
+            Declare(name, $"{help}: {names} (default {defaultValue})", isFlag: false);
+            if (!_values.TryGetValue(name, out var value))
+                return defaultValue;
+            if (value is null)
+                throw Missing(name);
+            return System.Enum.TryParse(value, ignoreCase: true, out TEnum parsed) && System.Enum.IsDefined(parsed) && !char.IsDigit(value.TrimStart('-')[0])
+                ? parsed
+                : throw new ArgumentException($"{_sampleName}: --{name} needs one of {names}; got '{value}'.");
+        }
+
         /// <summary>A switch, true when given.</summary>
         public bool Flag(string name, string help)
         {

@@ -96,7 +96,7 @@ namespace Hyena.Samples
             double learningRate = options.Double("learning-rate", defaults.LearningRate, "peak learning rate");
             int batchSize = options.Int("batch-size", defaults.BatchSize, "rows per step");
             double dropout = options.Double("dropout", defaults.Dropout, "dropout");
-            var pooling = Enum.Parse<HyenaPooling>(options.String("pooling", defaults.Pooling.ToString(), "Mean or Last"), ignoreCase: true);
+            var pooling = options.Enum("pooling", defaults.Pooling, "pooling of positions");
             double minutes = options.Double("max-minutes", 0, "Hyena's training budget in minutes (0: none)");
             double nextTokenLoss = options.Double("next-token-loss", defaults.NextTokenLoss, "weight of the auxiliary next-token loss over every position (0: off)");
             bool baselines = defaults.Baselines ? !options.Flag("no-baselines", "train Hyena only") : options.Flag("baselines", "also train ML.NET's FeaturizeText baselines");

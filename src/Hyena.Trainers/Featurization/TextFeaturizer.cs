@@ -10,8 +10,8 @@ namespace Microsoft.ML.Hyena
     /// <summary>
     /// Featurizes the text trainer's input column: text as UTF-8 bytes or tokenizer ids, or a vector
     /// of keys or integers taken as token ids. Token id 0 is padding, so every real token is shifted
-    /// up by one. Sequences longer than the maximum length are cut at the end or the start, as the
-    /// options say; null or empty text gives an empty sequence.
+    /// up by one. Sequences longer than the maximum length are cut at the end, at the start, or in the
+    /// middle (head and tail kept), as the options say; null or empty text gives an empty sequence.
     /// </summary>
     internal sealed class TextFeaturizer : InputFeaturizer
     {
@@ -51,7 +51,7 @@ namespace Microsoft.ML.Hyena
             Source.Tokenizer => $"Tiktoken ({_tokenizer!.EncodingName}) ids of text column '{ColumnName}'",
             Source.Keys => $"keys of column '{ColumnName}' ({_sourceVocabulary} values)",
             _ => $"integers of column '{ColumnName}' (vocabulary {_sourceVocabulary})",
-        } + $", at most {MaxPositions} tokens, {(_truncation == TextTruncation.KeepHead ? "head" : "tail")} kept";
+        } + $", at most {MaxPositions} tokens, {_truncation switch { TextTruncation.KeepHead => "head", TextTruncation.KeepTail => "tail", _ => "head and tail" }} kept";
 
         private protected override string KindName => Kind;
 
@@ -194,27 +194,42 @@ namespace Microsoft.ML.Hyena
 
         private int[] Bytes(ReadOnlySpan<char> text)
         {
-            // At most MaxPositions chars give at least MaxPositions bytes: encode only that end.
-            int take = Math.Min(text.Length, MaxPositions);
-            ReadOnlySpan<char> part;
-            if (_truncation == TextTruncation.KeepHead)
+            // Each char gives at least one byte: n chars from an end give at least n bytes from that end,
+            // so only the ends that can be kept are encoded.
+            if (text.Length <= MaxPositions)
+                return Truncate(Utf8Ids(text));
+            return _truncation switch
             {
-                if (take < text.Length && char.IsHighSurrogate(text[take - 1]))
-                    take++; // keep a surrogate pair whole
-                part = text.Slice(0, take);
-            }
-            else
-            {
-                int start = text.Length - take;
-                if (start > 0 && char.IsLowSurrogate(text[start]))
-                    start--;
-                part = text.Slice(start);
-            }
-            var bytes = Encoding.UTF8.GetBytes(part.ToArray());
+                TextTruncation.KeepHead => Truncate(Utf8Ids(Head(text, MaxPositions))),
+                TextTruncation.KeepTail => Truncate(Utf8Ids(Tail(text, MaxPositions))),
+                _ => Join(Utf8Ids(Head(text, HeadCount)), Utf8Ids(Tail(text, TailCount))),
+            };
+        }
+
+        // The first 'count' chars, with a surrogate pair kept whole.
+        private static ReadOnlySpan<char> Head(ReadOnlySpan<char> text, int count)
+        {
+            if (count < text.Length && char.IsHighSurrogate(text[count - 1]))
+                count++;
+            return text.Slice(0, count);
+        }
+
+        // The last 'count' chars, with a surrogate pair kept whole.
+        private static ReadOnlySpan<char> Tail(ReadOnlySpan<char> text, int count)
+        {
+            int start = text.Length - count;
+            if (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]))
+                start--;
+            return text.Slice(start);
+        }
+
+        private static int[] Utf8Ids(ReadOnlySpan<char> text)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text.ToArray());
             var ids = new int[bytes.Length];
             for (int i = 0; i < bytes.Length; i++)
                 ids[i] = bytes[i] + 1;
-            return Truncate(ids);
+            return ids;
         }
 
         private int[] TokenizerIds(ReadOnlySpan<char> text)
@@ -222,9 +237,12 @@ namespace Microsoft.ML.Hyena
             var tokenizer = _tokenizer!.Tokenizer;
             if (text.IsEmpty)
                 return Array.Empty<int>();
-            var ids = _truncation == TextTruncation.KeepHead
-                ? tokenizer.EncodeToIds(text, MaxPositions, out _, out _)
-                : tokenizer.EncodeToIds(text.Slice(tokenizer.GetIndexByTokenCountFromEnd(text, MaxPositions, out _, out _)));
+            var ids = _truncation switch
+            {
+                TextTruncation.KeepHead => tokenizer.EncodeToIds(text, MaxPositions, out _, out _),
+                TextTruncation.KeepTail => tokenizer.EncodeToIds(text.Slice(tokenizer.GetIndexByTokenCountFromEnd(text, MaxPositions, out _, out _))),
+                _ => tokenizer.EncodeToIds(text),
+            };
             var result = new int[ids.Count];
             for (int i = 0; i < result.Length; i++)
             {
@@ -235,11 +253,30 @@ namespace Microsoft.ML.Hyena
             return Truncate(result);
         }
 
+        // KeepHeadAndTail: the head gets the odd position.
+        private int HeadCount => MaxPositions - TailCount;
+
+        private int TailCount => MaxPositions / 2;
+
         private int[] Truncate(int[] ids)
         {
             if (ids.Length <= MaxPositions)
                 return ids;
-            return _truncation == TextTruncation.KeepHead ? ids[..MaxPositions] : ids[^MaxPositions..];
+            return _truncation switch
+            {
+                TextTruncation.KeepHead => ids[..MaxPositions],
+                TextTruncation.KeepTail => ids[^MaxPositions..],
+                _ => Join(ids, ids),
+            };
+        }
+
+        // The first HeadCount ids of 'head' followed by the last TailCount ids of 'tail'.
+        private int[] Join(int[] head, int[] tail)
+        {
+            var ids = new int[MaxPositions];
+            Array.Copy(head, ids, HeadCount);
+            Array.Copy(tail, tail.Length - TailCount, ids, HeadCount, TailCount);
+            return ids;
         }
 
         private protected override void SaveCore(BinaryWriter writer)
