@@ -88,6 +88,10 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(expected[^3..], tail);
             var both = Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2, MaxSequenceLength = 3, Truncation = TextTruncation.KeepHeadAndTail });
             Assert.Equal(expected[..2].Concat(expected[^1..]), both);
+            var whole = Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2, MaxSequenceLength = expected.Length, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(expected, whole);
+            var one = Featurize("Hello world, this is Hyena.", new HyenaTextClassificationTrainer.Options { Tokenizer = gpt2, MaxSequenceLength = 1, Truncation = TextTruncation.KeepHeadAndTail });
+            Assert.Equal(expected[..1], one);
         }
 
         [Fact]
