@@ -225,7 +225,9 @@ namespace Microsoft.ML.Hyena
 
         private static int[] Utf8Ids(ReadOnlySpan<char> text)
         {
-            var bytes = Encoding.UTF8.GetBytes(text.ToArray());
+            // Encoded from the span itself: no copy of the text into a char array on the scoring path.
+            var bytes = new byte[Encoding.UTF8.GetByteCount(text)];
+            Encoding.UTF8.GetBytes(text, bytes);
             var ids = new int[bytes.Length];
             for (int i = 0; i < bytes.Length; i++)
                 ids[i] = bytes[i] + 1;
