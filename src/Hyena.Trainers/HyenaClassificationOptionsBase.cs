@@ -47,6 +47,14 @@ namespace Microsoft.ML.Hyena
         public HyenaPooling Pooling = HyenaPooling.Mean;
 
         /// <summary>
+        /// Consecutive positions merged into one before the blocks (a strided patch embedding: each patch's
+        /// embedded positions are concatenated and projected to <see cref="ModelDimension"/>). The blocks then
+        /// run on 1 / PatchSize of the positions, which makes long byte sequences cheaper; the last patch of a
+        /// row is completed with padding. Default 1 (every position); at least 1.
+        /// </summary>
+        public int PatchSize = 1;
+
+        /// <summary>
         /// Wall-time budget of training (validation included). After each epoch the trainer estimates how
         /// many more epochs fit, stops after the last one that does, and fits the cosine learning-rate
         /// decay to end there; at least one epoch always runs. Null trains for <see cref="MaxEpochs"/>. Default null.
@@ -73,6 +81,15 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>Label smoothing of the cross-entropy loss. Default 0; in [0, 1).</summary>
         public double LabelSmoothing = 0.0;
+
+        /// <summary>
+        /// Decay of an exponential moving average of the weights kept beside training (Polyak averaging):
+        /// after every step, average = decay x average + (1 - decay) x weights (with a lower decay over the
+        /// first steps). Validation, the best-epoch choice and the fitted model then use the averaged
+        /// weights, which are usually smoother and vary less from seed to seed. About 1 / (1 - decay) steps
+        /// are averaged: 0.999 averages the last thousand or so. Default 0 (off); in [0, 1).
+        /// </summary>
+        public double WeightAveragingDecay;
 
         /// <summary>Rows scored per forward pass by the fitted transformer. Default 64; at least 1.</summary>
         public int ScoringBatchSize = 64;

@@ -41,6 +41,9 @@ namespace Microsoft.ML.Hyena
         /// <summary>Weight of the auxiliary next-token loss (token input only); 0 turns it off.</summary>
         private protected virtual double NextTokenLossWeight => 0;
 
+        /// <summary>Longest hashed n-gram embedded (token input only; 1 embeds single tokens) and the rows of its table.</summary>
+        private protected virtual (int Order, int Buckets) NGrams => (1, 0);
+
         /// <summary>Hook run on the raw training rows before training (the image trainer fits its standardisation here).</summary>
         private protected virtual void PrepareTrainingRows(InputFeaturizer featurizer, SequenceDataset train)
         {
@@ -150,10 +153,13 @@ namespace Microsoft.ML.Hyena
                 Dropout = o.Dropout,
                 Pooling = o.Pooling,
                 NextTokenHead = NextTokenLossWeight > 0,
+                NGramOrder = NGrams.Order,
+                NGramBuckets = NGrams.Order > 1 ? NGrams.Buckets : 0,
+                PatchSize = o.PatchSize,
                 Operator = new HyenaOperatorConfig
                 {
                     ModelDimension = o.ModelDimension,
-                    MaxLength = featurizer.MaxPositions,
+                    MaxLength = (featurizer.MaxPositions + o.PatchSize - 1) / o.PatchSize,
                     Order = o.Order,
                     FilterOrder = o.FilterOrder,
                     EmbeddingDimension = o.FilterEmbeddingDimension,

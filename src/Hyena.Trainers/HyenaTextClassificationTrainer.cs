@@ -71,6 +71,20 @@ namespace Microsoft.ML.Hyena
             /// Default 0 (off); at least 0.
             /// </summary>
             public double NextTokenLossWeight;
+
+            /// <summary>
+            /// Longest n-gram of tokens whose hashed embedding is added at every position: 3 adds the embeddings of
+            /// the bigram and the trigram ending at each position (see <see cref="Modules.NGramEmbedding"/>). With
+            /// UTF-8 bytes it gives every position its word-piece context before the first block, which byte-level
+            /// models otherwise have to learn. Default 1 (single tokens only); at least 1.
+            /// </summary>
+            public int NGramOrder = 1;
+
+            /// <summary>
+            /// Rows of the shared hashed n-gram table (used when <see cref="NGramOrder"/> is above 1); more rows, fewer
+            /// collisions, more parameters (rows x ModelDimension). Default 65536; at least 1.
+            /// </summary>
+            public int NGramBuckets = 65536;
         }
 
         internal HyenaTextClassificationTrainer(IHostEnvironment env, Options options)
@@ -82,6 +96,10 @@ namespace Microsoft.ML.Hyena
             check.Require(Enum.IsDefined(options.Truncation), nameof(options.Truncation), options.Truncation, "must be KeepHead, KeepTail or KeepHeadAndTail");
             check.Require(options.VocabularySize >= 0, nameof(options.VocabularySize), options.VocabularySize, "must be at least 0");
             check.Require(double.IsFinite(options.NextTokenLossWeight) && options.NextTokenLossWeight >= 0, nameof(options.NextTokenLossWeight), options.NextTokenLossWeight, "must be finite and at least 0");
+            check.Require(options.NextTokenLossWeight == 0 || options.PatchSize == 1, nameof(options.NextTokenLossWeight), options.NextTokenLossWeight,
+                $"must be 0 when PatchSize is above 1 (the next-token head predicts every position; PatchSize is {options.PatchSize})");
+            check.Require(options.NGramOrder >= 1, nameof(options.NGramOrder), options.NGramOrder, "must be at least 1");
+            check.Require(options.NGramBuckets >= 1, nameof(options.NGramBuckets), options.NGramBuckets, "must be at least 1");
         }
 
         private protected override InputFeaturizer CreateFeaturizer(DataViewSchema schema)
@@ -90,6 +108,8 @@ namespace Microsoft.ML.Hyena
         private protected override string InputColumnName => TrainerOptions.TextColumnName;
 
         private protected override double NextTokenLossWeight => TrainerOptions.NextTokenLossWeight;
+
+        private protected override (int Order, int Buckets) NGrams => (TrainerOptions.NGramOrder, TrainerOptions.NGramBuckets);
 
         private protected override SchemaShape.Column CheckInputColumn(SchemaShape inputSchema)
             => TextFeaturizer.CheckColumn(Host, inputSchema, TrainerOptions);

@@ -40,6 +40,7 @@ namespace Microsoft.ML.Hyena
             Require(o.MlpRatio >= 1, nameof(o.MlpRatio), o.MlpRatio, "must be at least 1");
             Require(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), o.Dropout, "must be in [0, 1)");
             Require(Enum.IsDefined(o.Pooling), nameof(o.Pooling), o.Pooling, "must be Mean, Last or Max");
+            Require(o.PatchSize >= 1, nameof(o.PatchSize), o.PatchSize, "must be at least 1");
             Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "must be at least 1");
             Require(o.MaxEpochs >= 1, nameof(o.MaxEpochs), o.MaxEpochs, "must be at least 1");
             Require(double.IsFinite(o.LearningRate) && o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "must be finite and positive");
@@ -47,6 +48,7 @@ namespace Microsoft.ML.Hyena
             Require(o.WarmupFraction >= 0 && o.WarmupFraction < 1, nameof(o.WarmupFraction), o.WarmupFraction, "must be in [0, 1)");
             Require(double.IsFinite(o.GradientClipNorm) && o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), o.GradientClipNorm, "must be finite and at least 0");
             Require(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1, nameof(o.LabelSmoothing), o.LabelSmoothing, "must be in [0, 1)");
+            Require(o.WeightAveragingDecay >= 0 && o.WeightAveragingDecay < 1, nameof(o.WeightAveragingDecay), o.WeightAveragingDecay, "must be in [0, 1)");
             Require(o.ScoringBatchSize >= 1, nameof(o.ScoringBatchSize), o.ScoringBatchSize, "must be at least 1");
             Require(o.MaxTrainingTime is null || o.MaxTrainingTime > TimeSpan.Zero, nameof(o.MaxTrainingTime), o.MaxTrainingTime, "must be positive or null");
             Require(o.EarlyStoppingPatience >= 0, nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, "must be at least 0");

@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json.Serialization;
+using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -51,8 +52,31 @@ namespace Microsoft.ML.Hyena
         /// </summary>
         public bool NextTokenHead { get; init; }
 
-        /// <summary>The operator of every block; its ModelDimension is the network's width and its MaxLength the longest sequence.</summary>
+        /// <summary>
+        /// Token input only: longest hashed n-gram whose embedding is added at every position (see
+        /// <see cref="Modules.NGramEmbedding"/>); 1 (the default) embeds single tokens only.
+        /// </summary>
+        public int NGramOrder { get; init; } = 1;
+
+        /// <summary>Rows of the hashed n-gram table when <see cref="NGramOrder"/> is above 1 (else 0).</summary>
+        public int NGramBuckets { get; init; }
+
+        /// <summary>
+        /// Consecutive positions merged into one before the blocks: each patch of PatchSize embedded positions
+        /// is concatenated and projected to the width (a strided patch embedding), so the blocks run on
+        /// length / PatchSize positions. 1 (the default) keeps every position.
+        /// </summary>
+        public int PatchSize { get; init; } = 1;
+
+        /// <summary>
+        /// The operator of every block; its ModelDimension is the network's width and its MaxLength the longest
+        /// sequence the blocks see, in patches (the longest input is MaxLength x <see cref="PatchSize"/> positions).
+        /// </summary>
         public HyenaOperatorConfig Operator { get; init; } = new();
+
+        /// <summary>Longest input in positions: the operator's MaxLength times <see cref="PatchSize"/>.</summary>
+        [JsonIgnore]
+        public long MaxInputLength => (long)Operator.MaxLength * PatchSize;
 
         /// <summary>Whether inputs are token ids (else float values).</summary>
         [JsonIgnore]
@@ -77,6 +101,17 @@ namespace Microsoft.ML.Hyena
                 throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Mean, Last or Max.");
             if (NextTokenHead && !UsesTokens)
                 throw new ArgumentOutOfRangeException(nameof(NextTokenHead), NextTokenHead, "A next-token head needs token input (VocabularySize > 0).");
+            if (NGramOrder < 1)
+                throw new ArgumentOutOfRangeException(nameof(NGramOrder), NGramOrder, $"NGramOrder must be at least 1; got {NGramOrder}.");
+            if (NGramOrder > 1 && !UsesTokens)
+                throw new ArgumentOutOfRangeException(nameof(NGramOrder), NGramOrder, "Hashed n-grams need token input (VocabularySize > 0); use NGramOrder 1 for value input.");
+            if (NGramOrder > 1 ? NGramBuckets < 1 : NGramBuckets != 0)
+                throw new ArgumentOutOfRangeException(nameof(NGramBuckets), NGramBuckets,
+                    $"NGramBuckets must be at least 1 when NGramOrder is above 1, and 0 when it is 1; got {NGramBuckets} with NGramOrder {NGramOrder}.");
+            if (PatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(PatchSize), PatchSize, $"PatchSize must be at least 1; got {PatchSize}.");
+            if (NextTokenHead && PatchSize > 1)
+                throw new ArgumentOutOfRangeException(nameof(NextTokenHead), NextTokenHead, "A next-token head predicts every position and needs PatchSize 1.");
             return this;
         }
     }
@@ -100,6 +135,12 @@ namespace Microsoft.ML.Hyena
         [ComponentName(Name = "input_proj")]
         private readonly Linear? _inputProjection;
 
+        [ComponentName(Name = "ngram_embedding")]
+        private readonly NGramEmbedding? _nGramEmbedding;
+
+        [ComponentName(Name = "patch_proj")]
+        private readonly Linear? _patchProjection;
+
         [ComponentName(Name = "blocks")]
         private readonly ModuleList<HyenaBlock> _blocks;
 
@@ -121,6 +162,10 @@ namespace Microsoft.ML.Hyena
                 _embedding = nn.Embedding(config.VocabularySize, width);
             else
                 _inputProjection = nn.Linear(config.InputChannels, width);
+            if (config.NGramOrder > 1)
+                _nGramEmbedding = new NGramEmbedding(config.VocabularySize, config.NGramOrder, config.NGramBuckets, width);
+            if (config.PatchSize > 1)
+                _patchProjection = nn.Linear(config.PatchSize * width, width);
             _blocks = new ModuleList<HyenaBlock>();
             for (int i = 0; i < config.Depth; i++)
                 _blocks.Add(new HyenaBlock(config.Operator, config.MlpRatio, config.Dropout, $"block{i}"));
@@ -177,7 +222,7 @@ namespace Microsoft.ML.Hyena
         {
             using var scope = NewDisposeScope();
             var x = Encode(inputs, lengths);
-            return scope.MoveToOuter(_head.call(Pool(x, lengths.to(x.device))));
+            return scope.MoveToOuter(_head.call(Pool(x, PatchLengths(lengths.to(x.device)))));
         }
 
         /// <summary>
@@ -189,7 +234,7 @@ namespace Microsoft.ML.Hyena
         {
             using var scope = NewDisposeScope();
             var x = Encode(inputs, lengths);
-            var logits = scope.MoveToOuter(_head.call(Pool(x, lengths.to(x.device))));
+            var logits = scope.MoveToOuter(_head.call(Pool(x, PatchLengths(lengths.to(x.device)))));
             if (_nextTokenHead is null || inputs.size(1) < 2)
                 return (logits, null);
             // Position t predicts token t + 1; padding (id 0) is ignored as a target.
@@ -204,11 +249,32 @@ namespace Microsoft.ML.Hyena
         {
             CheckInputs(inputs, lengths);
             using var scope = NewDisposeScope();
+            long patch = Config.PatchSize;
+            long padding = (patch - inputs.size(1) % patch) % patch;
+            if (padding > 0)
+            {
+                // The last patch is completed with padding (id 0 or zero values), the same for a row whatever its batch.
+                var pad = inputs.dim() == 2 ? new long[] { 0, padding } : new long[] { 0, 0, 0, padding };
+                inputs = nn.functional.pad(inputs, pad);
+            }
             var x = _embedding is not null ? _embedding.call(inputs) : _inputProjection!.call(inputs);
+            if (_nGramEmbedding is not null)
+                x = x + _nGramEmbedding.call(inputs);
+            if (_patchProjection is not null)
+            {
+                // Positions after a row's end are zeroed first, so that whatever pads the last patch never counts.
+                var valid = arange(x.size(1), device: x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1);
+                x = x * valid.unsqueeze(2).to_type(x.dtype);
+                x = _patchProjection.call(x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
+            }
             foreach (var block in _blocks)
                 x = block.call(x);
             return scope.MoveToOuter(_norm.call(x));
         }
+
+        // Valid positions of each row as the blocks see them: patches that hold at least one valid input position.
+        private Tensor PatchLengths(Tensor lengths)
+            => Config.PatchSize == 1 ? lengths : (lengths + (Config.PatchSize - 1)).div(Config.PatchSize, rounding_mode: RoundingMode.floor);
 
         private Tensor Pool(Tensor x, Tensor lengths)
         {
@@ -234,7 +300,7 @@ namespace Microsoft.ML.Hyena
 
         private void CheckInputs(Tensor inputs, Tensor lengths)
         {
-            long maxLength = Config.Operator.MaxLength;
+            long maxLength = Config.MaxInputLength;
             if (Config.UsesTokens)
             {
                 if (inputs.dim() != 2 || inputs.dtype != ScalarType.Int64)

@@ -21,6 +21,10 @@ namespace Microsoft.ML.Hyena.Tests
         [InlineData("WarmupFraction")]
         [InlineData("EarlyStoppingPatience")]
         [InlineData("MaxSequenceLength")]
+        [InlineData("PatchSize")]
+        [InlineData("NGramOrder")]
+        [InlineData("NGramBuckets")]
+        [InlineData("NextTokenLossWeight")]
         public void TextOptionIsNamed(string field)
         {
             var options = new HyenaTextClassificationTrainer.Options();
@@ -37,6 +41,10 @@ namespace Microsoft.ML.Hyena.Tests
                 case "WeightDecay": options.WeightDecay = -1; break;
                 case "WarmupFraction": options.WarmupFraction = 1; break;
                 case "EarlyStoppingPatience": options.EarlyStoppingPatience = -1; break;
+                case "PatchSize": options.PatchSize = 0; break;
+                case "NGramOrder": options.NGramOrder = 0; break;
+                case "NGramBuckets": options.NGramBuckets = 0; break;
+                case "NextTokenLossWeight": options.NextTokenLossWeight = 0.5; options.PatchSize = 2; break; // predicts every position: needs PatchSize 1
                 default: options.MaxSequenceLength = 0; break;
             }
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.HyenaTextClassification(options));

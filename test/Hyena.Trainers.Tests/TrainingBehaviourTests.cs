@@ -86,6 +86,36 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void WeightAveragingIsWhatIsValidatedAndKept()
+        {
+            var (ml, train, test) = Data();
+            var reports = new List<HyenaTrainingProgress>();
+            var options = Small(epochs: 3);
+            options.WeightAveragingDecay = 0.9;
+            options.ValidationSet = test;
+            options.EarlyStoppingPatience = 0;
+            options.Progress = new SynchronousProgress(reports.Add);
+            using var averaged = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            // The kept weights are the averaged weights of the best epoch: evaluating them gives the best reported accuracy and loss.
+            var epochs = reports.Where(r => r.Kind == HyenaProgressKind.Epoch).ToList();
+            var best = epochs.Where(r => r.IsBest).Last();
+            var metrics = ml.MulticlassClassification.Evaluate(averaged.Transform(test));
+            Assert.Equal(best.ValidationMicroAccuracy!.Value, metrics.MicroAccuracy, 6);
+            Assert.Equal(best.ValidationLogLoss!.Value, metrics.LogLoss, 4);
+
+            // Without validation the final averaged weights are kept; they differ from the last step's weights.
+            var log = new List<string>();
+            ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+            var plain = Small(epochs: 2);
+            var withAverage = Small(epochs: 2);
+            withAverage.WeightAveragingDecay = 0.9;
+            using var last = ml.MulticlassClassification.Trainers.HyenaTextClassification(plain).Fit(train);
+            using var average = ml.MulticlassClassification.Trainers.HyenaTextClassification(withAverage).Fit(train);
+            Assert.NotEqual(Scores(last, test), Scores(average, test));
+            Assert.Contains(log, m => m.Contains("Kept the averaged weights (16 steps, decay 0.9)"));
+        }
+
+        [Fact]
         public void ShouldContinueCanStopTraining()
         {
             var (ml, train, _) = Data();

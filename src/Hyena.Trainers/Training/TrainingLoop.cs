@@ -11,7 +11,7 @@ namespace Microsoft.ML.Hyena
     /// <summary>
     /// The training loop shared by the Hyena trainers: AdamW with the reference's per-parameter
     /// hints, linear warm-up then cosine decay, gradient clipping, validation after each epoch, early
-    /// stopping that keeps the best weights, progress reports, and prompt cancellation. Each step's
+    /// stopping that keeps the best weights, optional weight averaging, progress reports, and prompt cancellation. Each step's
     /// tensors live in a dispose scope.
     /// </summary>
     internal sealed class TrainingLoop
@@ -47,6 +47,7 @@ namespace Microsoft.ML.Hyena
             var groups = optimizer.ParamGroups.ToList();
             var parameters = model.parameters().ToList();
             int channels = model.Config.InputChannels;
+            using var averaging = _options.WeightAveragingDecay > 0 ? new WeightAveraging(model, _options.WeightAveragingDecay) : null;
 
             Dictionary<string, Tensor>? best = null;
             double bestAccuracy = double.NegativeInfinity, bestLoss = double.PositiveInfinity;
@@ -97,6 +98,7 @@ namespace Microsoft.ML.Hyena
                             if (_options.GradientClipNorm > 0)
                                 nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
                             optimizer.step();
+                            averaging?.Update();
                             // Accumulated on the device: no host synchronisation per step.
                             lossSum.add_(loss.detach() * batch.Count);
                             correctSum.add_(logits.argmax(1).eq(labels).sum());
@@ -116,7 +118,17 @@ namespace Microsoft.ML.Hyena
                     bool isBest = false;
                     if (validation is not null)
                     {
-                        metrics = ClassifierEvaluation.Evaluate(model, validation, _options.ScoringBatchSize, _device, _checkCanceled);
+                        // With weight averaging, the averaged weights are what is validated and kept.
+                        averaging?.Swap();
+                        try
+                        {
+                            metrics = ClassifierEvaluation.Evaluate(model, validation, _options.ScoringBatchSize, _device, _checkCanceled);
+                        }
+                        catch
+                        {
+                            averaging?.Swap();
+                            throw;
+                        }
                         var m = metrics.Value;
                         isBest = m.MicroAccuracy > bestAccuracy || (m.MicroAccuracy == bestAccuracy && m.LogLoss < bestLoss);
                         if (isBest)
@@ -131,6 +143,7 @@ namespace Microsoft.ML.Hyena
                         {
                             epochsWithoutImprovement++;
                         }
+                        averaging?.Swap();
                     }
 
                     if (_options.MaxTrainingTime is TimeSpan budget)
@@ -160,7 +173,12 @@ namespace Microsoft.ML.Hyena
                 if (best is not null)
                 {
                     StateDict.Load(model, best);
-                    _channel.Info($"Kept the weights of the best epoch (validation accuracy {bestAccuracy:P2}).");
+                    _channel.Info($"Kept the {(averaging is null ? "" : "averaged ")}weights of the best epoch (validation accuracy {bestAccuracy:P2}).");
+                }
+                else if (averaging is not null)
+                {
+                    averaging.Swap();
+                    _channel.Info($"Kept the averaged weights ({averaging.Updates} steps, decay {_options.WeightAveragingDecay}).");
                 }
             }
             finally
