@@ -117,15 +117,18 @@ namespace Microsoft.ML.Hyena
     }
 
     /// <summary>
-    /// A sequence classifier: token embedding or per-position linear projection of values, a stack
-    /// of pre-norm <see cref="HyenaBlock"/>s, a final LayerNorm, pooling over the valid positions of
+    /// A sequence classifier: token embedding (plus, optionally, hashed n-gram embeddings) or per-position
+    /// linear projection of values, optionally merged into patches of <see cref="HyenaClassifierConfig.PatchSize"/>
+    /// positions, a stack of pre-norm <see cref="HyenaBlock"/>s, a final LayerNorm, pooling over the valid positions of
     /// each sequence (padding masked), and a linear head giving class logits.
     /// </summary>
     /// <remarks>
     /// Sequences are right-padded to a common length. Because every block is causal, padding after
     /// the end of a sequence never changes the outputs at its valid positions, and the pooling
     /// ignores padded positions, so a row's result does not depend on what it is batched with
-    /// (up to floating-point rounding of the FFT size).
+    /// (up to floating-point rounding of the FFT size). Hashed n-grams read only positions up to their
+    /// own, and with patches the positions after a row's end are zeroed before the patch projection, so
+    /// the same holds for them.
     /// </remarks>
     public sealed class HyenaSequenceClassifier : nn.Module<Tensor, Tensor, Tensor>
     {

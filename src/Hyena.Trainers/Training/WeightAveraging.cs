@@ -9,7 +9,7 @@ namespace Microsoft.ML.Hyena
     /// <summary>
     /// An exponential moving average of a model's parameters kept beside training (Polyak averaging, as
     /// TensorFlow's ExponentialMovingAverage): after every optimizer step, average = d * average + (1 - d) *
-    /// weight, with d = min(decay, (1 + updates) / (10 + updates)) so that the first steps are not
+    /// weight, with d = min(decay, (1 + n) / (10 + n)) at the n-th update, so that the first steps are not
     /// dominated by the initial weights. The averaged weights are usually smoother and generalise better
     /// than the last step's, and they vary less from seed to seed.
     /// </summary>
