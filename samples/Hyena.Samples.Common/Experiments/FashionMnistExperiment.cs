@@ -35,6 +35,9 @@ namespace Hyena.Samples
         /// <summary>Rows per step.</summary>
         public int BatchSize { get; init; } = 64;
 
+        /// <summary>Decay of the moving average of the weights that the model keeps (0: off).</summary>
+        public double WeightAveraging { get; init; }
+
         /// <summary>Whole-run time budget in minutes (0: none); Hyena trains in what the baselines leave.</summary>
         public double TotalMinutes { get; init; }
     }
@@ -60,6 +63,7 @@ namespace Hyena.Samples
             int epochs = options.Int("epochs", defaults.Epochs, "most epochs");
             double learningRate = options.Double("learning-rate", defaults.LearningRate, "peak learning rate");
             int batchSize = options.Int("batch-size", defaults.BatchSize, "rows per step");
+            double weightAveraging = options.Double("weight-averaging", defaults.WeightAveraging, "decay of the moving average of the weights the model keeps (0: off; e.g. 0.998)");
             double totalMinutes = options.Double("total-minutes", defaults.TotalMinutes, "whole-run budget in minutes; Hyena trains in what the baselines leave (0: no budget)");
             string device = options.String("device", "auto", "auto, cpu, cuda or cuda:N");
             int seed = options.Int("seed", 1, "seed of the MLContext and the trainer");
@@ -106,6 +110,7 @@ namespace Hyena.Samples
                 LearningRate = learningRate,
                 BatchSize = batchSize,
                 LabelSmoothing = 0.1,
+                WeightAveragingDecay = weightAveraging,
                 Device = run.DeviceOption,
                 Seed = seed,
                 Progress = run.Reporter,
@@ -121,7 +126,7 @@ namespace Hyena.Samples
                     ["data"] = folder, ["trainRows"] = dataset.Train.Count, ["testRows"] = dataset.Test.Count,
                     ["pixelsPerPosition"] = pixelsPerPosition, ["width"] = width, ["depth"] = depth, ["mlpRatio"] = mlpRatio,
                     ["dropout"] = dropout, ["maxEpochs"] = epochs, ["learningRate"] = learningRate, ["batchSize"] = batchSize,
-                    ["trainingBudgetSeconds"] = budget?.TotalSeconds,
+                    ["weightAveraging"] = weightAveraging, ["trainingBudgetSeconds"] = budget?.TotalSeconds,
                 });
                 PredictAfterReload(modelPath, dataset.Test, hyena, ml, test);
                 run.PrintTotalTime();
