@@ -266,14 +266,17 @@ namespace Microsoft.ML.Hyena
             if (_patchProjection is not null)
             {
                 // Positions after a row's end are zeroed first, so that whatever pads the last patch never counts.
-                var valid = arange(x.size(1), device: x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1);
-                x = x * valid.unsqueeze(2).to_type(x.dtype);
+                x = x * ValidPositions(x.size(1), lengths.to(x.device)).to_type(x.dtype);
                 x = _patchProjection.call(x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
             }
             foreach (var block in _blocks)
                 x = block.call(x);
             return scope.MoveToOuter(_norm.call(x));
         }
+
+        // (batch, length, 1): true where a position lies within its row's length.
+        private static Tensor ValidPositions(long length, Tensor lengths)
+            => (arange(length, device: lengths.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2);
 
         // Valid positions of each row as the blocks see them: patches that hold at least one valid input position.
         private Tensor PatchLengths(Tensor lengths)
@@ -289,7 +292,7 @@ namespace Microsoft.ML.Hyena
                 var last = x.gather(1, index).squeeze(1);
                 return last * (lengths > 0).unsqueeze(1).to_type(x.dtype);
             }
-            var valid = (arange(length, device: x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2);
+            var valid = ValidPositions(length, lengths);
             if (Config.Pooling == HyenaPooling.Max)
             {
                 // Padding never wins the max; an empty row (all padding) is zeroed.

@@ -18,33 +18,6 @@ namespace Microsoft.ML.Hyena.Tests
 
         private static float[][] Scores(ITransformer model, IDataView data) => model.Transform(data).GetColumn<float[]>("Score").ToArray();
 
-        private static void AssertSameScoresAfterReload(MLContext ml, ITransformer model, IDataView train, IDataView test)
-        {
-            string path = Path.Combine(Path.GetTempPath(), $"hyena-{Guid.NewGuid():N}.zip");
-            try
-            {
-                ml.Model.Save(model, train.Schema, path);
-                var fresh = new MLContext();
-                var loaded = fresh.Model.Load(path, out _);
-                try
-                {
-                    var before = Scores(model, test);
-                    var after = Scores(loaded, test);
-                    for (int i = 0; i < before.Length; i++)
-                        for (int c = 0; c < before[i].Length; c++)
-                            Assert.True(Math.Abs(before[i][c] - after[i][c]) <= 1e-5);
-                }
-                finally
-                {
-                    (loaded as IDisposable)?.Dispose();
-                }
-            }
-            finally
-            {
-                File.Delete(path);
-            }
-        }
-
         public sealed class DnaRow
         {
             public string[] Bases { get; set; } = Array.Empty<string>();
@@ -76,7 +49,7 @@ namespace Microsoft.ML.Hyena.Tests
             {
                 var hyena = TrainedTextModelFixture.FindHyena(model);
                 Assert.Equal(5, hyena.ModelConfig.VocabularySize); // 4 bases + padding
-                AssertSameScoresAfterReload(ml, model, data, data);
+                ModelReload.AssertSameScores(ml, model, data, data);
             }
             finally
             {
@@ -98,7 +71,7 @@ namespace Microsoft.ML.Hyena.Tests
                 var hyena = TrainedTextModelFixture.FindHyena(model);
                 Assert.Contains("gpt2", hyena.InputDescription);
                 Assert.Equal(50258, hyena.ModelConfig.VocabularySize);
-                AssertSameScoresAfterReload(ml, model, train, train);
+                ModelReload.AssertSameScores(ml, model, train, train);
             }
             finally
             {
@@ -153,7 +126,7 @@ namespace Microsoft.ML.Hyena.Tests
                 {
                     var metrics = ml.MulticlassClassification.Evaluate(model.Transform(data));
                     Assert.True(metrics.MicroAccuracy >= 0.9, $"accuracy {metrics.MicroAccuracy:P1}");
-                    AssertSameScoresAfterReload(ml, model, data, data);
+                    ModelReload.AssertSameScores(ml, model, data, data);
                 }
                 finally
                 {

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -56,29 +55,8 @@ namespace Microsoft.ML.Hyena.Tests
                     Assert.True(Math.Abs(before[i][c] - single[c]) <= 1e-5, $"row {i} class {c}: {before[i][c]} batched vs {single[c]} alone");
             }
 
-            string path = Path.Combine(Path.GetTempPath(), $"hyena-ngram-{Guid.NewGuid():N}.zip");
-            try
-            {
-                ml.Model.Save(model, train.Schema, path);
-                var fresh = new MLContext(seed: 99);
-                var loaded = fresh.Model.Load(path, out _);
-                try
-                {
-                    Assert.Equal(4, TrainedTextModelFixture.FindHyena(loaded).ModelConfig.PatchSize);
-                    var after = loaded.Transform(fresh.Data.LoadFromEnumerable(testRows)).GetColumn<float[]>("Score").ToArray();
-                    for (int i = 0; i < before.Length; i++)
-                        for (int c = 0; c < 3; c++)
-                            Assert.True(Math.Abs(before[i][c] - after[i][c]) <= 1e-5, $"row {i} class {c}: {before[i][c]} vs {after[i][c]} after loading");
-                }
-                finally
-                {
-                    (loaded as IDisposable)?.Dispose();
-                }
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+            ModelReload.AssertSameScores(ml, model, train, test,
+                loaded => Assert.Equal(4, TrainedTextModelFixture.FindHyena(loaded).ModelConfig.PatchSize));
         }
 
         private sealed class ScoreRow
