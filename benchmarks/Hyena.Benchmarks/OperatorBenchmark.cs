@@ -35,6 +35,12 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; }),
             new("bf16-kernel", false, "bf16-fast with the short filter as fused NVRTC CUDA kernels (what Auto picks on CUDA when NVRTC is found; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; }),
+            new("fp32-fused", false, "fp32-kernel with the gated long convolution as one node, its gates, padding and casts fused around cuFFT (LongConvolution = CudaKernel; not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.LongConvolution = LongConvolutionImplementation.CudaKernel; }),
+            new("bf16-fused", false, "bf16-kernel with the gated long convolution as one node, its gates, padding and casts fused around cuFFT (LongConvolution = CudaKernel; not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.LongConvolution = LongConvolutionImplementation.CudaKernel; }),
+            new("bf16-fused-f16fft", false, "bf16-fused with the FFTs in float16 (HalfPrecisionTransforms; 2L a power of two; not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.LongConvolution = LongConvolutionImplementation.CudaKernel; op.HalfPrecisionTransforms = true; }),
             new("infer-fp32", true, "forward only, eval, no_grad: fp32-fast",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; }),
             new("infer-bf16", true, "forward only, eval, no_grad: bf16-fast, filter recomputed each call",
@@ -43,6 +49,10 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; op.CacheFilterSpectrum = true; }),
             new("infer-bf16-kernel", true, "infer-bf16-cached with the NVRTC short-filter kernel (what Auto picks on CUDA when NVRTC is found; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; }),
+            new("infer-bf16-fused", true, "infer-bf16-kernel with the fused gated long convolution (not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; op.LongConvolution = LongConvolutionImplementation.CudaKernel; }),
+            new("infer-bf16-fused-f16fft", true, "infer-bf16-fused with the FFTs in float16 (not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; op.LongConvolution = LongConvolutionImplementation.CudaKernel; op.HalfPrecisionTransforms = true; }),
         };
 
         public static int Run(Options options, torch.Device device)
@@ -59,7 +69,7 @@ namespace Hyena.Benchmarks
             int reps = options.Int("reps", cuda ? 10 : 3);
             double cellSeconds = options.Double("max-seconds", cuda ? 2.0 : 5);
             double budgetSeconds = options.Double("budget-seconds", 1e9);
-            var variantNames = options.List("variants", AllVariants.Where(v => !v.Name.Contains("kernel", StringComparison.Ordinal)).Select(v => v.Name).ToList());
+            var variantNames = options.List("variants", AllVariants.Where(v => !v.Name.Contains("kernel", StringComparison.Ordinal) && !v.Name.Contains("fused", StringComparison.Ordinal)).Select(v => v.Name).ToList());
             var attentionDtype = ParseDtype(options.Get("attention-dtype", cuda ? "bf16" : "fp32"));
             long verifyLength = options.Get("verify-length") is string vl ? Options.ParseLength(vl) : (cuda ? 8192 : 128);
             string outDir = options.Get("out", "bench-out");
@@ -176,6 +186,7 @@ namespace Hyena.Benchmarks
                             op.zero_grad();
                             x.grad = null;
                             op.call(x).backward(new[] { dy });
+                            HyenaOperator.ThrowIfBackwardFailed();
                         }, device, warmup, reps, cellSeconds);
                     }
                     op.ClearFilterCache();
@@ -255,6 +266,7 @@ namespace Hyena.Benchmarks
                     var input = x.clone().requires_grad_(true);
                     var output = op.call(input);
                     output.backward(new[] { dy });
+                    HyenaOperator.ThrowIfBackwardFailed();
                     var grads = cat(op.parameters().Select(p => p.grad!.flatten()).ToArray());
                     return (output.detach(), input.grad!.detach(), grads);
                 }
@@ -262,9 +274,21 @@ namespace Hyena.Benchmarks
                 var reference = Compute(new Variant("fp32-ref", false, "", o => o.UseReferencePath()));
                 foreach (var v in variants)
                 {
-                    var r = Compute(v);
-                    report.Add(Options.FormatLength(length), v.Name, "ok",
-                        Sci(Error(r.Y, reference.Y)), r.Gx is null ? "" : Sci(Error(r.Gx, reference.Gx!)), r.Gp is null ? "" : Sci(Error(r.Gp, reference.Gp!)));
+                    try
+                    {
+                        using var variantScope = NewDisposeScope();
+                        var r = Compute(v);
+                        report.Add(Options.FormatLength(length), v.Name, "ok",
+                            Sci(Error(r.Y, reference.Y)), r.Gx is null ? "" : Sci(Error(r.Gx, reference.Gx!)), r.Gp is null ? "" : Sci(Error(r.Gp, reference.Gp!)));
+                    }
+                    catch (Exception e)
+                    {
+                        // One variant that fails (an operation its device or type lacks) does not stop the others.
+                        report.Add(Options.FormatLength(length), v.Name, Timing.IsOutOfMemory(e) ? "OOM" : "ERR", "", "", "");
+                        Console.WriteLine($"  {v.Name} failed: " + Timing.FirstLine(e.Message));
+                        op.train();
+                        op.ClearFilterCache();
+                    }
                 }
             }
             catch (Exception e)

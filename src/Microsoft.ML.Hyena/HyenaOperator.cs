@@ -105,6 +105,18 @@ namespace Microsoft.ML.Hyena
             set => _shortFilter.Implementation = value;
         }
 
+        /// <summary>How the gated long convolution is computed (see <see cref="Hyena.LongConvolutionImplementation"/>). Default Auto.</summary>
+        public LongConvolutionImplementation LongConvolution { get; set; } = LongConvolutionImplementation.Auto;
+
+        /// <summary>
+        /// When true, the long convolution's FFTs run in float16 (half the memory traffic of float32) where
+        /// cuFFT supports it: with the <see cref="LongConvolutionImplementation.CudaKernel"/> path on CUDA and
+        /// transform sizes 2L that are powers of two; float32 everywhere else. The input is scaled by 1/sqrt(2L)
+        /// and the spectrum by sqrt(2L) to stay within float16's range; expect relative errors of about 1e-3.
+        /// Default false.
+        /// </summary>
+        public bool HalfPrecisionTransforms { get; set; }
+
         /// <summary>
         /// Whether the skip term is folded into the filter (k[:, 0] += bias) so that the long convolution
         /// needs no separate pass for it. Equal to the reference up to rounding. Default true; false runs
@@ -166,9 +178,21 @@ namespace Microsoft.ML.Hyena
         {
             ComputeDtype = null;
             ShortFilterImplementation = ShortFilterImplementation.Conv1d;
+            LongConvolution = LongConvolutionImplementation.Composed;
+            HalfPrecisionTransforms = false;
             FoldSkipTerm = false;
             CacheFilterSpectrum = false;
         }
+
+        /// <summary>
+        /// Throws <see cref="InvalidOperationException"/> when a backward pass of the operator's fused CUDA kernels
+        /// (<see cref="Modules.ShortFilterImplementation.CudaKernel"/>, <see cref="LongConvolutionImplementation.CudaKernel"/>)
+        /// failed since the last call, for example out of device memory. Such a failure cannot be thrown through
+        /// libtorch's autograd engine without ending the process, so that pass's gradients of the failed node are
+        /// left undefined and the error waits here: call this after <c>backward()</c> and before the optimizer
+        /// step (the trainers do). The next forward pass of a fused node throws it too.
+        /// </summary>
+        public static void ThrowIfBackwardFailed() => Kernels.GradientHandOff.ThrowIfFailed();
 
         /// <summary>Drops every cached filter spectrum.</summary>
         public void ClearFilterCache()
@@ -269,6 +293,13 @@ namespace Microsoft.ML.Hyena
             }
 
             var v = streams[order];
+            if (spectrum is not null && UsesLongConvolutionKernel(v, spectrum))
+            {
+                // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
+                var fused = Kernels.LongConvolutionFunction.Apply(v, streams[1], streams[0], spectrum[0], HalfPrecisionTransforms).transpose(1, 2);
+                var fusedOutput = Project(_outProj, fused, compute);
+                return scope.MoveToOuter(fusedOutput.dtype == input.dtype ? fusedOutput : fusedOutput.to_type(input.dtype));
+            }
             for (int o = 0; o < order - 1; o++)
             {
                 // Gates x_{N-1}, ..., x_1 in turn (the reference's reversed(x[1:])).
@@ -284,6 +315,17 @@ namespace Microsoft.ML.Hyena
             var y = (v * first).transpose(1, 2);                                   // (b, l, D)
             var output = Project(_outProj, y, compute);
             return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
+        }
+
+        // Whether this pass runs the gated long convolution as LongConvolutionFunction (see LongConvolutionImplementation).
+        private bool UsesLongConvolutionKernel(Tensor stream, Tensor spectrum)
+        {
+            if (LongConvolution == LongConvolutionImplementation.Composed || Config.Order != 2 || (training && Config.Dropout > 0)
+                || (stream.dtype != ScalarType.Float32 && stream.dtype != ScalarType.BFloat16) || spectrum.dtype != ScalarType.ComplexFloat32)
+                return false;
+            if (LongConvolution == LongConvolutionImplementation.CudaKernel)
+                return true;
+            return stream.device_type == DeviceType.CUDA && Kernels.CudaKernels.TryEnsure(stream.device.index);
         }
 
         private ScalarType? EffectiveComputeDtype(Tensor input)

@@ -28,8 +28,16 @@ namespace Microsoft.ML.Hyena.Tests
         [Fact]
         public void EveryKernelIsDefinedInTheSource()
         {
+            // The gate kernels are stamped out by the HYENA_GATES macro for each (io type, transform type) pair.
+            var stems = Regex.Matches(CudaKernels.Source, @"void hyena_(\w+?)_##TN##_##FN\(").Select(m => m.Groups[1].Value).ToList();
+            var pairs = Regex.Matches(CudaKernels.Source, @"^HYENA_GATES\((\w+), \w+, (\w+), \w+\)", RegexOptions.Multiline)
+                .Select(m => (Io: m.Groups[1].Value, Transform: m.Groups[2].Value)).ToList();
+            Assert.Equal(4, stems.Count);
+            Assert.Equal(4, pairs.Count);
+            var stamped = pairs.SelectMany(p => stems.Select(k => $"hyena_{k}_{p.Io}_{p.Transform}")).ToHashSet();
             foreach (string name in CudaKernels.FunctionNames)
-                Assert.Matches(new Regex($@"extern ""C"" __global__ void {name}\("), CudaKernels.Source);
+                Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void {name}\("), name);
+            Assert.Equal(stamped.Count + 6, CudaKernels.FunctionNames.Distinct().Count());
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
 

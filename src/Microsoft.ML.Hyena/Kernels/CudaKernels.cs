@@ -117,13 +117,92 @@ extern ""C"" __global__ void hyena_short_bwd_x_f32(const float* g, const float* 
 extern ""C"" __global__ void hyena_short_bwd_x_bf16(const bf16_t* g, const bf16_t* w, bf16_t* gx, int L, int C, int K) { short_bwd_x<bf16_t>(g, w, gx, L, C, K); }
 extern ""C"" __global__ void hyena_short_bwd_wb_f32(const float* g, const float* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<float>(g, x, partial, B, L, C, K, splits); }
 extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16_t* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<bf16_t>(g, x, partial, B, L, C, K, splits); }
+
+// ---- The gates around the long convolution (LongConvolutionFunction). ----
+// IEEE half precision for the transform buffers, converted with PTX (no header needed).
+struct half_t { unsigned short bits; };
+__device__ __forceinline__ float ld(const half_t* p, long long i) { float f; asm(""cvt.f32.f16 %0, %1;"" : ""=f""(f) : ""h""(p[i].bits)); return f; }
+__device__ __forceinline__ void st(half_t* p, long long i, float v) { unsigned short h; asm(""cvt.rn.f16.f32 %0, %1;"" : ""=h""(h) : ""f""(v)); p[i].bits = h; }
+
+// Element (b, d, t) of a (B, D, L) stream whose channel stride is L and batch stride sb (a slice of the
+// short filter's output), for row = b * D + d.
+__device__ __forceinline__ long long stream_at(long long row, int D, int L, long long sb, int t) {
+    return (row / D) * sb + (row % D) * (long long)L + t;
+}
+
+// a[row, t] = x * gate * scale for t < L and 0 for L <= t < 2L: the gated input, zero-padded for the FFT.
+// a: (B*D, 2L) contiguous. Grid (B*D, ceil(2L/256)).
+template <typename T, typename F>
+__device__ void gate_pad(const T* x, const T* gate, F* a, int L, int D, long long sb, float scale) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= 2 * L) return;
+    float v = 0.f;
+    if (t < L) { long long i = stream_at(row, D, L, sb, t); v = ld(x, i) * ld(gate, i) * scale; }
+    st(a, row * 2LL * L + t, v);
+}
+
+// y = z * scale * x0 and c = z * scale for t < L (the first L of the 2L-long convolution result z);
+// y and c: (B, D, L) contiguous; c may be null. Grid (B*D, ceil(L/256)).
+template <typename T, typename F>
+__device__ void crop_gate(const F* z, const T* x0, T* y, T* c, int L, int D, long long sb, float scale) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= L) return;
+    float zv = ld(z, row * 2LL * L + t) * scale;
+    long long o = row * (long long)L + t;
+    st(y, o, zv * ld(x0, stream_at(row, D, L, sb, t)));
+    if (c) st(c, o, zv);
+}
+
+// Backward of crop_gate: gz = g * x0 * scale for t < L, 0 for L <= t < 2L (padded for the FFT), and gx0 = g * c.
+// g, c, gx0: (B, D, L) contiguous. Grid (B*D, ceil(2L/256)).
+template <typename T, typename F>
+__device__ void crop_gate_bwd(const T* g, const T* x0, const T* c, F* gz, T* gx0, int L, int D, long long sb, float scale) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= 2 * L) return;
+    if (t >= L) { st(gz, row * 2LL * L + t, 0.f); return; }
+    long long o = row * (long long)L + t;
+    float gv = ld(g, o);
+    st(gz, row * 2LL * L + t, gv * ld(x0, stream_at(row, D, L, sb, t)) * scale);
+    st(gx0, o, gv * ld(c, o));
+}
+
+// Backward of gate_pad: s = ga * scale for t < L; gx = s * gate, ggate = s * x. gx, ggate: (B, D, L) contiguous.
+// Grid (B*D, ceil(L/256)).
+template <typename T, typename F>
+__device__ void gate_pad_bwd(const F* ga, const T* x, const T* gate, T* gx, T* ggate, int L, int D, long long sb, float scale) {
+    long long row = blockIdx.x;
+    int t = blockIdx.y * blockDim.x + threadIdx.x;
+    if (t >= L) return;
+    float s = ld(ga, row * 2LL * L + t) * scale;
+    long long i = stream_at(row, D, L, sb, t);
+    long long o = row * (long long)L + t;
+    st(gx, o, s * ld(gate, i));
+    st(ggate, o, s * ld(x, i));
+}
+
+#define HYENA_GATES(TN, T, FN, F) \
+extern ""C"" __global__ void hyena_gate_pad_##TN##_##FN(const T* x, const T* gate, F* a, int L, int D, long long sb, float scale) { gate_pad<T, F>(x, gate, a, L, D, sb, scale); } \
+extern ""C"" __global__ void hyena_crop_gate_##TN##_##FN(const F* z, const T* x0, T* y, T* c, int L, int D, long long sb, float scale) { crop_gate<T, F>(z, x0, y, c, L, D, sb, scale); } \
+extern ""C"" __global__ void hyena_crop_gate_bwd_##TN##_##FN(const T* g, const T* x0, const T* c, F* gz, T* gx0, int L, int D, long long sb, float scale) { crop_gate_bwd<T, F>(g, x0, c, gz, gx0, L, D, sb, scale); } \
+extern ""C"" __global__ void hyena_gate_pad_bwd_##TN##_##FN(const F* ga, const T* x, const T* gate, T* gx, T* ggate, int L, int D, long long sb, float scale) { gate_pad_bwd<T, F>(ga, x, gate, gx, ggate, L, D, sb, scale); }
+HYENA_GATES(f32, float, f32, float)
+HYENA_GATES(f32, float, f16, half_t)
+HYENA_GATES(bf16, bf16_t, f32, float)
+HYENA_GATES(bf16, bf16_t, f16, half_t)
 ";
 
-        internal static readonly string[] FunctionNames =
+        internal static readonly string[] FunctionNames = new[]
         {
             "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_x_f32", "hyena_short_bwd_x_bf16",
             "hyena_short_bwd_wb_f32", "hyena_short_bwd_wb_bf16",
-        };
+        }.Concat(
+            from io in new[] { "f32", "bf16" }
+            from transform in new[] { "f32", "f16" }
+            from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }
+            select $"hyena_{kernel}_{io}_{transform}").ToArray();
 
         private static readonly object _gate = new();
         private static bool _driverTried;
@@ -239,7 +318,7 @@ extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16
                 catch (InvalidOperationException)
                 {
                     _unavailable.Add(deviceIndex);
-                    Console.Error.WriteLine($"Hyena: the fused short-filter CUDA kernels are not used on cuda:{deviceIndex} (cuDNN's Conv1d is): {Report}");
+                    Console.Error.WriteLine($"Hyena: the fused CUDA kernels are not used on cuda:{deviceIndex} (library calls are: cuDNN's Conv1d for the short filter, the composed long convolution): {Report}");
                     return false;
                 }
             }
@@ -277,7 +356,7 @@ extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16
         {
             long chunks = (length + Threads - 1) / Threads;
             if (rows < 1 || rows > int.MaxValue || chunks > 65535)
-                throw new NotSupportedException($"The CUDA short-filter kernels handle up to {int.MaxValue} (batch x channel) rows and {65535L * Threads} positions; got {rows} and {length}.");
+                throw new NotSupportedException($"The fused CUDA kernels handle up to {int.MaxValue} (batch x channel) rows and {65535L * Threads} positions; got {rows} and {length}.");
             return ((uint)rows, (uint)Math.Max(1, chunks));
         }
 

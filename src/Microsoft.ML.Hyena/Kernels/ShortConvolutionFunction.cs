@@ -14,28 +14,14 @@ namespace Microsoft.ML.Hyena.Kernels
     /// </summary>
     internal sealed class ShortConvolutionFunction : autograd.SingleTensorFunction<ShortConvolutionFunction>
     {
-        // Gradient wrappers handed to libtorch must outlive the return of backward (libtorch copies them
-        // right after); each thread releases its previous ones on its next call.
-        [ThreadStatic]
-        private static List<Tensor>? _handedOut;
-
         public override string Name => "HyenaShortConvolution";
 
         /// <summary>Applies the function (records it for autograd when an input requires gradients).</summary>
         public static Tensor Apply(Tensor x, Tensor weight, Tensor bias) => apply(x, weight, bias);
 
-        private static void ReleaseHandedOut()
-        {
-            if (_handedOut is null)
-                return;
-            foreach (var t in _handedOut)
-                t.Dispose();
-            _handedOut.Clear();
-        }
-
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            ReleaseHandedOut();
+            GradientHandOff.BeginForward();
             var x = ((Tensor)vars[0]).contiguous();
             var weight = ((Tensor)vars[1]).contiguous();
             var bias = ((Tensor)vars[2]).contiguous();
@@ -44,32 +30,14 @@ namespace Microsoft.ML.Hyena.Kernels
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            try
+            => GradientHandOff.Backward("short convolution", 3, grad_output, () =>
             {
-                ReleaseHandedOut();
-                List<Tensor> results;
-                using (var scope = NewDisposeScope())
-                {
-                    var saved = ctx.get_saved_variables();
-                    var (x, weight, bias) = (saved[0], saved[1], saved[2]);
-                    var g = grad_output.contiguous();
-                    var (gx, gw, gb) = UseKernels(x) ? KernelBackward(g, x, weight) : ComposedBackward(g, x, weight);
-                    results = new List<Tensor> { gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype) };
-                    foreach (var r in results)
-                        r.DetachFromDisposeScope();
-                }
-                grad_output.Dispose(); // our wrapper only; libtorch keeps its own reference
-                (_handedOut ??= new List<Tensor>()).AddRange(results);
-                return results;
-            }
-            catch (Exception e)
-            {
-                // An exception cannot cross back into libtorch's autograd engine: say what happened, then fail.
-                Console.Error.WriteLine("Hyena short convolution backward failed: " + e);
-                throw;
-            }
-        }
+                var saved = ctx.get_saved_variables();
+                var (x, weight, bias) = (saved[0], saved[1], saved[2]);
+                var g = grad_output.contiguous();
+                var (gx, gw, gb) = UseKernels(x) ? KernelBackward(g, x, weight) : ComposedBackward(g, x, weight);
+                return new List<Tensor> { gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype) };
+            });
 
         private static bool UseKernels(Tensor x)
             => x.device_type == DeviceType.CUDA && (x.dtype == ScalarType.Float32 || x.dtype == ScalarType.BFloat16);

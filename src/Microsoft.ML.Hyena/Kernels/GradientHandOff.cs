@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Kernels
+{
+    /// <summary>
+    /// What the hand-written backward passes of <see cref="ShortConvolutionFunction"/> and
+    /// <see cref="LongConvolutionFunction"/> share: the gradient wrappers they hand to libtorch must outlive
+    /// the return of <c>backward</c> (libtorch copies them right after), so each thread keeps its last ones
+    /// and releases them on its next call; and an exception must not cross back into libtorch's autograd
+    /// engine, which would abort the process: a failure (for example running out of device memory) is kept,
+    /// the gradients of that node are left undefined, and the failure is thrown by
+    /// <see cref="ThrowIfFailed"/> (which the trainers call after every backward pass) or by the next forward pass.
+    /// </summary>
+    internal static class GradientHandOff
+    {
+        [ThreadStatic]
+        private static List<Tensor>? _handedOut;
+
+        private static readonly object _gate = new();
+        private static Exception? _failure;
+
+        /// <summary>
+        /// Throws <see cref="InvalidOperationException"/> (the failure as its inner exception) when a hand-written
+        /// backward pass failed since the last call, and forgets it.
+        /// </summary>
+        public static void ThrowIfFailed()
+        {
+            Exception? failure;
+            lock (_gate)
+            {
+                failure = _failure;
+                _failure = null;
+            }
+            if (failure is not null)
+                throw new InvalidOperationException("A backward pass of the Hyena operator's fused kernels failed, so the gradients of that pass are incomplete: " + failure.Message, failure);
+        }
+
+        /// <summary>Call at the start of every forward pass: throws a pending failure (<see cref="ThrowIfFailed"/>) and releases this thread's previously handed-out gradients.</summary>
+        public static void BeginForward()
+        {
+            ThrowIfFailed();
+            ReleasePrevious();
+        }
+
+        /// <summary>Releases this thread's previously handed-out gradients.</summary>
+        private static void ReleasePrevious()
+        {
+            if (_handedOut is null)
+                return;
+            foreach (var t in _handedOut)
+                t?.Dispose();
+            _handedOut.Clear();
+        }
+
+        /// <summary>
+        /// Runs <paramref name="compute"/> (the gradients, one per input of the forward pass, null where there is
+        /// none) in a dispose scope, keeps the results alive for libtorch, and releases our wrapper of the incoming
+        /// gradient. An exception is written to standard error with <paramref name="name"/> and kept for
+        /// <see cref="ThrowIfFailed"/>; the <paramref name="inputs"/> gradients are then all undefined.
+        /// </summary>
+        public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute)
+        {
+            try
+            {
+                ReleasePrevious();
+                List<Tensor> results;
+                using (var scope = NewDisposeScope())
+                {
+                    results = compute();
+                    foreach (var r in results)
+                        r?.DetachFromDisposeScope();
+                }
+                gradOutput.Dispose(); // our wrapper only; libtorch keeps its own reference
+                (_handedOut ??= new List<Tensor>()).AddRange(results);
+                return results;
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"Hyena {name} backward failed (its gradients are left out; the trainers stop with this error): {e.Message}");
+                lock (_gate)
+                    _failure ??= e;
+                gradOutput.Dispose();
+                return new List<Tensor>(new Tensor[inputs]);
+            }
+        }
+    }
+}

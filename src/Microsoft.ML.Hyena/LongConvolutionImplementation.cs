@@ -1,0 +1,26 @@
+namespace Microsoft.ML.Hyena
+{
+    /// <summary>How <see cref="HyenaOperator"/> computes its gated long convolution, x0 * (k * (v * x1)).</summary>
+    public enum LongConvolutionImplementation
+    {
+        /// <summary>
+        /// <see cref="CudaKernel"/> where it applies and its kernels compile (on CUDA; NVRTC found; set
+        /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/> (see docs/benchmarks.md).
+        /// </summary>
+        Auto,
+
+        /// <summary>Library calls: the gate product, a cast, rfft of the zero-padded input, the product with the
+        /// filter's spectrum, irfft, the cut to L, a cast and the second gate product, each a pass over memory.</summary>
+        Composed,
+
+        /// <summary>
+        /// One autograd node with a hand-written backward pass: the gates, the padding, the cut and the casts
+        /// are fused into one kernel before and one after cuFFT, forward and backward (NVRTC, see
+        /// Kernels/LongConvolutionFunction.cs); elsewhere the same formulas composed of library calls.
+        /// Applies to operators of order 2 whose filter spectrum has the skip term folded in
+        /// (<see cref="HyenaOperator.FoldSkipTerm"/>), in float32 or bfloat16, without dropout in training;
+        /// other cases run <see cref="Composed"/>.
+        /// </summary>
+        CudaKernel,
+    }
+}
