@@ -91,7 +91,11 @@ namespace Microsoft.ML.Hyena
         /// </summary>
         public double WeightAveragingDecay;
 
-        /// <summary>Rows scored per forward pass by the fitted transformer. Default 64; at least 1.</summary>
+        /// <summary>
+        /// Most rows scored per forward pass by the fitted transformer (and by the validation during training);
+        /// long rows go fewer at a time, so that a pass holds at most about a million positions (rows times the
+        /// longest row; a longer row is scored alone). Default 64; at least 1.
+        /// </summary>
         public int ScoringBatchSize = 64;
 
         /// <summary>

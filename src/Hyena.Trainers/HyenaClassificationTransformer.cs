@@ -124,7 +124,7 @@ namespace Microsoft.ML.Hyena
         internal DataViewSchema.DetachedColumn[] OutputColumns(DataViewSchema inputSchema)
             => ClassificationOutput.Columns(inputSchema, Label, ScoreColumnName, PredictedLabelColumnName);
 
-        /// <summary>Class probabilities of each row, computed ScoringBatchSize rows per forward pass.</summary>
+        /// <summary>Class probabilities of each row, computed at most ScoringBatchSize rows per forward pass (fewer for long rows, see <see cref="ScoringChunks"/>).</summary>
         internal float[][] Score(IReadOnlyList<Sequence> rows)
         {
             var result = new float[rows.Count][];
@@ -132,11 +132,8 @@ namespace Microsoft.ML.Hyena
             {
                 ThrowIfDisposed();
                 using var noGrad = no_grad();
-                // Rows of similar length together: less padding.
-                var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
-                for (int start = 0; start < order.Length; start += ScoringBatchSize)
+                foreach (var chunk in ScoringChunks.ByLength(rows.Count, i => rows[i].Length, ScoringBatchSize))
                 {
-                    var chunk = order.Skip(start).Take(ScoringBatchSize).ToArray();
                     using var scope = NewDisposeScope();
                     var (inputs, lengths) = SequenceBatcher.Stack(chunk.Select(i => rows[i]).ToList(), _model.Config.InputChannels, _device);
                     var probabilities = nn.functional.softmax(_model.call(inputs, lengths).to_type(ScalarType.Float32), 1).cpu();

@@ -33,7 +33,7 @@ namespace Microsoft.ML.Hyena
                     var logits = model.call(inputs, lengths).to_type(ScalarType.Float32);
                     logLossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
                     var predicted = logits.argmax(1).cpu().data<long>().ToArray();
-                    for (int k = 0; k < batch.Count; k++)
+                    for (int k = 0; k < batch.Length; k++)
                     {
                         int label = data.Labels[batch[k]];
                         perClassTotal[label]++;
@@ -56,12 +56,8 @@ namespace Microsoft.ML.Hyena
             return new ClassifierMetrics(logLossSum / n, (double)correct / n, macro);
         }
 
-        /// <summary>Row indices in batches of similar length (less padding), in a fixed order.</summary>
-        public static IEnumerable<List<int>> LengthSortedBatches(SequenceDataset data, int batchSize)
-        {
-            var order = Enumerable.Range(0, data.Count).OrderBy(i => data.Rows[i].Length).ThenBy(i => i).ToList();
-            for (int start = 0; start < order.Count; start += batchSize)
-                yield return order.GetRange(start, Math.Min(batchSize, order.Count - start));
-        }
+        /// <summary>Row indices in batches of similar length (less padding), in a fixed order, as scoring groups them (<see cref="ScoringChunks"/>).</summary>
+        public static IEnumerable<int[]> LengthSortedBatches(SequenceDataset data, int batchSize)
+            => ScoringChunks.ByLength(data.Count, i => data.Rows[i].Length, batchSize);
     }
 }
