@@ -21,29 +21,6 @@ namespace Microsoft.ML.Hyena.Tests
             FilterOrder = 8,
         };
 
-        /// <summary>Output and every gradient (input and parameters) of sum(op(x) * probe).</summary>
-        private static (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) Run(HyenaOperator op, Tensor x, Tensor probe)
-        {
-            op.zero_grad();
-            var input = x.detach().clone().requires_grad_(true);
-            var output = op.call(input);
-            (output.to_type(probe.dtype) * probe).sum().backward();
-            var grads = op.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
-            return (output.detach(), input.grad!.detach().clone(), grads);
-        }
-
-        private static void AssertSame(
-            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) actual,
-            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) expected,
-            double tolerance, string what)
-        {
-            TensorAssert.Close(actual.Output, expected.Output, tolerance, what + ": output");
-            TensorAssert.Close(actual.InputGrad, expected.InputGrad, tolerance, what + ": grad input");
-            Assert.Equal(expected.Grads.Keys.OrderBy(k => k), actual.Grads.Keys.OrderBy(k => k));
-            foreach (var (name, grad) in expected.Grads)
-                TensorAssert.Close(actual.Grads[name], grad, tolerance, $"{what}: grad {name}");
-        }
-
         [Theory]
         [InlineData(1)]
         [InlineData(3)]
@@ -123,10 +100,10 @@ namespace Microsoft.ML.Hyena.Tests
             var x = randn(2, 21, 6, dtype: ScalarType.Float64);
             var probe = randn(2, 21, 6, dtype: ScalarType.Float64);
             op.UseReferencePath();
-            var reference = Run(op, x, probe);
+            var reference = OperatorGradients.Run(op, x, probe);
             op.FoldSkipTerm = true;
             op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel;
-            AssertSame(Run(op, x, probe), reference, 1e-10, "kernel switch (composed on CPU)");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), reference, 1e-10, "kernel switch (composed on CPU)");
         }
 
         [Fact]
@@ -213,13 +190,13 @@ namespace Microsoft.ML.Hyena.Tests
             var probe = randn(2, 33, 6, dtype: ScalarType.Float64);
 
             op.UseReferencePath();
-            var reference = Run(op, x, probe);
+            var reference = OperatorGradients.Run(op, x, probe);
             op.FoldSkipTerm = true;
-            AssertSame(Run(op, x, probe), reference, 1e-10, "folded skip term");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), reference, 1e-10, "folded skip term");
             op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd;
-            AssertSame(Run(op, x, probe), reference, 1e-10, "folded + shifted short filter");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), reference, 1e-10, "folded + shifted short filter");
             op.FoldSkipTerm = false;
-            AssertSame(Run(op, x, probe), reference, 1e-10, "shifted short filter");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), reference, 1e-10, "shifted short filter");
         }
 
         [Fact]
@@ -231,10 +208,10 @@ namespace Microsoft.ML.Hyena.Tests
             var x = randn(2, 40, 6);
             var probe = randn(2, 40, 6);
             op.UseReferencePath();
-            var reference = Run(op, x, probe);
+            var reference = OperatorGradients.Run(op, x, probe);
             op.FoldSkipTerm = true;
             op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd;
-            AssertSame(Run(op, x, probe), reference, 1e-5, "float32 fast path");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), reference, 1e-5, "float32 fast path");
         }
 
         [Fact]
@@ -246,19 +223,19 @@ namespace Microsoft.ML.Hyena.Tests
             var x = randn(2, 40, 16);
             var probe = randn(2, 40, 16);
             op.UseReferencePath();
-            var reference = Run(op, x, probe);
+            var reference = OperatorGradients.Run(op, x, probe);
 
             foreach (var shortFilter in new[] { ShortFilterImplementation.Conv1d, ShortFilterImplementation.ShiftedMultiplyAdd })
             {
                 op.ComputeDtype = ScalarType.BFloat16;
                 op.FoldSkipTerm = true;
                 op.ShortFilterImplementation = shortFilter;
-                var mixed = Run(op, x, probe);
+                var mixed = OperatorGradients.Run(op, x, probe);
                 Assert.Equal(ScalarType.Float32, mixed.Output.dtype);
                 Assert.All(op.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
                 Assert.All(mixed.Grads.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));
                 // bfloat16 keeps 8 bits of mantissa: errors of a few 1e-3 relative.
-                AssertSame(mixed, reference, 3e-2, $"bfloat16 ({shortFilter})");
+                OperatorGradients.AssertSame(mixed, reference, 3e-2, $"bfloat16 ({shortFilter})");
                 Assert.True(TensorAssert.RelativeError(mixed.Output, reference.Output) > 1e-6, "the bfloat16 path did not run in bfloat16");
             }
         }

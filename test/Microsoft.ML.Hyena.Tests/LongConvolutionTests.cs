@@ -22,29 +22,6 @@ namespace Microsoft.ML.Hyena.Tests
             Dropout = dropout,
         });
 
-        /// <summary>Output and every gradient (input and parameters) of sum(op(x) * probe).</summary>
-        private static (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) Run(HyenaOperator op, Tensor x, Tensor probe)
-        {
-            op.zero_grad();
-            var input = x.detach().clone().requires_grad_(true);
-            var output = op.call(input);
-            (output.to_type(probe.dtype) * probe).sum().backward();
-            var grads = op.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
-            return (output.detach(), input.grad!.detach().clone(), grads);
-        }
-
-        private static void AssertSame(
-            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) actual,
-            (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads) expected,
-            double tolerance, string what)
-        {
-            TensorAssert.Close(actual.Output, expected.Output, tolerance, what + ": output");
-            TensorAssert.Close(actual.InputGrad, expected.InputGrad, tolerance, what + ": grad input");
-            Assert.Equal(expected.Grads.Keys.OrderBy(k => k), actual.Grads.Keys.OrderBy(k => k));
-            foreach (var (name, grad) in expected.Grads)
-                TensorAssert.Close(actual.Grads[name], grad, tolerance, $"{what}: grad {name}");
-        }
-
         [Theory]
         [InlineData(1, 32)]   // 2L a power of two: where float16 transforms would apply on CUDA
         [InlineData(3, 21)]   // batch > 1: the streams are strided slices of the short filter's output
@@ -57,13 +34,13 @@ namespace Microsoft.ML.Hyena.Tests
             var probe = randn(batch, length, 6);
             op.UseReferencePath();
             op.FoldSkipTerm = true;
-            var composed = Run(op, x, probe);
+            var composed = OperatorGradients.Run(op, x, probe);
 
             op.LongConvolution = LongConvolutionImplementation.CudaKernel;
-            AssertSame(Run(op, x, probe), composed, 1e-5, "one autograd node (composed formulas on the CPU)");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 1e-5, "one autograd node (composed formulas on the CPU)");
             // Float16 transforms need CUDA: on the CPU the option changes nothing.
             op.HalfPrecisionTransforms = true;
-            AssertSame(Run(op, x, probe), composed, 1e-5, "half-precision transforms asked for on the CPU");
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 1e-5, "half-precision transforms asked for on the CPU");
             using (no_grad())
             {
                 op.eval();
@@ -82,14 +59,14 @@ namespace Microsoft.ML.Hyena.Tests
             var x = randn(2, 40, 16);
             var probe = randn(2, 40, 16);
             op.UseReferencePath();
-            var reference = Run(op, x, probe);
+            var reference = OperatorGradients.Run(op, x, probe);
             op.ComputeDtype = ScalarType.BFloat16;
             op.FoldSkipTerm = true;
             op.LongConvolution = LongConvolutionImplementation.CudaKernel;
-            var mixed = Run(op, x, probe);
+            var mixed = OperatorGradients.Run(op, x, probe);
             Assert.Equal(ScalarType.Float32, mixed.Output.dtype);
             Assert.All(mixed.Grads.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));
-            AssertSame(mixed, reference, 3e-2, "bfloat16 streams");
+            OperatorGradients.AssertSame(mixed, reference, 3e-2, "bfloat16 streams");
             Assert.True(TensorAssert.RelativeError(mixed.Output, reference.Output) > 1e-6, "the bfloat16 path did not run in bfloat16");
         }
 
@@ -107,10 +84,10 @@ namespace Microsoft.ML.Hyena.Tests
                 op.UseReferencePath();
                 op.FoldSkipTerm = true;
                 manual_seed(5);
-                var composed = Run(op, x, probe);
+                var composed = OperatorGradients.Run(op, x, probe);
                 op.LongConvolution = LongConvolutionImplementation.CudaKernel;
                 manual_seed(5);
-                AssertSame(Run(op, x, probe), composed, 0, $"order {order}, dropout {dropout}");
+                OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 0, $"order {order}, dropout {dropout}");
             }
         }
 
