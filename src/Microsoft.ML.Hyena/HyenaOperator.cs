@@ -190,9 +190,11 @@ namespace Microsoft.ML.Hyena
         /// failed since the last call, for example out of device memory. Such a failure cannot be thrown through
         /// libtorch's autograd engine without ending the process, so that pass's gradients of the failed node are
         /// left undefined and the error waits here: call this after <c>backward()</c> and before the optimizer
-        /// step (the trainers do). The next forward pass of a fused node throws it too.
+        /// step (the trainers do). The next forward pass of a fused node on that device throws it too.
         /// </summary>
-        public static void ThrowIfBackwardFailed() => Kernels.GradientHandOff.ThrowIfFailed();
+        /// <param name="device">The device whose backward passes to check (a training on another GPU of the same
+        /// process keeps its own failures); null checks every device.</param>
+        public static void ThrowIfBackwardFailed(Device? device = null) => Kernels.GradientHandOff.ThrowIfFailed(device);
 
         /// <summary>Drops every cached filter spectrum.</summary>
         public void ClearFilterCache()

@@ -17,7 +17,7 @@ namespace Microsoft.ML.Hyena.Tests
 
             public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
             {
-                GradientHandOff.BeginForward();
+                GradientHandOff.BeginForward(((Tensor)vars[0]).device);
                 return ((Tensor)vars[0]) * 2;
             }
 
@@ -39,6 +39,16 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains("gradients of that pass are incomplete", error.Message);
             Assert.Contains("simulated", error.InnerException!.Message);
             HyenaOperator.ThrowIfBackwardFailed();   // reported once
+        }
+
+        [Fact]
+        public void FailuresAreKeptByDevice()
+        {
+            using var scope = NewDisposeScope();
+            var x = ones(2).requires_grad_(true);
+            FailingBackward.apply(x).sum().backward();
+            HyenaOperator.ThrowIfBackwardFailed(new Device(DeviceType.CUDA, 1));   // another device: nothing there
+            Assert.Throws<InvalidOperationException>(() => HyenaOperator.ThrowIfBackwardFailed(CPU));
         }
 
         [Fact]

@@ -95,7 +95,7 @@ namespace Microsoft.ML.Hyena
                                 loss = loss + nextTokenLoss * _nextTokenLossWeight;
                             optimizer.zero_grad();
                             loss.backward();
-                            HyenaOperator.ThrowIfBackwardFailed();   // e.g. out of device memory inside a fused kernel's backward
+                            HyenaOperator.ThrowIfBackwardFailed(_device);   // e.g. out of device memory inside a fused kernel's backward
                             if (_options.GradientClipNorm > 0)
                                 nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
                             optimizer.step();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Hyena.Kernels
@@ -11,36 +12,48 @@ namespace Microsoft.ML.Hyena.Kernels
     /// and releases them on its next call; and an exception must not cross back into libtorch's autograd
     /// engine, which would abort the process: a failure (for example running out of device memory) is kept,
     /// the gradients of that node are left undefined, and the failure is thrown by
-    /// <see cref="ThrowIfFailed"/> (which the trainers call after every backward pass) or by the next forward pass.
+    /// <see cref="ThrowIfFailed"/> (which the trainers call after every backward pass) or by the next forward pass
+    /// on that device.
     /// </summary>
     internal static class GradientHandOff
     {
         [ThreadStatic]
         private static List<Tensor>? _handedOut;
 
+        // Failures by device (CUDA index, -1 for the CPU): trainings on different GPUs of one process (sweep
+        // trials, one per GPU) each see only their own.
         private static readonly object _gate = new();
-        private static Exception? _failure;
+        private static readonly Dictionary<int, Exception> _failures = new();
+
+        private static int Key(Device device) => device.type == DeviceType.CUDA ? Math.Max(0, device.index) : -1;
 
         /// <summary>
         /// Throws <see cref="InvalidOperationException"/> (the failure as its inner exception) when a hand-written
-        /// backward pass failed since the last call, and forgets it.
+        /// backward pass on <paramref name="device"/> (any device when null) failed since the last call, and forgets it.
         /// </summary>
-        public static void ThrowIfFailed()
+        public static void ThrowIfFailed(Device? device)
         {
-            Exception? failure;
+            Exception? failure = null;
             lock (_gate)
             {
-                failure = _failure;
-                _failure = null;
+                foreach (var (key, e) in _failures)
+                {
+                    if (device is null || key == Key(device))
+                    {
+                        failure = e;
+                        _failures.Remove(key);
+                        break;
+                    }
+                }
             }
             if (failure is not null)
                 throw new InvalidOperationException("A backward pass of the Hyena operator's fused kernels failed, so the gradients of that pass are incomplete: " + failure.Message, failure);
         }
 
-        /// <summary>Call at the start of every forward pass: throws a pending failure (<see cref="ThrowIfFailed"/>) and releases this thread's previously handed-out gradients.</summary>
-        public static void BeginForward()
+        /// <summary>Call at the start of every forward pass on <paramref name="device"/>: throws a pending failure there (<see cref="ThrowIfFailed"/>) and releases this thread's previously handed-out gradients.</summary>
+        public static void BeginForward(Device device)
         {
-            ThrowIfFailed();
+            ThrowIfFailed(device);
             ReleasePrevious();
         }
 
@@ -80,7 +93,7 @@ namespace Microsoft.ML.Hyena.Kernels
             {
                 Console.Error.WriteLine($"Hyena {name} backward failed (its gradients are left out; the trainers stop with this error): {e.Message}");
                 lock (_gate)
-                    _failure ??= e;
+                    _failures.TryAdd(Key(gradOutput.device), e);
                 gradOutput.Dispose();
                 return new List<Tensor>(new Tensor[inputs]);
             }

@@ -46,7 +46,7 @@ namespace Microsoft.ML.Hyena.Kernels
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            GradientHandOff.BeginForward();
+            GradientHandOff.BeginForward(((Tensor)vars[0]).device);
             var (v, x1, x0) = Strided((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
             var spectrum = (Tensor)vars[3];
             bool half = (bool)vars[4] && HalfTransformsApply(v.device_type, v.size(2));

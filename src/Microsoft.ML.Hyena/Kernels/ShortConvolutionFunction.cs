@@ -21,8 +21,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            GradientHandOff.BeginForward();
             var x = ((Tensor)vars[0]).contiguous();
+            GradientHandOff.BeginForward(x.device);
             var weight = ((Tensor)vars[1]).contiguous();
             var bias = ((Tensor)vars[2]).contiguous();
             ctx.save_for_backward(new List<Tensor> { x, weight, bias });
