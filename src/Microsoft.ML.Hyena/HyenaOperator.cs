@@ -294,14 +294,20 @@ namespace Microsoft.ML.Hyena
                 }
             }
 
-            var v = streams[order];
-            if (spectrum is not null && UsesLongConvolutionKernel(v, spectrum))
-            {
+            var y = spectrum is not null && UsesLongConvolutionKernel(streams[order], spectrum)
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
-                var fused = Kernels.LongConvolutionFunction.Apply(v, streams[1], streams[0], spectrum[0], HalfPrecisionTransforms).transpose(1, 2);
-                var fusedOutput = Project(_outProj, fused, compute);
-                return scope.MoveToOuter(fusedOutput.dtype == input.dtype ? fusedOutput : fusedOutput.to_type(input.dtype));
-            }
+                ? Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], spectrum[0], HalfPrecisionTransforms)
+                : ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
+            var output = Project(_outProj, y.transpose(1, 2), compute);
+            return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
+        }
+
+        // x0 * (k * (... (k * (v * x_{N-1})) ...) * x1)) as library calls, with the spectrum (skip term folded in) or
+        // the filter and skip term; the result in the compute type.
+        private Tensor ComposedLongConvolution(Tensor[] streams, Tensor? spectrum, Tensor? k, Tensor? bias, ScalarType? compute)
+        {
+            int order = Config.Order;
+            var v = streams[order];
             for (int o = 0; o < order - 1; o++)
             {
                 // Gates x_{N-1}, ..., x_1 in turn (the reference's reversed(x[1:])).
@@ -314,9 +320,7 @@ namespace Microsoft.ML.Hyena
             var first = streams[0];
             if (v.dtype != first.dtype)
                 v = v.to_type(compute ?? first.dtype);
-            var y = (v * first).transpose(1, 2);                                   // (b, l, D)
-            var output = Project(_outProj, y, compute);
-            return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
+            return v * first;
         }
 
         // Whether this pass runs the gated long convolution as LongConvolutionFunction (see LongConvolutionImplementation).
