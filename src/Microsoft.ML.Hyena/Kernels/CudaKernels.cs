@@ -283,6 +283,10 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             }
         }
 
+        /// <summary>Whether the kernels are written for <paramref name="tensor"/>: on CUDA, in float32 or bfloat16.</summary>
+        public static bool Handle(Tensor tensor)
+            => tensor.device_type == DeviceType.CUDA && (tensor.dtype == ScalarType.Float32 || tensor.dtype == ScalarType.BFloat16);
+
         /// <summary>Environment variable that keeps <c>Auto</c> from choosing the kernels when set to 0 (or false).</summary>
         public const string DisableVariable = "HYENA_CUDA_KERNELS";
 

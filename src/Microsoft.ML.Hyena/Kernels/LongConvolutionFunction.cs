@@ -40,10 +40,6 @@ namespace Microsoft.ML.Hyena.Kernels
         public static bool HalfTransformsApply(DeviceType device, long length)
             => device == DeviceType.CUDA && length > 0 && ((2 * length) & (2 * length - 1)) == 0;
 
-        /// <summary>Whether the fused kernels run for <paramref name="input"/> (CUDA, float32 or bfloat16, kernels ready).</summary>
-        public static bool KernelsApply(Tensor input)
-            => input.device_type == DeviceType.CUDA && (input.dtype == ScalarType.Float32 || input.dtype == ScalarType.BFloat16);
-
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             GradientHandOff.BeginForward(((Tensor)vars[0]).device);
@@ -158,7 +154,7 @@ namespace Microsoft.ML.Hyena.Kernels
         internal static unsafe Tensor GatePad(Tensor v, Tensor x1, ScalarType transformType, float scale)
         {
             long length = v.size(2);
-            if (!KernelsApply(v))
+            if (!CudaKernels.Handle(v))
             {
                 using var scope = NewDisposeScope();
                 var gated = v.to_type(ScalarType.Float32) * x1.to_type(ScalarType.Float32) * scale;
@@ -173,7 +169,7 @@ namespace Microsoft.ML.Hyena.Kernels
         internal static unsafe (Tensor y, Tensor? c) CropGate(Tensor z, Tensor x0, bool keepConvolution)
         {
             long length = x0.size(2);
-            if (!KernelsApply(x0))
+            if (!CudaKernels.Handle(x0))
             {
                 using var scope = NewDisposeScope();
                 var cut = z.narrow(-1, 0, length).to_type(ScalarType.Float32);
@@ -191,7 +187,7 @@ namespace Microsoft.ML.Hyena.Kernels
         internal static unsafe (Tensor gz, Tensor gx0) CropGateBackward(Tensor g, Tensor x0, Tensor c, ScalarType transformType, float scale)
         {
             long length = x0.size(2);
-            if (!KernelsApply(x0))
+            if (!CudaKernels.Handle(x0))
             {
                 using var scope = NewDisposeScope();
                 var g32 = g.to_type(ScalarType.Float32);
@@ -209,7 +205,7 @@ namespace Microsoft.ML.Hyena.Kernels
         internal static unsafe (Tensor gv, Tensor gx1) GatePadBackward(Tensor ga, Tensor v, Tensor x1)
         {
             long length = v.size(2);
-            if (!KernelsApply(v))
+            if (!CudaKernels.Handle(v))
             {
                 using var scope = NewDisposeScope();
                 var cut = ga.narrow(-1, 0, length).to_type(ScalarType.Float32);

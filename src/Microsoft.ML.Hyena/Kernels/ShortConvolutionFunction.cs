@@ -26,7 +26,7 @@ namespace Microsoft.ML.Hyena.Kernels
             var weight = ((Tensor)vars[1]).contiguous();
             var bias = ((Tensor)vars[2]).contiguous();
             ctx.save_for_backward(new List<Tensor> { x, weight, bias });
-            return UseKernels(x) ? KernelForward(x, weight, bias) : ComposedForward(x, weight, bias);
+            return CudaKernels.Handle(x) ? KernelForward(x, weight, bias) : ComposedForward(x, weight, bias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -35,12 +35,9 @@ namespace Microsoft.ML.Hyena.Kernels
                 var saved = ctx.get_saved_variables();
                 var (x, weight, bias) = (saved[0], saved[1], saved[2]);
                 var g = grad_output.contiguous();
-                var (gx, gw, gb) = UseKernels(x) ? KernelBackward(g, x, weight) : ComposedBackward(g, x, weight);
+                var (gx, gw, gb) = CudaKernels.Handle(x) ? KernelBackward(g, x, weight) : ComposedBackward(g, x, weight);
                 return new List<Tensor> { gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype) };
             });
-
-        private static bool UseKernels(Tensor x)
-            => x.device_type == DeviceType.CUDA && (x.dtype == ScalarType.Float32 || x.dtype == ScalarType.BFloat16);
 
         /// <summary>Composed forward: pad, unfold, multiply, sum over the taps, add the bias.</summary>
         internal static Tensor ComposedForward(Tensor x, Tensor weight, Tensor bias)
