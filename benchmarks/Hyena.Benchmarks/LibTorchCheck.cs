@@ -103,7 +103,10 @@ namespace Hyena.Benchmarks
                 return last;
             });
             if (device.type == DeviceType.CUDA && checkKernels)
+            {
                 CheckKernels(Say, device);
+                CheckOnChipConvolution(Say, device);
+            }
             Say("check-libtorch done");
             return 0;
         }
@@ -139,8 +142,6 @@ namespace Hyena.Benchmarks
                     var reference = Run(ShortFilterImplementation.Conv1d);
                     var kernel = Run(ShortFilterImplementation.CudaKernel);
                     Timing.Synchronize(device);
-                    string Err(Tensor a, Tensor b) => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm())
-                        .item<double>().ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
                     say($"NVRTC short-filter kernel {dtype}: relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}; {ShortFilter.CudaKernelReport}");
                 }
                 catch (Exception e)
@@ -149,6 +150,59 @@ namespace Hyena.Benchmarks
                 }
             }
         }
+
+        /// <summary>
+        /// The on-chip long convolution (LongConvolution = CudaOnChip) against the cuFFT node (CudaKernel) in a whole
+        /// operator, batch 3 (strided streams), float32 and bfloat16: relative L2 errors of the output, the input's
+        /// gradient and all parameter gradients together, by length (lengths it does not take run the cuFFT node).
+        /// </summary>
+        private static void CheckOnChipConvolution(Action<string> say, torch.Device device)
+        {
+            foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+            {
+                foreach (long length in new long[] { 16, 64, 1024, 8192, 16384, 32768 })
+                {
+                    string name = $"on-chip long convolution {dtype} L={length}";
+                    Console.Write($"  {name} ... ");
+                    Console.Out.Flush();
+                    try
+                    {
+                        using var scope = NewDisposeScope();
+                        manual_seed(5);
+                        using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = (int)length, FilterOrder = 16 });
+                        op.to(device);
+                        op.FoldSkipTerm = true;
+                        if (dtype != ScalarType.Float32)
+                            op.ComputeDtype = dtype;
+                        var x = randn(3, length, 24, device: device);
+                        var probe = randn(3, length, 24, device: device);
+                        (Tensor y, Tensor gx, Tensor gp) Run(LongConvolutionImplementation implementation)
+                        {
+                            op.zero_grad();
+                            op.LongConvolution = implementation;
+                            var input = x.clone().requires_grad_(true);
+                            var y = op.call(input);
+                            (y * probe).sum().backward();
+                            HyenaOperator.ThrowIfBackwardFailed(device);
+                            var grads = cat(op.parameters().Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList(), 0);
+                            return (y.detach(), input.grad!.clone(), grads);
+                        }
+                        var reference = Run(LongConvolutionImplementation.CudaKernel);
+                        var onChip = Run(LongConvolutionImplementation.CudaOnChip);
+                        Timing.Synchronize(device);
+                        say($"{name}: relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}");
+                    }
+                    catch (Exception e)
+                    {
+                        say($"{name}: {e.GetType().Name}: {Timing.FirstLine(e.Message)}");
+                    }
+                }
+            }
+        }
+
+        private static string Err(Tensor a, Tensor b)
+            => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm())
+                .item<double>().ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
 
         private static void Check(Action<string> say, string name, Func<Tensor> op)
         {

@@ -16,14 +16,15 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --hyena-only-lengths 256k,512k,1M   (CPU: 1k)
              --variants fp32-ref,fp32-fold,fp32-fast,bf16-conv1d,bf16-fast,infer-fp32,infer-bf16,infer-bf16-cached
                         (the NVRTC short-filter kernels that Auto picks on CUDA, only when listed: fp32-kernel,bf16-kernel,infer-bf16-kernel;
-                         with the fused gated long convolution too: fp32-fused,bf16-fused,bf16-fused-f16fft,infer-bf16-fused,infer-bf16-fused-f16fft)
+                         with the fused gated long convolution too: fp32-fused,bf16-fused,bf16-fused-f16fft,infer-bf16-fused,infer-bf16-fused-f16fft;
+                         with the on-chip long convolution: fp32-onchip,bf16-onchip,infer-bf16-onchip)
              --width 768 --order 2 --filter-order 64 --heads 12 --batch 1 --attention-dtype bf16
              --warmup 2 --reps 10 --max-seconds 2 (per cell) --budget-seconds S (then SKIP)
              --verify-length 8k (every variant vs fp32-ref on the device first; 0: off)
   training   Tokens/s and peak device memory: Hyena classifier vs Transformer classifier (same width,
              depth, MLP), AdamW, by length; one process per cell on CUDA.
              --lengths 1k,4k,16k,64k  --tokens-per-batch 64k (batch = tokens / length) or --batches 64,16,4,1
-             --models transformer-bf16,hyena-bf16,hyena-fp32-ref (also hyena-fp32, hyena-bf16-composed, hyena-bf16-f16fft, transformer-fp32)
+             --models transformer-bf16,hyena-bf16,hyena-fp32-ref (also hyena-fp32, hyena-bf16-composed, hyena-bf16-f16fft, hyena-bf16-onchip, transformer-fp32)
              --width 768 --depth 4 --mlp-ratio 4 --heads 12 --order 2 --filter-order 64
              --warmup-steps 2 --steps 8 --max-seconds 4 --isolate true --child-timeout 150 --budget-seconds S
 

@@ -296,7 +296,8 @@ namespace Microsoft.ML.Hyena
 
             var y = spectrum is not null && UsesLongConvolutionKernel(streams[order], spectrum)
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
-                ? Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], spectrum[0], HalfPrecisionTransforms)
+                ? Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], spectrum[0], HalfPrecisionTransforms,
+                    onChip: LongConvolution == LongConvolutionImplementation.CudaOnChip)
                 : ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
             var output = Project(_outProj, y.transpose(1, 2), compute);
             return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
@@ -329,7 +330,7 @@ namespace Microsoft.ML.Hyena
             if (LongConvolution == LongConvolutionImplementation.Composed || Config.Order != 2 || (training && Config.Dropout > 0)
                 || (stream.dtype != ScalarType.Float32 && stream.dtype != ScalarType.BFloat16) || spectrum.dtype != ScalarType.ComplexFloat32)
                 return false;
-            if (LongConvolution == LongConvolutionImplementation.CudaKernel)
+            if (LongConvolution == LongConvolutionImplementation.CudaKernel || LongConvolution == LongConvolutionImplementation.CudaOnChip)
                 return true;
             return stream.device_type == DeviceType.CUDA && Kernels.CudaKernels.TryEnsure(stream.device.index);
         }

@@ -22,5 +22,15 @@ namespace Microsoft.ML.Hyena
         /// other cases run <see cref="Composed"/>.
         /// </summary>
         CudaKernel,
+
+        /// <summary>
+        /// <see cref="CudaKernel"/>'s node with, on CUDA, the whole convolution of each (batch, channel) row in one
+        /// kernel that keeps the row's transforms in shared memory (Kernels/OnChipFftConvolution.cs): the gates,
+        /// both transforms and the product with the filter's spectrum in one pass over memory, forward and
+        /// backward. Applies when the length is a power of two from 16 up to what a block's shared memory holds
+        /// (12 bytes per position: 16,384 on an H100 or H200) and the transforms run in float32; other lengths run
+        /// <see cref="CudaKernel"/>.
+        /// </summary>
+        CudaOnChip,
     }
 }

@@ -35,6 +35,9 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(4, stems.Count);
             Assert.Equal(4, pairs.Count);
             var stamped = pairs.SelectMany(p => stems.Select(k => $"hyena_{k}_{p.Io}_{p.Transform}")).ToHashSet();
+            // The on-chip convolution is stamped by HYENA_ONCHIP for each stream type.
+            Assert.Contains("void __launch_bounds__(1024) hyena_onchip_conv_##TN(", CudaKernels.Source);
+            stamped.UnionWith(Regex.Matches(CudaKernels.Source, @"^HYENA_ONCHIP\((\w+), \w+\)", RegexOptions.Multiline).Select(m => "hyena_onchip_conv_" + m.Groups[1].Value));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void {name}\("), name);
             Assert.Equal(stamped.Count + 6, CudaKernels.FunctionNames.Distinct().Count());
@@ -73,6 +76,18 @@ namespace Microsoft.ML.Hyena.Tests
             var error = Assert.Throws<InvalidOperationException>(() => CudaKernels.Ensure(0));
             Assert.StartsWith("CUDA kernels unavailable", error.Message);
             Assert.Equal(error.Message, CudaKernels.Report);
+        }
+
+        [Fact]
+        public void TheOnChipConvolutionTakesOnlyPowersOfTwoOnCuda()
+        {
+            using var scope = NewDisposeScope();
+            Assert.False(OnChipFftConvolution.Applies(zeros(1, 2, 1024), 1024));   // CPU
+            Assert.Equal(0, CudaKernels.MaxSharedBytes(99));                        // a device never prepared
+            Assert.Equal(0, OnChipFftConvolution.MaxLength(99));
+            Assert.Equal(512, OnChipFftConvolution.Threads(1024));
+            Assert.Equal(1024, OnChipFftConvolution.Threads(16384));
+            Assert.Equal(32, OnChipFftConvolution.Threads(16));
         }
     }
 }

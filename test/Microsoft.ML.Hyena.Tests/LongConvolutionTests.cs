@@ -38,6 +38,10 @@ namespace Microsoft.ML.Hyena.Tests
 
             op.LongConvolution = LongConvolutionImplementation.CudaKernel;
             OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 1e-5, "one autograd node (composed formulas on the CPU)");
+            // The on-chip convolution needs CUDA: on the CPU it runs the same node's composed formulas.
+            op.LongConvolution = LongConvolutionImplementation.CudaOnChip;
+            OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 1e-5, "on-chip convolution asked for on the CPU");
+            op.LongConvolution = LongConvolutionImplementation.CudaKernel;
             // Float16 transforms need CUDA: on the CPU the option changes nothing.
             op.HalfPrecisionTransforms = true;
             OperatorGradients.AssertSame(OperatorGradients.Run(op, x, probe), composed, 1e-5, "half-precision transforms asked for on the CPU");

@@ -31,7 +31,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         private const int Threads = 256;
 
-        internal const string Source = @"
+        /// <summary>What every kernel uses: bfloat16 loads and stores, and the addressing of strided (B, D, L) streams.</summary>
+        internal const string CommonSource = @"
 typedef unsigned short bf16_t;
 __device__ __forceinline__ float ld(const float* p, long long i) { return p[i]; }
 __device__ __forceinline__ float ld(const bf16_t* p, long long i) { return __uint_as_float(((unsigned int)p[i]) << 16); }
@@ -43,6 +44,15 @@ __device__ __forceinline__ void st(bf16_t* p, long long i, float v) {
     p[i] = (bf16_t)(u >> 16);
 }
 
+// Element (b, d, t) of a (B, D, L) stream whose channel stride is L and batch stride sb (a slice of the
+// short filter's output), for row = b * D + d.
+__device__ __forceinline__ long long stream_at(long long row, int D, int L, long long sb, int t) {
+    return (row / D) * sb + (row % D) * (long long)L + t;
+}
+";
+
+        /// <summary>All the kernels' source, compiled as one program.</summary>
+        internal const string Source = CommonSource + @"
 // y[b,c,t] = bias[c] + sum_j w[c,j] x[b,c,t-(K-1)+j]   (x, y: (B, C, L) contiguous; w: (C, K)).
 // Grid (B*C rows, ceil(L/256) chunks): no 64-bit division per element.
 template <typename T>
@@ -124,12 +134,6 @@ struct half_t { unsigned short bits; };
 __device__ __forceinline__ float ld(const half_t* p, long long i) { float f; asm(""cvt.f32.f16 %0, %1;"" : ""=f""(f) : ""h""(p[i].bits)); return f; }
 __device__ __forceinline__ void st(half_t* p, long long i, float v) { unsigned short h; asm(""cvt.rn.f16.f32 %0, %1;"" : ""=h""(h) : ""f""(v)); p[i].bits = h; }
 
-// Element (b, d, t) of a (B, D, L) stream whose channel stride is L and batch stride sb (a slice of the
-// short filter's output), for row = b * D + d.
-__device__ __forceinline__ long long stream_at(long long row, int D, int L, long long sb, int t) {
-    return (row / D) * sb + (row % D) * (long long)L + t;
-}
-
 // a[row, t] = x * gate * scale for t < L and 0 for L <= t < 2L: the gated input, zero-padded for the FFT.
 // a: (B*D, 2L) contiguous. Grid (B*D, ceil(2L/256)).
 template <typename T, typename F>
@@ -192,7 +196,7 @@ HYENA_GATES(f32, float, f32, float)
 HYENA_GATES(f32, float, f16, half_t)
 HYENA_GATES(bf16, bf16_t, f32, float)
 HYENA_GATES(bf16, bf16_t, f16, half_t)
-";
+" + OnChipFftConvolution.Source;
 
         internal static readonly string[] FunctionNames = new[]
         {
@@ -202,7 +206,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             from io in new[] { "f32", "bf16" }
             from transform in new[] { "f32", "f16" }
             from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }
-            select $"hyena_{kernel}_{io}_{transform}").ToArray();
+            select $"hyena_{kernel}_{io}_{transform}").Concat(OnChipFftConvolution.FunctionNames).ToArray();
 
         private static readonly object _gate = new();
         private static bool _driverTried;
@@ -211,6 +215,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
         private static byte[]? _ptx;
         private static readonly Dictionary<int, Dictionary<string, IntPtr>> _functions = new();
         private static readonly Dictionary<int, IntPtr> _contexts = new();
+        private static readonly Dictionary<int, int> _maxSharedBytes = new();
         private static delegate* unmanaged<IntPtr, IntPtr> _tensorData;
 
         private static delegate* unmanaged<uint, int> _cuInit;
@@ -221,6 +226,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
         private static delegate* unmanaged<IntPtr*, byte*, int> _cuModuleLoadData;
         private static delegate* unmanaged<IntPtr*, IntPtr, byte*, int> _cuModuleGetFunction;
         private static delegate* unmanaged<IntPtr, uint, uint, uint, uint, uint, uint, uint, IntPtr, void**, void**, int> _cuLaunchKernel;
+        private static delegate* unmanaged<IntPtr, int, int, int> _cuFuncSetAttribute;
         private static delegate* unmanaged<int, byte**, int> _cuGetErrorString;
 
         /// <summary>What happened when the kernels were last prepared, for messages.</summary>
@@ -266,8 +272,14 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                             Check(_cuModuleGetFunction(&function, module, p), "cuModuleGetFunction " + name);
                         functions[name] = function;
                     }
+                    // Kernels that keep a whole row on chip may use all the shared memory a block can opt in to.
+                    int sharedBytes;
+                    Check(_cuDeviceGetAttribute(&sharedBytes, DeviceAttributeMaxSharedMemoryPerBlockOptin, device), "cuDeviceGetAttribute(shared memory)");
+                    foreach (string name in OnChipFftConvolution.FunctionNames)
+                        Check(_cuFuncSetAttribute(functions[name], FunctionAttributeMaxDynamicSharedSizeBytes, sharedBytes), "cuFuncSetAttribute " + name);
                     _functions[deviceIndex] = functions;
                     _contexts[deviceIndex] = context;
+                    _maxSharedBytes[deviceIndex] = sharedBytes;
                     Report = $"kernels ready on cuda:{deviceIndex} ({architecture}); {Report}";
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
@@ -281,6 +293,16 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     throw new InvalidOperationException(Report, e);
                 }
             }
+        }
+
+        private const int DeviceAttributeMaxSharedMemoryPerBlockOptin = 97;
+        private const int FunctionAttributeMaxDynamicSharedSizeBytes = 8;
+
+        /// <summary>The shared memory a block may use on CUDA device <paramref name="deviceIndex"/> (bytes), 0 when the kernels are not ready there.</summary>
+        public static int MaxSharedBytes(int deviceIndex)
+        {
+            lock (_gate)
+                return _maxSharedBytes.TryGetValue(deviceIndex, out int bytes) ? bytes : 0;
         }
 
         /// <summary>Whether the kernels are written for <paramref name="tensor"/>: on CUDA, in float32 or bfloat16.</summary>
@@ -342,6 +364,10 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
 
         /// <summary>Launches <paramref name="name"/> on device <paramref name="deviceIndex"/>'s default stream; arguments are pointers to each value.</summary>
         public static void Launch(int deviceIndex, string name, (uint X, uint Y) grid, void** arguments)
+            => Launch(deviceIndex, name, grid, arguments, Threads, 0);
+
+        /// <summary>Launches <paramref name="name"/> with <paramref name="threads"/> threads per block and <paramref name="sharedBytes"/> of dynamic shared memory.</summary>
+        public static void Launch(int deviceIndex, string name, (uint X, uint Y) grid, void** arguments, uint threads, uint sharedBytes)
         {
             IntPtr function;
             IntPtr context;
@@ -352,7 +378,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             }
             // The driver API's current context is per thread (backward passes run on autograd's device threads).
             Check(_cuCtxSetCurrent(context), "cuCtxSetCurrent");
-            Check(_cuLaunchKernel(function, grid.X, grid.Y, 1, Threads, 1, 1, 0, IntPtr.Zero, arguments, null), "cuLaunchKernel " + name);
+            Check(_cuLaunchKernel(function, grid.X, grid.Y, 1, threads, 1, 1, sharedBytes, IntPtr.Zero, arguments, null), "cuLaunchKernel " + name);
         }
 
         /// <summary>Grid of the elementwise kernels: one row of blocks per (batch, channel), ceil(L / 256) blocks along the length.</summary>
@@ -387,6 +413,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             _cuModuleGetFunction = (delegate* unmanaged<IntPtr*, IntPtr, byte*, int>)NativeLibrary.GetExport(lib, "cuModuleGetFunction");
             _cuLaunchKernel = (delegate* unmanaged<IntPtr, uint, uint, uint, uint, uint, uint, uint, IntPtr, void**, void**, int>)NativeLibrary.GetExport(lib, "cuLaunchKernel");
             _cuGetErrorString = (delegate* unmanaged<int, byte**, int>)NativeLibrary.GetExport(lib, "cuGetErrorString");
+            _cuFuncSetAttribute = (delegate* unmanaged<IntPtr, int, int, int>)NativeLibrary.GetExport(lib, "cuFuncSetAttribute");
             int status = _cuInit(0);
             if (status != 0)
             {

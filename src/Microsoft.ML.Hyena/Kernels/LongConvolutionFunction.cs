@@ -33,8 +33,14 @@ namespace Microsoft.ML.Hyena.Kernels
         public override string Name => "HyenaLongConvolution";
 
         /// <summary>Applies the function (records it for autograd when an input requires gradients).</summary>
-        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms)
-            => apply(v, x1, x0, spectrum, halfTransforms);
+        /// <param name="v">The value stream (B, D, L).</param>
+        /// <param name="x1">The gate applied before the convolution.</param>
+        /// <param name="x0">The gate applied after it.</param>
+        /// <param name="spectrum">The filter's spectrum (D, L + 1), skip term folded in.</param>
+        /// <param name="halfTransforms">Whether cuFFT's transforms may run in float16.</param>
+        /// <param name="onChip">Whether the convolution may run as <see cref="OnChipFftConvolution"/> where that applies.</param>
+        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false)
+            => apply(v, x1, x0, spectrum, halfTransforms, onChip);
 
         /// <summary>Whether the transforms of a length-<paramref name="length"/> input run in float16 when asked to.</summary>
         public static bool HalfTransformsApply(DeviceType device, long length)
@@ -51,6 +57,8 @@ namespace Microsoft.ML.Hyena.Kernels
             long length = v.size(2);
             long fftSize = 2 * length;
             bool saving = v.requires_grad || x1.requires_grad || x0.requires_grad || spectrum.requires_grad;
+            if (!half && vars.Length > 5 && (bool)vars[5] && OnChipFftConvolution.Applies(v, length))
+                return OnChipForward(ctx, v, x1, x0, spectrum, saving);
             var transformType = half ? ScalarType.Float16 : ScalarType.Float32;
             float scale = half ? (float)(1 / Math.Sqrt(fftSize)) : 1f;
 
@@ -80,17 +88,54 @@ namespace Microsoft.ML.Hyena.Kernels
                 ctx.save_for_backward(new List<Tensor> { v, x1, x0, c!, u, spectrum });
                 ctx.save_data("half", half);
                 ctx.save_data("spectrumGrad", spectrum.requires_grad);
+                ctx.save_data("onChip", false);
             }
             return y;
         }
 
+        // The forward pass as one kernel per row (OnChipFftConvolution); the input's spectrum is kept only for the filter's gradient.
+        private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool saving)
+        {
+            bool spectrumGrad = saving && spectrum.requires_grad;
+            var (y, c, u) = OnChipFftConvolution.Forward(v, x1, x0, spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad);
+            if (saving)
+            {
+                ctx.save_for_backward(new List<Tensor> { v, x1, x0, c!, u ?? empty(0, ScalarType.ComplexFloat32, v.device), spectrum });
+                ctx.save_data("half", false);
+                ctx.save_data("spectrumGrad", spectrumGrad);
+                ctx.save_data("onChip", true);
+            }
+            return y;
+        }
+
+        private static List<Tensor> OnChipBackward(Tensor gradOutput, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor u, Tensor spectrum, bool spectrumGrad)
+        {
+            var (gv, gx1, gx0, gSpectrum) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad);
+            Tensor? gK = null;
+            if (gSpectrum is not null)
+            {
+                gK = SpectrumGradient(gSpectrum.mul_(u.conj()), spectrum);
+                gSpectrum.Dispose();
+            }
+            return new List<Tensor> { gv, gx1, gx0, gK!, null!, null! };
+        }
+
+        // The spectrum's gradient from the per-row products G * conj(U): summed over the batch, weighted as a one-sided spectrum.
+        private static Tensor SpectrumGradient(Tensor product, Tensor spectrum)
+        {
+            var summed = product.dim() > spectrum.dim() ? product.sum(0L) : product;
+            return (summed * OneSidedWeights(spectrum.size(-1) - 1, spectrum.device)).to_type(spectrum.dtype);
+        }
+
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("long convolution", 5, grad_output, () =>
+            => GradientHandOff.Backward("long convolution", 6, grad_output, () =>
             {
                 var saved = ctx.get_saved_variables();
                 var (v, x1, x0, c, u, spectrum) = (saved[0], saved[1], saved[2], saved[3], saved[4], saved[5]);
                 bool half = (bool)ctx.get_data("half");
                 bool spectrumGrad = (bool)ctx.get_data("spectrumGrad");
+                if ((bool)ctx.get_data("onChip"))
+                    return OnChipBackward(grad_output, v, x1, x0, c, u, spectrum, spectrumGrad);
                 long length = v.size(2);
                 long fftSize = 2 * length;
                 var transformType = half ? ScalarType.Float16 : ScalarType.Float32;
@@ -107,8 +152,7 @@ namespace Microsoft.ML.Hyena.Kernels
                     using var product = half
                         ? gSpectrum.to_type(ScalarType.ComplexFloat32).mul_(u.to_type(ScalarType.ComplexFloat32).conj()).mul_((double)fftSize)
                         : gSpectrum * u.conj();
-                    var summed = product.dim() > spectrum.dim() ? product.sum(0L) : product;
-                    gK = (summed * OneSidedWeights(length, spectrum.device)).to_type(spectrum.dtype);
+                    gK = SpectrumGradient(product, spectrum);
                 }
 
                 var kConj = half ? (spectrum.conj() * Math.Sqrt(fftSize)).to_type(ComplexHalf) : spectrum.conj();
@@ -116,7 +160,7 @@ namespace Microsoft.ML.Hyena.Kernels
                 gSpectrum.Dispose();
                 var (gv, gx1) = GatePadBackward(ga, v, x1);
                 ga.Dispose();
-                return new List<Tensor> { gv, gx1, gx0, gK!, null! };
+                return new List<Tensor> { gv, gx1, gx0, gK!, null!, null! };
             });
 
         /// <summary>1 at bins 0 and L, 2 between: how often each bin of a one-sided spectrum of 2L points counts.</summary>

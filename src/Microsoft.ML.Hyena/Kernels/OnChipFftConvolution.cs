@@ -1,0 +1,245 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Kernels
+{
+    /// <summary>
+    /// The whole gated long convolution of one (batch, channel) row in one CUDA block, its transforms in
+    /// shared memory: the path <see cref="LongConvolutionImplementation.CudaOnChip"/> takes inside
+    /// <see cref="LongConvolutionFunction"/> when the length L is a power of two from <see cref="MinLength"/>
+    /// to <see cref="MaxLength"/> (16,384 where a block may use 192 KiB of shared memory, as on an H100 or
+    /// H200). One kernel reads the two gated inputs and writes the gated result, where the cuFFT path makes
+    /// a pass over memory for each of its two transforms, the spectrum product and the two gate passes.
+    /// </summary>
+    /// <remarks>
+    /// <para>The 2L real points of the zero-padded, gated input a are read as L complex points
+    /// z[n] = a[2n] + i a[2n+1] (the second half is zero). A radix-2 transform of L points (decimation in
+    /// time, input loaded in bit-reversed order) gives Z; the one-sided spectrum of a follows as
+    /// X[k] = E + W^k O and X[L-k] = conj(E - W^k O) with E = (Z[k] + conj(Z[L-k]))/2,
+    /// O = -i (Z[k] - conj(Z[L-k]))/2, W = exp(-i pi / L). It is multiplied by the filter's spectrum K (or its
+    /// conjugate, for the backward pass's correlation), the imaginary parts of bins 0 and L dropped as a real
+    /// inverse transform drops them, and packed back into L points, Z'[k] = (Y[k] + conj(Y[L-k])) +
+    /// i (Y[k] - conj(Y[L-k])) conj(W^k), whose inverse transform (decimation in frequency, read out in
+    /// bit-reversed order) holds y[2n] + i y[2n+1]. Only the first L of the 2L outputs are written.</para>
+    /// <para>Shared memory: the L complex points (8L bytes) and a table of L/2 twiddle factors (4L bytes).
+    /// Transforms in float32 whatever the streams' type; no float16 variant
+    /// (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
+    /// </remarks>
+    internal static class OnChipFftConvolution
+    {
+        /// <summary>The shortest length the kernel takes (shorter ones run the cuFFT path).</summary>
+        public const int MinLength = 16;
+
+        /// <summary>Shared memory per row: 12 bytes per position.</summary>
+        public const int SharedBytesPerPosition = 12;
+
+        /// <summary>Threads per block: one per butterfly up to 1,024.</summary>
+        public static int Threads(long length) => (int)Math.Clamp(length / 2, 32, 1024);
+
+        internal const string Source = @"
+// ---- The whole gated long convolution of a row in shared memory (OnChipFftConvolution). ----
+struct cpx { float x, y; };
+__device__ __forceinline__ cpx cmake(float x, float y) { cpx r; r.x = x; r.y = y; return r; }
+__device__ __forceinline__ cpx cadd(cpx a, cpx b) { return cmake(a.x + b.x, a.y + b.y); }
+__device__ __forceinline__ cpx csub(cpx a, cpx b) { return cmake(a.x - b.x, a.y - b.y); }
+__device__ __forceinline__ cpx cmul(cpx a, cpx b) { return cmake(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
+__device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
+__device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }   // exp(i pi f)
+
+// One block per row = b * D + d; M = L complex points; logM = log2(L).
+// in = a * b * scale (a at batch stride sba, b at sbb; channel stride L); side_out = a * side (contiguous), if given.
+// The spectrum of the padded input goes to spec_out (rows, L + 1), if given; Y = X * K (conj(K) when conjK).
+// out1 = y * g1 (g1 at sbg1), out2 = y * g2 or y when g2 is null (if out2 is given); outputs contiguous (B, D, L).
+template <typename T>
+__device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb, float scale,
+                            const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out,
+                            const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
+                            int L, int D, int logM) {
+    extern __shared__ __align__(16) unsigned char hyena_smem[];
+    const int M = L;
+    cpx* z = (cpx*)hyena_smem;
+    cpx* tw = z + M;                       // tw[j] = exp(-2 pi i j / M), j < M / 2
+    const long long row = blockIdx.x;
+    const long long o = row * (long long)L;
+    const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
+    const cpx* k = K + (row % D) * (long long)(M + 1);
+    const int shift = 32 - logM;
+
+    for (int j = threadIdx.x; j < M / 2; j += blockDim.x) tw[j] = expi_pi(-2.f * (float)j / (float)M);
+    for (int n = threadIdx.x; n < M; n += blockDim.x) {
+        cpx v = cmake(0.f, 0.f);
+        if (n < M / 2) {
+            int t = 2 * n;
+            float a0 = ld(a, ia + t), a1 = ld(a, ia + t + 1);
+            v = cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
+            if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
+        }
+        z[__brev((unsigned)n) >> shift] = v;
+    }
+    __syncthreads();
+
+    // Forward transform, decimation in time: bit-reversed in, natural order out.
+    for (int h = 1; h < M; h <<= 1) {
+        int stride = M / (2 * h);
+        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
+            int pos = j & (h - 1);
+            int i0 = 2 * (j - pos) + pos, i1 = i0 + h;
+            cpx t = cmul(tw[pos * stride], z[i1]);
+            cpx u = z[i0];
+            z[i0] = cadd(u, t);
+            z[i1] = csub(u, t);
+        }
+        __syncthreads();
+    }
+
+    // The real input's spectrum, the product with the filter's, packed again for the inverse: bins k and M - k together.
+    for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x) {
+        int km = (M - kk) & (M - 1);
+        cpx A = z[kk], B = cconj(z[km]);
+        cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
+        cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
+        cpx w = expi_pi(-(float)kk / (float)M);
+        cpx wo = cmul(w, O);
+        cpx X0 = cadd(E, wo);                    // X[kk]
+        cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
+        if (spec_out) {
+            cpx* s = spec_out + row * (long long)(M + 1);
+            s[kk] = X0;
+            s[M - kk] = X1;
+        }
+        cpx K0 = k[kk], K1 = k[M - kk];
+        if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
+        cpx Y0 = cmul(X0, K0), Y1 = cmul(X1, K1);
+        if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
+        cpx Fe = cadd(Y0, cconj(Y1));
+        cpx Fo = cmul(csub(Y0, cconj(Y1)), cconj(w));
+        z[kk] = cmake(Fe.x - Fo.y, Fe.y + Fo.x);                       // Fe + i Fo
+        if (kk != 0 && 2 * kk != M) {
+            cpx Fe1 = cconj(Fe), Fo1 = cconj(Fo);
+            z[km] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
+        }
+    }
+    __syncthreads();
+
+    // Inverse transform (unnormalised; the spectrum carries 1 / 2L), decimation in frequency: bit-reversed out.
+    for (int h = M / 2; h >= 1; h >>= 1) {
+        int stride = M / (2 * h);
+        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
+            int pos = j & (h - 1);
+            int i0 = 2 * (j - pos) + pos, i1 = i0 + h;
+            cpx u = z[i0], v = z[i1];
+            z[i0] = cadd(u, v);
+            z[i1] = cmul(csub(u, v), cconj(tw[pos * stride]));
+        }
+        __syncthreads();
+    }
+
+    const long long og1 = stream_at(row, D, L, sbg1, 0);
+    const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
+    for (int n = threadIdx.x; n < M / 2; n += blockDim.x) {
+        cpx r = z[__brev((unsigned)n) >> shift];
+        int t = 2 * n;
+        st(out1, o + t, r.x * ld(g1, og1 + t));
+        st(out1, o + t + 1, r.y * ld(g1, og1 + t + 1));
+        if (out2) {
+            st(out2, o + t, g2 ? r.x * ld(g2, og2 + t) : r.x);
+            st(out2, o + t + 1, g2 ? r.y * ld(g2, og2 + t + 1) : r.y);
+        }
+    }
+}
+
+#define HYENA_ONCHIP(TN, T) \
+extern ""C"" __global__ void __launch_bounds__(1024) hyena_onchip_conv_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
+    const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, \
+    const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2, int L, int D, int logM) { \
+    onchip_conv<T>(a, sba, b, sbb, scale, side, side_out, K, conjK, spec_out, g1, sbg1, out1, g2, sbg2, out2, L, D, logM); }
+HYENA_ONCHIP(f32, float)
+HYENA_ONCHIP(bf16, bf16_t)
+";
+
+        /// <summary>The kernels' names, one per stream type.</summary>
+        internal static readonly string[] FunctionNames = { "hyena_onchip_conv_f32", "hyena_onchip_conv_bf16" };
+
+        /// <summary>
+        /// The longest length the kernel takes on CUDA device <paramref name="deviceIndex"/> (a power of two,
+        /// from the shared memory a block may opt in to), or 0 when the kernels are not ready there.
+        /// </summary>
+        public static long MaxLength(int deviceIndex)
+        {
+            long bytes = CudaKernels.MaxSharedBytes(deviceIndex);
+            long length = 0;
+            for (long l = MinLength; l * SharedBytesPerPosition <= bytes; l *= 2)
+                length = l;
+            return length;
+        }
+
+        /// <summary>Whether a (B, D, <paramref name="length"/>) convolution on <paramref name="stream"/>'s device runs on chip.</summary>
+        public static bool Applies(Tensor stream, long length)
+        {
+            if (!CudaKernels.Handle(stream) || length < MinLength || (length & (length - 1)) != 0)
+                return false;
+            int device = stream.device_index < 0 ? 0 : stream.device_index;
+            return CudaKernels.TryEnsure(device) && length <= MaxLength(device);
+        }
+
+        /// <summary>
+        /// Forward: y = x0 * conv(v * x1); c = conv(v * x1) and u = the input's one-sided spectrum when asked
+        /// (what the backward pass needs). <paramref name="v"/>, <paramref name="x1"/> and <paramref name="x0"/>
+        /// share a batch stride, with channel stride L.
+        /// </summary>
+        public static (Tensor y, Tensor? c, Tensor? u) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum)
+        {
+            var y = empty(x0.shape, x0.dtype, x0.device);
+            var c = keepConvolution ? empty(x0.shape, x0.dtype, x0.device) : null;
+            var u = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            long sb = v.stride(0);
+            Launch(v, new Arguments(v, sb, x1, sb, null, null, spectrum, false, u, x0, sb, y, null, 0, c));
+            return (y, c, u);
+        }
+
+        /// <summary>
+        /// Backward of <see cref="Forward"/> for the output gradient <paramref name="g"/> (contiguous): the
+        /// gradients of v, x1 and x0, and the spectrum of pad(g * x0) when asked (for the filter's gradient).
+        /// </summary>
+        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? gSpectrum) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, bool keepSpectrum)
+        {
+            var gv = empty(v.shape, v.dtype, v.device);
+            var gx1 = empty(v.shape, v.dtype, v.device);
+            var gx0 = empty(v.shape, v.dtype, v.device);
+            var gSpectrum = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            long sb = v.stride(0);
+            Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, gSpectrum, x1, sb, gv, v, sb, gx1));
+            return (gv, gx1, gx0, gSpectrum);
+        }
+
+        private sealed record Arguments(Tensor A, long StrideA, Tensor B, long StrideB, Tensor? Side, Tensor? SideOut,
+            Tensor Spectrum, bool Conjugate, Tensor? SpectrumOut, Tensor Gate1, long StrideGate1, Tensor Out1, Tensor? Gate2, long StrideGate2, Tensor? Out2);
+
+        private static unsafe void Launch(Tensor stream, Arguments x)
+        {
+            int device = stream.device_index < 0 ? 0 : stream.device_index;
+            CudaKernels.Ensure(device);
+            if (stream.numel() == 0)
+                return;
+            static IntPtr P(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
+            IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut);
+            IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2);
+            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2;
+            float scale = 1f;
+            int conj = x.Conjugate ? 1 : 0;
+            int length = checked((int)stream.size(2)), channels = checked((int)stream.size(1));
+            int logM = System.Numerics.BitOperations.Log2((uint)length);
+            void** args = stackalloc void*[]
+            {
+                &a, &sba, &b, &sbb, &scale, &side, &sideOut, &k, &conj, &specOut,
+                &g1, &sbg1, &out1, &g2, &sbg2, &out2, &length, &channels, &logM,
+            };
+            long rows = stream.size(0) * channels;
+            if (rows > int.MaxValue)
+                throw new NotSupportedException($"The on-chip long convolution handles up to {int.MaxValue} (batch x channel) rows; got {rows}.");
+            string name = stream.dtype == ScalarType.BFloat16 ? "hyena_onchip_conv_bf16" : "hyena_onchip_conv_f32";
+            CudaKernels.Launch(device, name, ((uint)rows, 1), args, (uint)Threads(length), (uint)(SharedBytesPerPosition * length));
+        }
+    }
+}
