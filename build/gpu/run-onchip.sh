@@ -11,7 +11,7 @@ timeout 90 $HB/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > 
 cp /tmp/check/check-libtorch.txt "$OUTDIR/" 2>/dev/null
 timeout 200 $HB/Hyena.Benchmarks operator --device cuda \
   --variants fp32-fused,fp32-onchip,bf16-fused,bf16-onchip,infer-bf16-fused,infer-bf16-onchip \
-  --lengths 2k,8k,16k --hyena-only-lengths 64k --budget-seconds 150 --out "$OUTDIR" > "$OUTDIR/onchip.log" 2>&1
+  --lengths 2k,4k,8k,16k --hyena-only-lengths 64k --budget-seconds 150 --out "$OUTDIR" > "$OUTDIR/onchip.log" 2>&1
 timeout 280 $HB/Hyena.Benchmarks training --device cuda --lengths 1k,4k,16k \
   --models transformer-bf16,hyena-bf16,hyena-bf16-onchip --budget-seconds 240 --child-timeout 60 --out "$OUTDIR" > "$OUTDIR/training.log" 2>&1
 grep -h "NVRTC\|on-chip" "$OUTDIR/check.log"; grep -A10 "verifying" "$OUTDIR/onchip.log" | head -12; tail -n 12 "$OUTDIR/onchip.log"; tail -n 10 "$OUTDIR/training.log"

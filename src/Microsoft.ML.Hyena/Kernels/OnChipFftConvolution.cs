@@ -8,7 +8,7 @@ namespace Microsoft.ML.Hyena.Kernels
     /// The whole gated long convolution of one (batch, channel) row in one CUDA block, its transforms in
     /// shared memory: the path <see cref="LongConvolutionImplementation.CudaOnChip"/> takes inside
     /// <see cref="LongConvolutionFunction"/> when the length L is a power of two from <see cref="MinLength"/>
-    /// to <see cref="MaxLength"/> (16,384 where a block may use 192 KiB of shared memory, as on an H100 or
+    /// to <see cref="MaxLength"/> (16,384 where a block may use 128 KiB of shared memory, as on an A100, H100 or
     /// H200). One kernel reads the two gated inputs and writes the gated result, where the cuFFT path makes
     /// a pass over memory for each of its two transforms, the spectrum product and the two gate passes.
     /// </summary>
@@ -22,8 +22,8 @@ namespace Microsoft.ML.Hyena.Kernels
     /// inverse transform drops them, and packed back into L points, Z'[k] = (Y[k] + conj(Y[L-k])) +
     /// i (Y[k] - conj(Y[L-k])) conj(W^k), whose inverse transform (decimation in frequency, read out in
     /// bit-reversed order) holds y[2n] + i y[2n+1]. Only the first L of the 2L outputs are written.</para>
-    /// <para>Shared memory: the L complex points (8L bytes) and a table of L/2 twiddle factors (4L bytes).
-    /// Transforms in float32 whatever the streams' type; no float16 variant
+    /// <para>Shared memory: the L complex points (8L bytes). The radix-2 stages are taken two at a time (four
+    /// elements per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the streams' type; no float16 variant
     /// (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
     /// </remarks>
     internal static class OnChipFftConvolution
@@ -31,8 +31,16 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>The shortest length the kernel takes (shorter ones run the cuFFT path).</summary>
         public const int MinLength = 16;
 
-        /// <summary>Shared memory per row: 12 bytes per position.</summary>
-        public const int SharedBytesPerPosition = 12;
+        /// <summary>
+        /// The shortest length for which <see cref="LongConvolutionImplementation.Auto"/> picks the on-chip kernel. On
+        /// one H200 (docs/benchmarks.md, "The on-chip long convolution") classifier training at 16k ran 2.4 and 2.5 %
+        /// faster with it than with the cuFFT node in two runs; at 8k it was 0.9 % slower (the operator alone, batch 1,
+        /// 7 % faster), at 1k and 4k 2 % slower.
+        /// </summary>
+        public const long AutoMinLength = 16384;
+
+        /// <summary>Shared memory per row: 8 bytes per position (one complex float32 per pair of the 2L real points).</summary>
+        public const int SharedBytesPerPosition = 8;
 
         /// <summary>Threads per block: one per butterfly up to 1,024.</summary>
         public static int Threads(long length) => (int)Math.Clamp(length / 2, 32, 1024);
@@ -46,6 +54,76 @@ __device__ __forceinline__ cpx csub(cpx a, cpx b) { return cmake(a.x - b.x, a.y 
 __device__ __forceinline__ cpx cmul(cpx a, cpx b) { return cmake(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
 __device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
 __device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }   // exp(i pi f)
+// Where point i lives in shared memory: its low five bits XOR its high five (for M >= 1024; sh = log2(M) - 5, else 0),
+// so that the bit-reversed accesses of 32 neighbouring threads, which differ only in the high bits, fall in different banks.
+__device__ __forceinline__ int swz(int i, int sh) { return sh ? i ^ ((i >> sh) & 31) : i; }
+
+// Forward transform (exp(-i ...)), decimation in time, bit-reversed in, natural order out: stages of span
+// 1, 2, 4, ... taken two at a time (each thread combines four elements in registers), then one more if log2(M) is odd.
+// Twiddle factors are computed in registers from exact arguments (a shared table is read with bank conflicts).
+__device__ void dit_forward(cpx* z, int M, int sh) {
+    int s = 1;
+    for (; 4 * s <= M; s *= 4) {
+        for (int j = threadIdx.x; j < M / 4; j += blockDim.x) {
+            int pos = j & (s - 1);
+            int base = 4 * (j - pos) + pos;
+            int p0 = swz(base, sh), p1 = swz(base + s, sh), p2 = swz(base + 2 * s, sh), p3 = swz(base + 3 * s, sh);
+            cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
+            cpx w2 = expi_pi(-(float)pos / (float)(2 * s));      // span 2s, position pos
+            cpx w1 = cmul(w2, w2);                                 // span s, position pos
+            cpx w3 = cmake(w2.y, -w2.x);                           // span 2s, position pos + s: w2 * (-i)
+            cpx t = cmul(w1, e1); e1 = csub(e0, t); e0 = cadd(e0, t);
+            t = cmul(w1, e3); e3 = csub(e2, t); e2 = cadd(e2, t);
+            t = cmul(w2, e2); e2 = csub(e0, t); e0 = cadd(e0, t);
+            t = cmul(w3, e3); e3 = csub(e1, t); e1 = cadd(e1, t);
+            z[p0] = e0; z[p1] = e1; z[p2] = e2; z[p3] = e3;
+        }
+        __syncthreads();
+    }
+    if (s < M) {   // log2(M) odd: the last stage, span M / 2
+        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
+            int p0 = swz(j, sh), p1 = swz(j + s, sh);
+            cpx t = cmul(expi_pi(-(float)j / (float)s), z[p1]);
+            cpx u = z[p0];
+            z[p0] = cadd(u, t);
+            z[p1] = csub(u, t);
+        }
+        __syncthreads();
+    }
+}
+
+// Inverse transform (exp(+i ...), unnormalised), decimation in frequency, natural order in, bit-reversed out:
+// the stages of dit_forward in reverse order.
+__device__ void dif_inverse(cpx* z, int M, int sh) {
+    int logM = 31 - __clz(M);
+    if (logM & 1) {   // log2(M) odd: the first stage, span M / 2, alone
+        int h = M / 2;
+        for (int j = threadIdx.x; j < h; j += blockDim.x) {
+            int p0 = swz(j, sh), p1 = swz(j + h, sh);
+            cpx u = z[p0], v = z[p1];
+            z[p0] = cadd(u, v);
+            z[p1] = cmul(csub(u, v), expi_pi((float)j / (float)h));
+        }
+        __syncthreads();
+    }
+    for (int s = (logM & 1) ? M / 8 : M / 4; s >= 1; s /= 4) {   // spans 2s then s
+        for (int j = threadIdx.x; j < M / 4; j += blockDim.x) {
+            int pos = j & (s - 1);
+            int base = 4 * (j - pos) + pos;
+            int p0 = swz(base, sh), p1 = swz(base + s, sh), p2 = swz(base + 2 * s, sh), p3 = swz(base + 3 * s, sh);
+            cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
+            cpx w2 = expi_pi((float)pos / (float)(2 * s));
+            cpx w1 = cmul(w2, w2);
+            cpx w3 = cmake(-w2.y, w2.x);                           // w2 * i
+            cpx a = cadd(e0, e2); e2 = cmul(csub(e0, e2), w2); e0 = a;
+            a = cadd(e1, e3); e3 = cmul(csub(e1, e3), w3); e1 = a;
+            a = cadd(e0, e1); e1 = cmul(csub(e0, e1), w1); e0 = a;
+            a = cadd(e2, e3); e3 = cmul(csub(e2, e3), w1); e2 = a;
+            z[p0] = e0; z[p1] = e1; z[p2] = e2; z[p3] = e3;
+        }
+        __syncthreads();
+    }
+}
 
 // One block per row = b * D + d; M = L complex points; logM = log2(L).
 // in = a * b * scale (a at batch stride sba, b at sbb; channel stride L); side_out = a * side (contiguous), if given.
@@ -59,14 +137,13 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     const int M = L;
     cpx* z = (cpx*)hyena_smem;
-    cpx* tw = z + M;                       // tw[j] = exp(-2 pi i j / M), j < M / 2
     const long long row = blockIdx.x;
     const long long o = row * (long long)L;
     const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
     const cpx* k = K + (row % D) * (long long)(M + 1);
     const int shift = 32 - logM;
+    const int sh = logM >= 10 ? logM - 5 : 0;
 
-    for (int j = threadIdx.x; j < M / 2; j += blockDim.x) tw[j] = expi_pi(-2.f * (float)j / (float)M);
     for (int n = threadIdx.x; n < M; n += blockDim.x) {
         cpx v = cmake(0.f, 0.f);
         if (n < M / 2) {
@@ -75,28 +152,16 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
             v = cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
             if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
         }
-        z[__brev((unsigned)n) >> shift] = v;
+        z[swz(__brev((unsigned)n) >> shift, sh)] = v;
     }
     __syncthreads();
-
-    // Forward transform, decimation in time: bit-reversed in, natural order out.
-    for (int h = 1; h < M; h <<= 1) {
-        int stride = M / (2 * h);
-        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
-            int pos = j & (h - 1);
-            int i0 = 2 * (j - pos) + pos, i1 = i0 + h;
-            cpx t = cmul(tw[pos * stride], z[i1]);
-            cpx u = z[i0];
-            z[i0] = cadd(u, t);
-            z[i1] = csub(u, t);
-        }
-        __syncthreads();
-    }
+    dit_forward(z, M, sh);
 
     // The real input's spectrum, the product with the filter's, packed again for the inverse: bins k and M - k together.
     for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x) {
         int km = (M - kk) & (M - 1);
-        cpx A = z[kk], B = cconj(z[km]);
+        int pk = swz(kk, sh), pm = swz(km, sh);
+        cpx A = z[pk], B = cconj(z[pm]);
         cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
         cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
         cpx w = expi_pi(-(float)kk / (float)M);
@@ -114,31 +179,19 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
         if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
         cpx Fe = cadd(Y0, cconj(Y1));
         cpx Fo = cmul(csub(Y0, cconj(Y1)), cconj(w));
-        z[kk] = cmake(Fe.x - Fo.y, Fe.y + Fo.x);                       // Fe + i Fo
+        z[pk] = cmake(Fe.x - Fo.y, Fe.y + Fo.x);                       // Fe + i Fo
         if (kk != 0 && 2 * kk != M) {
             cpx Fe1 = cconj(Fe), Fo1 = cconj(Fo);
-            z[km] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
+            z[pm] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
         }
     }
     __syncthreads();
-
-    // Inverse transform (unnormalised; the spectrum carries 1 / 2L), decimation in frequency: bit-reversed out.
-    for (int h = M / 2; h >= 1; h >>= 1) {
-        int stride = M / (2 * h);
-        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
-            int pos = j & (h - 1);
-            int i0 = 2 * (j - pos) + pos, i1 = i0 + h;
-            cpx u = z[i0], v = z[i1];
-            z[i0] = cadd(u, v);
-            z[i1] = cmul(csub(u, v), cconj(tw[pos * stride]));
-        }
-        __syncthreads();
-    }
+    dif_inverse(z, M, sh);   // the spectrum carries 1 / 2L
 
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
     for (int n = threadIdx.x; n < M / 2; n += blockDim.x) {
-        cpx r = z[__brev((unsigned)n) >> shift];
+        cpx r = z[swz(__brev((unsigned)n) >> shift, sh)];
         int t = 2 * n;
         st(out1, o + t, r.x * ld(g1, og1 + t));
         st(out1, o + t + 1, r.y * ld(g1, og1 + t + 1));

@@ -17,18 +17,19 @@
 struct dim3_ { unsigned x, y, z; };
 static dim3_ blockIdx, threadIdx, blockDim;
 inline void __syncthreads() {}
+inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
 inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
-alignas(16) unsigned char hyena_smem[12 * 2048];
+alignas(16) unsigned char hyena_smem[8 * 2048];
 #include "kernel.inc"
 
 int main() {
     std::mt19937 rng(1);
     std::normal_distribution<float> normal(0.f, 1.f);
     double worst = 0;
-    for (int L : {16, 32, 128, 2048}) {
+    for (int L : {16, 32, 64, 128, 2048}) {
         for (int conj = 0; conj < 2; conj++) {
             const int B = 2, D = 3, M = L, N = 2 * L;
             const long long rows = B * D, sb = 3LL * D * L;   // v, x1, x0: channel slices of a (B, 3D, L) tensor
