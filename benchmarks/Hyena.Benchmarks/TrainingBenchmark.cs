@@ -26,7 +26,7 @@ namespace Hyena.Benchmarks
         // NaN (a cell that did not run) must survive the trip from the child process.
         private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-        private static readonly string[] KnownModels = { "hyena-fp32-ref", "hyena-fp32", "hyena-bf16", "hyena-bf16-composed", "hyena-bf16-f16fft", "hyena-bf16-onchip", "transformer-fp32", "transformer-bf16" };
+        private static readonly string[] KnownModels = { "hyena-fp32-ref", "hyena-fp32", "hyena-bf16", "hyena-bf16-composed", "hyena-bf16-f16fft", "hyena-bf16-onchip", "hyena-bf16-cufft", "transformer-fp32", "transformer-bf16" };
 
         private sealed record Setup(int Width, int Depth, int MlpRatio, int Heads, int Order, int FilterOrder, int Vocabulary, int Classes,
             int WarmupSteps, int Steps, double MaxSeconds);
@@ -62,7 +62,7 @@ namespace Hyena.Benchmarks
                 : "peak resident set size of the process (VmHWM)" + (isolate ? ", one process per cell" : ", whole process (not per cell)");
             var header = Machine.Header("training", device, memoryMethod)
                 .Append($"setup: width {setup.Width}, depth {setup.Depth}, MLP ratio {setup.MlpRatio}, heads {setup.Heads}, Hyena order {setup.Order}, filter order {setup.FilterOrder}, vocabulary {setup.Vocabulary}, {setup.Classes} classes; AdamW lr 1e-4 wd 0.01; {setup.WarmupSteps} warm-up steps then up to {setup.Steps} timed steps or {setup.MaxSeconds} s")
-                .Append("models: hyena-fp32-ref = Hyena blocks on the reference composition in float32; hyena-fp32 = default fast path in float32; hyena-bf16 = default fast path with bfloat16 mixed precision (projections, short filter, MLP; FFT in float32); hyena-bf16-composed = hyena-bf16 with the long convolution composed of library calls; hyena-bf16-f16fft = hyena-bf16 with float16 FFTs; hyena-bf16-onchip = hyena-bf16 with the on-chip long convolution (CudaOnChip); transformer-* = pre-norm causal SDPA blocks, MLP in the same precision")
+                .Append("models: hyena-fp32-ref = Hyena blocks on the reference composition in float32; hyena-fp32 = default fast path in float32; hyena-bf16 = default fast path (Auto) with bfloat16 mixed precision (projections, short filter, MLP; FFT in float32); hyena-bf16-composed = hyena-bf16 with the long convolution composed of library calls; hyena-bf16-f16fft = hyena-bf16 with float16 FFTs; hyena-bf16-onchip = hyena-bf16 with the on-chip long convolution at every length it takes (CudaOnChip); hyena-bf16-cufft = hyena-bf16 with the cuFFT node at every length (CudaKernel); transformer-* = pre-norm causal SDPA blocks, MLP in the same precision")
                 .Append($"batches: {string.Join(", ", lengths.Zip(batches, (l, b) => $"{Options.FormatLength(l)}x{b}"))}")
                 .ToList();
 
@@ -244,6 +244,7 @@ namespace Hyena.Benchmarks
             "hyena-fp32" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { }),
             "hyena-bf16" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => b.ComputeDtype = ScalarType.BFloat16),
             "hyena-bf16-composed" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { b.ComputeDtype = ScalarType.BFloat16; b.Mixer.LongConvolution = LongConvolutionImplementation.Composed; }),
+            "hyena-bf16-cufft" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { b.ComputeDtype = ScalarType.BFloat16; b.Mixer.LongConvolution = LongConvolutionImplementation.CudaKernel; }),
             "hyena-bf16-onchip" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { b.ComputeDtype = ScalarType.BFloat16; b.Mixer.LongConvolution = LongConvolutionImplementation.CudaOnChip; }),
             "hyena-bf16-f16fft" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { b.ComputeDtype = ScalarType.BFloat16; b.Mixer.HalfPrecisionTransforms = true; }),
             "transformer-fp32" => Classifier.Transformer(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, s.Heads, null),

@@ -5,7 +5,9 @@ namespace Microsoft.ML.Hyena
     {
         /// <summary>
         /// <see cref="CudaKernel"/> where it applies and its kernels compile (on CUDA; NVRTC found; set
-        /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/> (see docs/benchmarks.md).
+        /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/>; for powers of two from 16,384 up to
+        /// <see cref="CudaOnChip"/>'s limit (16,384 on an H200), <see cref="CudaOnChip"/>, which trained faster there
+        /// (see docs/benchmarks.md).
         /// </summary>
         Auto,
 
@@ -28,7 +30,7 @@ namespace Microsoft.ML.Hyena
         /// kernel that keeps the row's transforms in shared memory (Kernels/OnChipFftConvolution.cs): the gates,
         /// both transforms and the product with the filter's spectrum in one pass over memory, forward and
         /// backward. Applies when the length is a power of two from 16 up to what a block's shared memory holds
-        /// (12 bytes per position: 16,384 on an H100 or H200) and the transforms run in float32; other lengths run
+        /// (8 bytes per position: 16,384 on an A100, H100 or H200) and the transforms run in float32; other lengths run
         /// <see cref="CudaKernel"/>.
         /// </summary>
         CudaOnChip,
