@@ -120,11 +120,8 @@ namespace Hyena.Benchmarks
         {
             foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
-                Console.Write($"  NVRTC short-filter kernel {dtype} ... ");
-                Console.Out.Flush();
-                try
+                Attempt(say, $"NVRTC short-filter kernel {dtype}", () =>
                 {
-                    using var scope = NewDisposeScope();
                     manual_seed(3);
                     using var filter = new ShortFilter("short_filter", 24, 3);
                     filter.to(device);
@@ -142,12 +139,8 @@ namespace Hyena.Benchmarks
                     var reference = Run(ShortFilterImplementation.Conv1d);
                     var kernel = Run(ShortFilterImplementation.CudaKernel);
                     Timing.Synchronize(device);
-                    say($"NVRTC short-filter kernel {dtype}: relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}; {ShortFilter.CudaKernelReport}");
-                }
-                catch (Exception e)
-                {
-                    say($"NVRTC short-filter kernel {dtype}: {e.GetType().Name}: {Timing.FirstLine(e.Message)}");
-                }
+                    return $"relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}; {ShortFilter.CudaKernelReport}";
+                });
             }
         }
 
@@ -162,12 +155,8 @@ namespace Hyena.Benchmarks
             {
                 foreach (long length in new long[] { 16, 64, 1024, 8192, 16384, 32768 })
                 {
-                    string name = $"on-chip long convolution {dtype} L={length}";
-                    Console.Write($"  {name} ... ");
-                    Console.Out.Flush();
-                    try
+                    Attempt(say, $"on-chip long convolution {dtype} L={length}", () =>
                     {
-                        using var scope = NewDisposeScope();
                         manual_seed(5);
                         using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = (int)length, FilterOrder = 16 });
                         op.to(device);
@@ -190,12 +179,8 @@ namespace Hyena.Benchmarks
                         var reference = Run(LongConvolutionImplementation.CudaKernel);
                         var onChip = Run(LongConvolutionImplementation.CudaOnChip);
                         Timing.Synchronize(device);
-                        say($"{name}: relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}");
-                    }
-                    catch (Exception e)
-                    {
-                        say($"{name}: {e.GetType().Name}: {Timing.FirstLine(e.Message)}");
-                    }
+                        return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
+                    });
                 }
             }
         }
@@ -205,16 +190,23 @@ namespace Hyena.Benchmarks
                 .item<double>().ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
 
         private static void Check(Action<string> say, string name, Func<Tensor> op)
+            => Attempt(say, name, () =>
+            {
+                var result = op();
+                Timing.Synchronize(result.device);
+                return isfinite(result.to_type(ScalarType.Float32)).all().item<bool>() ? "ok" : "NOT FINITE";
+            });
+
+        // Runs one check in a dispose scope and says "name: what it returned", or the exception's first line (the
+        // name is printed first, so that a crash of the process names the check that caused it).
+        private static void Attempt(Action<string> say, string name, Func<string> check)
         {
             Console.Write($"  {name} ... ");
             Console.Out.Flush();
             try
             {
                 using var scope = NewDisposeScope();
-                var result = op();
-                Timing.Synchronize(result.device);
-                bool finite = isfinite(result.to_type(ScalarType.Float32)).all().item<bool>();
-                say(finite ? $"{name}: ok" : $"{name}: NOT FINITE");
+                say($"{name}: {check()}");
             }
             catch (Exception e)
             {
