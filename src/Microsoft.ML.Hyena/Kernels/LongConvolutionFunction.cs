@@ -14,6 +14,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// writes the padded, gated input in the transform's type and one pass reads the first L outputs,
     /// gates and casts them; backward, the same two passes in reverse order.
     /// Elsewhere the same formulas are composed of library calls (which is what the CPU tests check).
+    /// When asked (<see cref="LongConvolutionImplementation.CudaOnChip"/>, or Auto from
+    /// <see cref="OnChipFftConvolution.AutoMinLength"/>) and where it applies, each direction is instead one
+    /// <see cref="OnChipFftConvolution"/> kernel that keeps a row's transforms in shared memory.
     /// </summary>
     /// <remarks>
     /// Arguments: v, x1, x0 of shape (B, D, L) in float32 or bfloat16, each with channel stride L and unit
