@@ -45,6 +45,8 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.LongConvolution = LongConvolutionImplementation.CudaOnChip; }),
             new("bf16-onchip", false, "bf16-fused with the whole convolution of each row in one kernel, its transforms in shared memory (LongConvolution = CudaOnChip; not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.LongConvolution = LongConvolutionImplementation.CudaOnChip; }),
+            new("bf16-auto", false, "the defaults in bfloat16 (what the trainers run on CUDA): Auto short filter and long convolution, skip term folded (not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.Auto; op.LongConvolution = LongConvolutionImplementation.Auto; }),
             new("infer-fp32", true, "forward only, eval, no_grad: fp32-fast",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ShortFilterImplementation = ShortFilterImplementation.ShiftedMultiplyAdd; }),
             new("infer-bf16", true, "forward only, eval, no_grad: bf16-fast, filter recomputed each call",
@@ -59,6 +61,8 @@ namespace Hyena.Benchmarks
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; op.LongConvolution = LongConvolutionImplementation.CudaKernel; op.HalfPrecisionTransforms = true; }),
             new("infer-bf16-onchip", true, "infer-bf16-fused with the on-chip convolution (not in the default list)",
                 op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.CudaKernel; op.CacheFilterSpectrum = true; op.LongConvolution = LongConvolutionImplementation.CudaOnChip; }),
+            new("infer-bf16-auto", true, "bf16-auto forward only, eval, no_grad, filter spectrum cached per length (not in the default list)",
+                op => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.Auto; op.LongConvolution = LongConvolutionImplementation.Auto; op.CacheFilterSpectrum = true; }),
         };
 
         public static int Run(Options options, torch.Device device)
@@ -75,7 +79,7 @@ namespace Hyena.Benchmarks
             int reps = options.Int("reps", cuda ? 10 : 3);
             double cellSeconds = options.Double("max-seconds", cuda ? 2.0 : 5);
             double budgetSeconds = options.Double("budget-seconds", 1e9);
-            var variantNames = options.List("variants", AllVariants.Where(v => !v.Name.Contains("kernel", StringComparison.Ordinal) && !v.Name.Contains("fused", StringComparison.Ordinal) && !v.Name.Contains("onchip", StringComparison.Ordinal)).Select(v => v.Name).ToList());
+            var variantNames = options.List("variants", AllVariants.Where(v => !v.Name.Contains("kernel", StringComparison.Ordinal) && !v.Name.Contains("fused", StringComparison.Ordinal) && !v.Name.Contains("onchip", StringComparison.Ordinal) && !v.Name.Contains("auto", StringComparison.Ordinal)).Select(v => v.Name).ToList());
             var attentionDtype = ParseDtype(options.Get("attention-dtype", cuda ? "bf16" : "fp32"));
             long verifyLength = options.Get("verify-length") is string vl ? Options.ParseLength(vl) : (cuda ? 8192 : 128);
             string outDir = options.Get("out", "bench-out");

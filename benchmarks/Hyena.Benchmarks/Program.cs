@@ -17,7 +17,8 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --variants fp32-ref,fp32-fold,fp32-fast,bf16-conv1d,bf16-fast,infer-fp32,infer-bf16,infer-bf16-cached
                         (the NVRTC short-filter kernels that Auto picks on CUDA, only when listed: fp32-kernel,bf16-kernel,infer-bf16-kernel;
                          with the fused gated long convolution too: fp32-fused,bf16-fused,bf16-fused-f16fft,infer-bf16-fused,infer-bf16-fused-f16fft;
-                         with the on-chip long convolution: fp32-onchip,bf16-onchip,infer-bf16-onchip)
+                         with the on-chip long convolution: fp32-onchip,bf16-onchip,infer-bf16-onchip;
+                         the defaults in bfloat16, as the trainers run: bf16-auto,infer-bf16-auto)
              --width 768 --order 2 --filter-order 64 --heads 12 --batch 1 --attention-dtype bf16
              --warmup 2 --reps 10 --max-seconds 2 (per cell) --budget-seconds S (then SKIP)
              --verify-length 8k (every variant vs fp32-ref on the device first; 0: off)
