@@ -33,6 +33,10 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              training tokens/s, single-row PredictionEngine latency, batched Transform rows/s, by length.
              --lengths 256,1024,4096 --rows 512 --width 64 --depth 2 --batch 16 --scoring-batch 64 --predictions 50
 
+  host-overhead   What a tiny operator costs when the arithmetic is negligible: one library operation with and
+             without autograd, the implicit filter, the filter's spectrum, the whole operator (fp32-ref, bf16-auto).
+             --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200
+
   check-libtorch   Lists the symbols libLibTorchSharp.so needs that the loaded libtorch lacks, then
              runs each operation the benchmarks use once on tiny tensors (a crash names its operation).
 
@@ -73,6 +77,7 @@ Common options:
                     "training-one" => TrainingBenchmark.RunOne(options, device),
                     "check-libtorch" => LibTorchCheck.Run(options, device),
                     "trainer" => TrainerBenchmark.Run(options, device, resolved),
+                    "host-overhead" => HostOverheadBenchmark.Run(options, device),
                     _ => Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
                 };
             }
