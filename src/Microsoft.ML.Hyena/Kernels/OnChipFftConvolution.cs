@@ -22,9 +22,10 @@ namespace Microsoft.ML.Hyena.Kernels
     /// inverse transform drops them, and packed back into L points, Z'[k] = (Y[k] + conj(Y[L-k])) +
     /// i (Y[k] - conj(Y[L-k])) conj(W^k), whose inverse transform (decimation in frequency, read out in
     /// bit-reversed order) holds y[2n] + i y[2n+1]. Only the first L of the 2L outputs are written.</para>
-    /// <para>Shared memory: the L complex points (8L bytes). The radix-2 stages are taken two at a time (four
-    /// elements per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the streams' type; no float16 variant
-    /// (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
+    /// <para>Shared memory: the L complex points (8L bytes), each point's low five index bits XORed with its high
+    /// five so that bit-reversed accesses spread over the banks. The radix-2 stages are taken two at a time (four
+    /// points per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the
+    /// streams' type; no float16 variant (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
     /// </remarks>
     internal static class OnChipFftConvolution
     {
@@ -42,7 +43,7 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>Shared memory per row: 8 bytes per position (one complex float32 per pair of the 2L real points).</summary>
         public const int SharedBytesPerPosition = 8;
 
-        /// <summary>Threads per block: one per butterfly up to 1,024.</summary>
+        /// <summary>Threads per block: one per two positions, from 32 up to 1,024.</summary>
         public static int Threads(long length) => (int)Math.Clamp(length / 2, 32, 1024);
 
         internal const string Source = @"
