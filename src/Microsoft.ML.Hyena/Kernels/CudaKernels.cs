@@ -305,6 +305,9 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                 return _maxSharedBytes.TryGetValue(deviceIndex, out int bytes) ? bytes : 0;
         }
 
+        /// <summary>The CUDA device index of <paramref name="tensor"/> (0 for a tensor on the current device, index -1).</summary>
+        public static int DeviceIndex(Tensor tensor) => tensor.device_index < 0 ? 0 : tensor.device_index;
+
         /// <summary>Whether the kernels are written for <paramref name="tensor"/>: on CUDA, in float32 or bfloat16.</summary>
         public static bool Handle(Tensor tensor)
             => tensor.device_type == DeviceType.CUDA && (tensor.dtype == ScalarType.Float32 || tensor.dtype == ScalarType.BFloat16);

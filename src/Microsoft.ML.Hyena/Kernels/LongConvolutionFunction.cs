@@ -272,7 +272,7 @@ namespace Microsoft.ML.Hyena.Kernels
         /// </summary>
         private static unsafe void Launch(string kernel, Tensor stream, ScalarType transformType, long positions, Func<Func<Tensor, IntPtr>, IntPtr[]> pointers, float scale)
         {
-            int device = stream.device_index < 0 ? 0 : stream.device_index;
+            int device = CudaKernels.DeviceIndex(stream);
             CudaKernels.Ensure(device);
             if (stream.numel() == 0)
                 return;

@@ -221,11 +221,8 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// </summary>
         public static long MaxLength(int deviceIndex)
         {
-            long bytes = CudaKernels.MaxSharedBytes(deviceIndex);
-            long length = 0;
-            for (long l = MinLength; l * SharedBytesPerPosition <= bytes; l *= 2)
-                length = l;
-            return length;
+            long positions = CudaKernels.MaxSharedBytes(deviceIndex) / SharedBytesPerPosition;
+            return positions < MinLength ? 0 : 1L << System.Numerics.BitOperations.Log2((ulong)positions);
         }
 
         /// <summary>Whether a (B, D, <paramref name="length"/>) convolution on <paramref name="stream"/>'s device runs on chip.</summary>
@@ -233,7 +230,7 @@ HYENA_ONCHIP(bf16, bf16_t)
         {
             if (!CudaKernels.Handle(stream) || length < MinLength || (length & (length - 1)) != 0)
                 return false;
-            int device = stream.device_index < 0 ? 0 : stream.device_index;
+            int device = CudaKernels.DeviceIndex(stream);
             return CudaKernels.TryEnsure(device) && length <= MaxLength(device);
         }
 
@@ -272,7 +269,7 @@ HYENA_ONCHIP(bf16, bf16_t)
 
         private static unsafe void Launch(Tensor stream, Arguments x)
         {
-            int device = stream.device_index < 0 ? 0 : stream.device_index;
+            int device = CudaKernels.DeviceIndex(stream);
             CudaKernels.Ensure(device);
             if (stream.numel() == 0)
                 return;

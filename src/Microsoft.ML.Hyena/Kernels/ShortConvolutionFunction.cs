@@ -64,11 +64,10 @@ namespace Microsoft.ML.Hyena.Kernels
             return (scope.MoveToOuter(gx), scope.MoveToOuter(gw), scope.MoveToOuter(gb));
         }
 
-        private static int DeviceIndex(Tensor x) => x.device_index < 0 ? 0 : x.device_index;
 
         private static unsafe Tensor KernelForward(Tensor x, Tensor weight, Tensor bias)
         {
-            int device = DeviceIndex(x);
+            int device = CudaKernels.DeviceIndex(x);
             CudaKernels.Ensure(device);
             var y = empty_like(x);
             if (x.numel() == 0)
@@ -85,7 +84,7 @@ namespace Microsoft.ML.Hyena.Kernels
 
         private static unsafe (Tensor gx, Tensor gw, Tensor gb) KernelBackward(Tensor g, Tensor x, Tensor weight)
         {
-            int device = DeviceIndex(x);
+            int device = CudaKernels.DeviceIndex(x);
             CudaKernels.Ensure(device);
             string suffix = x.dtype == ScalarType.BFloat16 ? "bf16" : "f32";
             int batch = (int)x.size(0), length = (int)x.size(2), channels = (int)x.size(1), kernel = (int)weight.size(-1);
