@@ -298,7 +298,7 @@ namespace Microsoft.ML.Hyena
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
                 ? Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], spectrum[0], HalfPrecisionTransforms,
                     onChip: LongConvolution == LongConvolutionImplementation.CudaOnChip
-                        || (LongConvolution == LongConvolutionImplementation.Auto && length >= Kernels.OnChipFftConvolution.AutoMinLength))
+                        || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streams[2], length)))
                 : ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
             var output = Project(_outProj, y.transpose(1, 2), compute);
             return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));

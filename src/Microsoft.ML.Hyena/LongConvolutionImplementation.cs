@@ -5,9 +5,9 @@ namespace Microsoft.ML.Hyena
     {
         /// <summary>
         /// <see cref="CudaKernel"/> where it applies and its kernels compile (on CUDA; NVRTC found; set
-        /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/>; for powers of two from 16,384 up to
-        /// <see cref="CudaOnChip"/>'s limit (16,384 on an H200), <see cref="CudaOnChip"/>, which trained faster there
-        /// (see docs/benchmarks.md).
+        /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/>; for powers of two from 16,384 up to what
+        /// one block holds (16,384 on an H200) and from 65,536 up to 4,194,304, <see cref="CudaOnChip"/>, which was faster
+        /// there (see docs/benchmarks.md).
         /// </summary>
         Auto,
 
@@ -30,8 +30,9 @@ namespace Microsoft.ML.Hyena
         /// kernel that keeps the row's transforms in shared memory (Kernels/OnChipFftConvolution.cs): the gates,
         /// both transforms and the product with the filter's spectrum in one pass over memory, forward and
         /// backward. Applies when the length is a power of two from 16 up to what a block's shared memory holds
-        /// (8 bytes per position: 16,384 on an A100, H100 or H200) and the transforms run in float32; other lengths run
-        /// <see cref="CudaKernel"/>.
+        /// (8 bytes per position: 16,384 on an A100, H100 or H200), and beyond that up to 4,194,304 as three kernels
+        /// that take the row's transform in four steps through one buffer (Kernels/FourStepFftConvolution.cs); the
+        /// transforms run in float32; other lengths run <see cref="CudaKernel"/>.
         /// </summary>
         CudaOnChip,
     }

@@ -38,9 +38,16 @@ namespace Microsoft.ML.Hyena.Tests
             // The on-chip convolution is stamped by HYENA_ONCHIP for each stream type.
             Assert.Contains("void __launch_bounds__(1024) hyena_onchip_conv_##TN(", CudaKernels.Source);
             stamped.UnionWith(Regex.Matches(CudaKernels.Source, @"^HYENA_ONCHIP\((\w+), \w+\)", RegexOptions.Multiline).Select(m => "hyena_onchip_conv_" + m.Groups[1].Value));
+            // The four-step convolution's column kernels are stamped by HYENA_FOURSTEP for each stream type.
+            var fourStepStems = Regex.Matches(CudaKernels.Source, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(2, fourStepStems.Count);
+            stamped.UnionWith(
+                from type in Regex.Matches(CudaKernels.Source, @"^HYENA_FOURSTEP\((\w+), \w+\)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)
+                from stem in fourStepStems
+                select $"hyena_{stem}_{type}");
             foreach (string name in CudaKernels.FunctionNames)
-                Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void {name}\("), name);
-            Assert.Equal(stamped.Count + 6, CudaKernels.FunctionNames.Distinct().Count());
+                Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+\) )?{name}\("), name);
+            Assert.Equal(stamped.Count + 7, CudaKernels.FunctionNames.Distinct().Count());   // 6 short-filter kernels, hyena_fourstep_rows
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
 
@@ -88,6 +95,22 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(512, OnChipFftConvolution.Threads(1024));
             Assert.Equal(1024, OnChipFftConvolution.Threads(16384));
             Assert.Equal(32, OnChipFftConvolution.Threads(16));
+        }
+
+        [Fact]
+        public void TheFourStepConvolutionSplitsRowsIntoColumnsAndRowsThatFitABlock()
+        {
+            Assert.Equal((4, 5, 5), FourStepFftConvolution.Factors(512));
+            Assert.Equal((4, 11, 8), FourStepFftConvolution.Factors(32768));
+            Assert.Equal((4, 12, 8), FourStepFftConvolution.Factors(65536));
+            Assert.Equal((8, 12, 4), FourStepFftConvolution.Factors(1 << 20));
+            Assert.Equal((10, 12, 2), FourStepFftConvolution.Factors(1 << 22));
+            foreach (long length in new long[] { 256, 1 << 23, 65535, 3 << 14 })
+            {
+                var error = Assert.Throws<ArgumentOutOfRangeException>(() => FourStepFftConvolution.Factors(length));
+                Assert.Equal("length", error.ParamName);
+            }
+            Assert.False(FourStepFftConvolution.Applies(99, 65536));   // a device never prepared
         }
     }
 }

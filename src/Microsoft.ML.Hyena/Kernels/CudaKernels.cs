@@ -196,7 +196,7 @@ HYENA_GATES(f32, float, f32, float)
 HYENA_GATES(f32, float, f16, half_t)
 HYENA_GATES(bf16, bf16_t, f32, float)
 HYENA_GATES(bf16, bf16_t, f16, half_t)
-" + OnChipFftConvolution.Source;
+" + OnChipFftConvolution.Source + FourStepFftConvolution.Source;
 
         internal static readonly string[] FunctionNames = new[]
         {
@@ -206,7 +206,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             from io in new[] { "f32", "bf16" }
             from transform in new[] { "f32", "f16" }
             from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }
-            select $"hyena_{kernel}_{io}_{transform}").Concat(OnChipFftConvolution.FunctionNames).ToArray();
+            select $"hyena_{kernel}_{io}_{transform}").Concat(OnChipFftConvolution.FunctionNames).Concat(FourStepFftConvolution.FunctionNames).ToArray();
 
         private static readonly object _gate = new();
         private static bool _driverTried;
@@ -275,7 +275,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     // Kernels that keep a whole row on chip may use all the shared memory a block can opt in to.
                     int sharedBytes;
                     Check(_cuDeviceGetAttribute(&sharedBytes, DeviceAttributeMaxSharedMemoryPerBlockOptin, device), "cuDeviceGetAttribute(shared memory)");
-                    foreach (string name in OnChipFftConvolution.FunctionNames)
+                    foreach (string name in OnChipFftConvolution.FunctionNames.Concat(FourStepFftConvolution.FunctionNames))
                         Check(_cuFuncSetAttribute(functions[name], FunctionAttributeMaxDynamicSharedSizeBytes, sharedBytes), "cuFuncSetAttribute " + name);
                     _functions[deviceIndex] = functions;
                     _contexts[deviceIndex] = context;

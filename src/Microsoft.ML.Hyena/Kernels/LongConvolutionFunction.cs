@@ -14,9 +14,11 @@ namespace Microsoft.ML.Hyena.Kernels
     /// writes the padded, gated input in the transform's type and one pass reads the first L outputs,
     /// gates and casts them; backward, the same two passes in reverse order.
     /// Elsewhere the same formulas are composed of library calls (which is what the CPU tests check).
-    /// When asked (<see cref="LongConvolutionImplementation.CudaOnChip"/>, or Auto from
-    /// <see cref="OnChipFftConvolution.AutoMinLength"/>) and where it applies, each direction is instead one
-    /// <see cref="OnChipFftConvolution"/> kernel that keeps a row's transforms in shared memory.
+    /// When asked (<see cref="LongConvolutionImplementation.CudaOnChip"/>, or Auto where
+    /// <see cref="OnChipFftConvolution.AutoPicks"/>) and where it applies, each direction is instead one
+    /// <see cref="OnChipFftConvolution"/> kernel that keeps a row's transforms in shared memory (or, for rows longer than
+    /// a block holds, the three <see cref="FourStepFftConvolution"/> kernels), and the backward pass's kernel also
+    /// writes each row's term of the filter spectrum's gradient, so that only its sum over the batch is left.
     /// </summary>
     /// <remarks>
     /// Arguments: v, x1, x0 of shape (B, D, L) in float32 or bfloat16, each with channel stride L and unit
@@ -113,12 +115,14 @@ namespace Microsoft.ML.Hyena.Kernels
 
         private static List<Tensor> OnChipBackward(Tensor gradOutput, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor u, Tensor spectrum, bool spectrumGrad)
         {
-            var (gv, gx1, gx0, gSpectrum) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad);
+            // The kernel writes each row's weighted term w G conj(U) of the spectrum's gradient; what is left is the batch sum.
+            var (gv, gx1, gx0, terms) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad ? u : null);
             Tensor? gK = null;
-            if (gSpectrum is not null)
+            if (terms is not null)
             {
-                gK = SpectrumGradient(gSpectrum.mul_(u.conj()), spectrum);
-                gSpectrum.Dispose();
+                gK = terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L);
+                if (terms.size(0) != 1)
+                    terms.Dispose();
             }
             return new List<Tensor> { gv, gx1, gx0, gK!, null!, null! };
         }

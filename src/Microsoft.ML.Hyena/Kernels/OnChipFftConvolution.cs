@@ -10,7 +10,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// <see cref="LongConvolutionFunction"/> when the length L is a power of two from <see cref="MinLength"/>
     /// to <see cref="MaxLength"/> (16,384 where a block may use 128 KiB of shared memory, as on an A100, H100 or
     /// H200). One kernel reads the two gated inputs and writes the gated result, where the cuFFT path makes
-    /// a pass over memory for each of its two transforms, the spectrum product and the two gate passes.
+    /// a pass over memory for each of its two transforms, the spectrum product and the two gate passes. Longer
+    /// rows, up to <see cref="FourStepFftConvolution.MaxLength"/>, run the same computation as the three
+    /// <see cref="FourStepFftConvolution"/> kernels.
     /// </summary>
     /// <remarks>
     /// <para>The 2L real points of the zero-padded, gated input a are read as L complex points
@@ -22,9 +24,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// inverse transform drops them, and packed back into L points, Z'[k] = (Y[k] + conj(Y[L-k])) +
     /// i (Y[k] - conj(Y[L-k])) conj(W^k), whose inverse transform (decimation in frequency, read out in
     /// bit-reversed order) holds y[2n] + i y[2n+1]. Only the first L of the 2L outputs are written.</para>
-    /// <para>Shared memory: the L complex points (8L bytes), each point's low five index bits XORed with its high
-    /// five so that bit-reversed accesses spread over the banks. The radix-2 stages are taken two at a time (four
-    /// points per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the
+    /// <para>Shared memory: the L complex points (8L bytes), each point's index swizzled (see swz in the source) so
+    /// that bit-reversed accesses and the first passes spread over the banks. The radix-2 stages are taken two at a time
+    /// (four points per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the
     /// streams' type; no float16 variant (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
     /// </remarks>
     internal static class OnChipFftConvolution
@@ -39,6 +41,16 @@ namespace Microsoft.ML.Hyena.Kernels
         /// 7 % faster), at 1k and 4k 2 % slower.
         /// </summary>
         public const long AutoMinLength = 16384;
+
+        /// <summary>
+        /// Whether <see cref="LongConvolutionImplementation.Auto"/> runs a (B, D, <paramref name="length"/>) convolution on
+        /// <paramref name="stream"/>'s device here: from <see cref="AutoMinLength"/> up to what one block holds, and the
+        /// four-step kernels from <see cref="FourStepFftConvolution.AutoMinLength"/> (at 32k, between the two, the cuFFT
+        /// node was faster on an H200). Whether the kernels apply at all is still <see cref="Applies"/>'s to say.
+        /// </summary>
+        public static bool AutoPicks(Tensor stream, long length)
+            => length >= AutoMinLength
+               && (length <= MaxLength(CudaKernels.DeviceIndex(stream)) || length >= FourStepFftConvolution.AutoMinLength);
 
         /// <summary>Shared memory per row: 8 bytes per position (one complex float32 per pair of the 2L real points).</summary>
         public const int SharedBytesPerPosition = 8;
@@ -56,23 +68,66 @@ __device__ __forceinline__ cpx cmul(cpx a, cpx b) { return cmake(a.x * b.x - a.y
 __device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
 __device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }   // exp(i pi f)
 // Where point i lives in shared memory: its low five bits XOR its high five (for M >= 1024; sh = log2(M) - 5, else 0),
-// so that the bit-reversed accesses of 32 neighbouring threads, which differ only in the high bits, fall in different banks.
-__device__ __forceinline__ int swz(int i, int sh) { return sh ? i ^ ((i >> sh) & 31) : i; }
+// so that the bit-reversed accesses of 32 neighbouring threads, which differ only in the high bits, fall in different
+// banks; then bits 0-1 and 2-3 each XOR bits 4-5, so that the first two radix-4 passes (points 1 and 4 apart, 4 and 16
+// apart between threads) do not put four threads of a half-warp on one bank. Each step changes only bits below those it
+// reads, so the map is one to one. (Counted for every pass by a script: 52 wavefronts for a 4,096-point transform's
+// accesses against 27 at best before, 28 now.) sh < 0: no swizzle (the interleaved column layout needs none).
+__device__ __forceinline__ int swz(int i, int sh) {
+    if (sh < 0) return i;
+    int j = sh ? i ^ ((i >> sh) & 31) : i;
+    int b = (j >> 4) & 3;
+    return j ^ b ^ (b << 2);
+}
+
+// The transforms below work on 2^logCount transforms of M points at once: point i of transform f lives at
+// z[(f << fshift) + (swz(i, sh) << ishift)]. A pass's thread j takes transform f = j mod count and butterfly j / count
+// when FFAST (neighbouring threads on neighbouring transforms: the column layout of FourStepFftConvolution, where the
+// transforms are interleaved), else butterfly j mod (butterflies per transform) and transform j / that. FFAST is a
+// template parameter so that each kernel's index arithmetic is compiled for its layout.
+__device__ __forceinline__ int fft_at(int f, int i, int sh, int ishift, int fshift) { return (f << fshift) + (swz(i, sh) << ishift); }
+template <int FFAST>
+__device__ __forceinline__ void fft_split(int j, int logQ, int logCount, int* f, int* q) {
+    if (FFAST) { *f = j & ((1 << logCount) - 1); *q = j >> logCount; }
+    else { *q = j & ((1 << logQ) - 1); *f = j >> logQ; }
+}
+
+// Where thread j's radix-4 butterfly of span s (and 2s) reads and writes its four points; returns its position in the
+// span, which sets its twiddle factors.
+template <int FFAST>
+__device__ __forceinline__ int radix4_points(int j, int s, int logM, int sh, int logCount, int ishift, int fshift,
+                                             int* p0, int* p1, int* p2, int* p3) {
+    int f, q;
+    fft_split<FFAST>(j, logM - 2, logCount, &f, &q);
+    int pos = q & (s - 1);
+    int base = 4 * (q - pos) + pos;
+    *p0 = fft_at(f, base, sh, ishift, fshift);
+    *p1 = fft_at(f, base + s, sh, ishift, fshift);
+    *p2 = fft_at(f, base + 2 * s, sh, ishift, fshift);
+    *p3 = fft_at(f, base + 3 * s, sh, ishift, fshift);
+    return pos;
+}
 
 // Forward transform (exp(-i ...)), decimation in time, bit-reversed in, natural order out: stages of span
 // 1, 2, 4, ... taken two at a time (each thread combines four elements in registers), then one more if log2(M) is odd.
 // Twiddle factors are computed in registers from exact arguments (a shared table is read with bank conflicts).
-__device__ void dit_forward(cpx* z, int M, int sh) {
+template <int FFAST>
+__device__ void dit_forward(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
+    const int logM = 31 - __clz(M);
     int s = 1;
     for (; 4 * s <= M; s *= 4) {
-        for (int j = threadIdx.x; j < M / 4; j += blockDim.x) {
-            int pos = j & (s - 1);
-            int base = 4 * (j - pos) + pos;
-            int p0 = swz(base, sh), p1 = swz(base + s, sh), p2 = swz(base + 2 * s, sh), p3 = swz(base + 3 * s, sh);
+        int lastPos = -1;
+        cpx w1 = cmake(1.f, 0.f), w2 = w1, w3 = w1;
+        for (int j = threadIdx.x; j < (M / 4) << logCount; j += blockDim.x) {
+            int p0, p1, p2, p3;
+            int pos = radix4_points<FFAST>(j, s, logM, sh, logCount, ishift, fshift, &p0, &p1, &p2, &p3);
             cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
-            cpx w2 = expi_pi(-(float)pos / (float)(2 * s));      // span 2s, position pos
-            cpx w1 = cmul(w2, w2);                                 // span s, position pos
-            cpx w3 = cmake(w2.y, -w2.x);                           // span 2s, position pos + s: w2 * (-i)
+            if (pos != lastPos) {                                  // a thread's butterflies often share a position
+                w2 = expi_pi(-(float)pos / (float)(2 * s));        // span 2s, position pos
+                w1 = cmul(w2, w2);                                 // span s, position pos
+                w3 = cmake(w2.y, -w2.x);                           // span 2s, position pos + s: w2 * (-i)
+                lastPos = pos;
+            }
             cpx t = cmul(w1, e1); e1 = csub(e0, t); e0 = cadd(e0, t);
             t = cmul(w1, e3); e3 = csub(e2, t); e2 = cadd(e2, t);
             t = cmul(w2, e2); e2 = csub(e0, t); e0 = cadd(e0, t);
@@ -82,9 +137,11 @@ __device__ void dit_forward(cpx* z, int M, int sh) {
         __syncthreads();
     }
     if (s < M) {   // log2(M) odd: the last stage, span M / 2
-        for (int j = threadIdx.x; j < M / 2; j += blockDim.x) {
-            int p0 = swz(j, sh), p1 = swz(j + s, sh);
-            cpx t = cmul(expi_pi(-(float)j / (float)s), z[p1]);
+        for (int j = threadIdx.x; j < (M / 2) << logCount; j += blockDim.x) {
+            int f, q;
+            fft_split<FFAST>(j, logM - 1, logCount, &f, &q);
+            int p0 = fft_at(f, q, sh, ishift, fshift), p1 = fft_at(f, q + s, sh, ishift, fshift);
+            cpx t = cmul(expi_pi(-(float)q / (float)s), z[p1]);
             cpx u = z[p0];
             z[p0] = cadd(u, t);
             z[p1] = csub(u, t);
@@ -94,28 +151,35 @@ __device__ void dit_forward(cpx* z, int M, int sh) {
 }
 
 // Inverse transform (exp(+i ...), unnormalised), decimation in frequency, natural order in, bit-reversed out:
-// the stages of dit_forward in reverse order.
-__device__ void dif_inverse(cpx* z, int M, int sh) {
-    int logM = 31 - __clz(M);
+// the stages of dit_forward in reverse order; the same layouts.
+template <int FFAST>
+__device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
+    const int logM = 31 - __clz(M);
     if (logM & 1) {   // log2(M) odd: the first stage, span M / 2, alone
         int h = M / 2;
-        for (int j = threadIdx.x; j < h; j += blockDim.x) {
-            int p0 = swz(j, sh), p1 = swz(j + h, sh);
+        for (int j = threadIdx.x; j < h << logCount; j += blockDim.x) {
+            int f, q;
+            fft_split<FFAST>(j, logM - 1, logCount, &f, &q);
+            int p0 = fft_at(f, q, sh, ishift, fshift), p1 = fft_at(f, q + h, sh, ishift, fshift);
             cpx u = z[p0], v = z[p1];
             z[p0] = cadd(u, v);
-            z[p1] = cmul(csub(u, v), expi_pi((float)j / (float)h));
+            z[p1] = cmul(csub(u, v), expi_pi((float)q / (float)h));
         }
         __syncthreads();
     }
     for (int s = (logM & 1) ? M / 8 : M / 4; s >= 1; s /= 4) {   // spans 2s then s
-        for (int j = threadIdx.x; j < M / 4; j += blockDim.x) {
-            int pos = j & (s - 1);
-            int base = 4 * (j - pos) + pos;
-            int p0 = swz(base, sh), p1 = swz(base + s, sh), p2 = swz(base + 2 * s, sh), p3 = swz(base + 3 * s, sh);
+        int lastPos = -1;
+        cpx w1 = cmake(1.f, 0.f), w2 = w1, w3 = w1;
+        for (int j = threadIdx.x; j < (M / 4) << logCount; j += blockDim.x) {
+            int p0, p1, p2, p3;
+            int pos = radix4_points<FFAST>(j, s, logM, sh, logCount, ishift, fshift, &p0, &p1, &p2, &p3);
             cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
-            cpx w2 = expi_pi((float)pos / (float)(2 * s));
-            cpx w1 = cmul(w2, w2);
-            cpx w3 = cmake(-w2.y, w2.x);                           // w2 * i
+            if (pos != lastPos) {
+                w2 = expi_pi((float)pos / (float)(2 * s));
+                w1 = cmul(w2, w2);
+                w3 = cmake(-w2.y, w2.x);                           // w2 * i
+                lastPos = pos;
+            }
             cpx a = cadd(e0, e2); e2 = cmul(csub(e0, e2), w2); e0 = a;
             a = cadd(e1, e3); e3 = cmul(csub(e1, e3), w3); e1 = a;
             a = cadd(e0, e1); e1 = cmul(csub(e0, e1), w1); e0 = a;
@@ -126,13 +190,71 @@ __device__ void dif_inverse(cpx* z, int M, int sh) {
     }
 }
 
+// Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale, at t = 2n of the streams;
+// side_out = a * side there when given (o: the row's start in the contiguous side streams).
+template <typename T>
+__device__ __forceinline__ cpx gated_pair(const T* a, long long ia, const T* b, long long ib, float scale,
+                                          const T* side, T* side_out, long long o, int t) {
+    float a0 = ld(a, ia + t), a1 = ld(a, ia + t + 1);
+    if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
+    return cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
+}
+
+// Outputs t = 2n and 2n + 1 of the convolution r: out1 = r * g1, out2 = r * g2 or r when g2 is null (if out2 is given).
+template <typename T>
+__device__ __forceinline__ void gated_output(cpx r, int t, long long o, const T* g1, long long og1, T* out1,
+                                             const T* g2, long long og2, T* out2) {
+    st(out1, o + t, r.x * ld(g1, og1 + t));
+    st(out1, o + t + 1, r.y * ld(g1, og1 + t + 1));
+    if (out2) {
+        st(out2, o + t, g2 ? r.x * ld(g2, og2 + t) : r.x);
+        st(out2, o + t + 1, g2 ? r.y * ld(g2, og2 + t + 1) : r.y);
+    }
+}
+
+// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
+// spectrum X, kept in s when given (or, when u is given too, w X conj(u): the backward pass's term of the filter's
+// gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them); its product Y with the filter's
+// spectrum k (conj(k) when conjK), the imaginary parts of bins 0 and M dropped as a real inverse transform drops them,
+// packed again in place: Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, const cpx* k, int conjK, cpx* s, const cpx* u) {
+    cpx A = z[pk], B = cconj(z[pm]);
+    cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
+    cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
+    cpx w = expi_pi(-(float)kk / (float)M);
+    cpx wo = cmul(w, O);
+    cpx X0 = cadd(E, wo);                    // X[kk]
+    cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
+    if (s && u) {
+        float w = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
+        cpx p0 = cmul(X0, cconj(u[kk])), p1 = cmul(X1, cconj(u[M - kk]));
+        s[kk] = cmake(w * p0.x, w * p0.y);
+        s[M - kk] = cmake(w * p1.x, w * p1.y);
+    } else if (s) {
+        s[kk] = X0;
+        s[M - kk] = X1;
+    }
+    cpx K0 = k[kk], K1 = k[M - kk];
+    if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
+    cpx Y0 = cmul(X0, K0), Y1 = cmul(X1, K1);
+    if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
+    cpx Fe = cadd(Y0, cconj(Y1));
+    cpx Fo = cmul(csub(Y0, cconj(Y1)), cconj(w));
+    z[pk] = cmake(Fe.x - Fo.y, Fe.y + Fo.x);                       // Fe + i Fo
+    if (kk != 0 && 2 * kk != M) {
+        cpx Fe1 = cconj(Fe), Fo1 = cconj(Fo);
+        z[pm] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
+    }
+}
+
 // One block per row = b * D + d; M = L complex points; logM = log2(L).
 // in = a * b * scale (a at batch stride sba, b at sbb; channel stride L); side_out = a * side (contiguous), if given.
-// The spectrum of the padded input goes to spec_out (rows, L + 1), if given; Y = X * K (conj(K) when conjK).
+// The spectrum of the padded input goes to spec_out (rows, L + 1), if given (times conj(u_in) and the one-sided weights
+// when u_in, (rows, L + 1), is given); Y = X * K (conj(K) when conjK).
 // out1 = y * g1 (g1 at sbg1), out2 = y * g2 or y when g2 is null (if out2 is given); outputs contiguous (B, D, L).
 template <typename T>
 __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb, float scale,
-                            const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out,
+                            const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in,
                             const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
                             int L, int D, int logM) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
@@ -145,69 +267,30 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     const int shift = 32 - logM;
     const int sh = logM >= 10 ? logM - 5 : 0;
 
-    for (int n = threadIdx.x; n < M; n += blockDim.x) {
-        cpx v = cmake(0.f, 0.f);
-        if (n < M / 2) {
-            int t = 2 * n;
-            float a0 = ld(a, ia + t), a1 = ld(a, ia + t + 1);
-            v = cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
-            if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
-        }
-        z[swz(__brev((unsigned)n) >> shift, sh)] = v;
-    }
+    for (int n = threadIdx.x; n < M; n += blockDim.x)
+        z[swz(__brev((unsigned)n) >> shift, sh)] = n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * n) : cmake(0.f, 0.f);
     __syncthreads();
-    dit_forward(z, M, sh);
+    dit_forward<0>(z, M, sh, 0, 0, 0);
 
     // The real input's spectrum, the product with the filter's, packed again for the inverse: bins k and M - k together.
-    for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x) {
-        int km = (M - kk) & (M - 1);
-        int pk = swz(kk, sh), pm = swz(km, sh);
-        cpx A = z[pk], B = cconj(z[pm]);
-        cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
-        cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
-        cpx w = expi_pi(-(float)kk / (float)M);
-        cpx wo = cmul(w, O);
-        cpx X0 = cadd(E, wo);                    // X[kk]
-        cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
-        if (spec_out) {
-            cpx* s = spec_out + row * (long long)(M + 1);
-            s[kk] = X0;
-            s[M - kk] = X1;
-        }
-        cpx K0 = k[kk], K1 = k[M - kk];
-        if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
-        cpx Y0 = cmul(X0, K0), Y1 = cmul(X1, K1);
-        if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
-        cpx Fe = cadd(Y0, cconj(Y1));
-        cpx Fo = cmul(csub(Y0, cconj(Y1)), cconj(w));
-        z[pk] = cmake(Fe.x - Fo.y, Fe.y + Fo.x);                       // Fe + i Fo
-        if (kk != 0 && 2 * kk != M) {
-            cpx Fe1 = cconj(Fe), Fo1 = cconj(Fo);
-            z[pm] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
-        }
-    }
+    cpx* s = spec_out ? spec_out + row * (long long)(M + 1) : 0;
+    const cpx* u = u_in ? u_in + row * (long long)(M + 1) : 0;
+    for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x)
+        spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, k, conjK, s, u);
     __syncthreads();
-    dif_inverse(z, M, sh);   // the spectrum carries 1 / 2L
+    dif_inverse<0>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
 
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
-    for (int n = threadIdx.x; n < M / 2; n += blockDim.x) {
-        cpx r = z[swz(__brev((unsigned)n) >> shift, sh)];
-        int t = 2 * n;
-        st(out1, o + t, r.x * ld(g1, og1 + t));
-        st(out1, o + t + 1, r.y * ld(g1, og1 + t + 1));
-        if (out2) {
-            st(out2, o + t, g2 ? r.x * ld(g2, og2 + t) : r.x);
-            st(out2, o + t + 1, g2 ? r.y * ld(g2, og2 + t + 1) : r.y);
-        }
-    }
+    for (int n = threadIdx.x; n < M / 2; n += blockDim.x)
+        gated_output(z[swz(__brev((unsigned)n) >> shift, sh)], 2 * n, o, g1, og1, out1, g2, og2, out2);
 }
 
 #define HYENA_ONCHIP(TN, T) \
 extern ""C"" __global__ void __launch_bounds__(1024) hyena_onchip_conv_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
-    const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, \
+    const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, \
     const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2, int L, int D, int logM) { \
-    onchip_conv<T>(a, sba, b, sbb, scale, side, side_out, K, conjK, spec_out, g1, sbg1, out1, g2, sbg2, out2, L, D, logM); }
+    onchip_conv<T>(a, sba, b, sbb, scale, side, side_out, K, conjK, spec_out, u_in, g1, sbg1, out1, g2, sbg2, out2, L, D, logM); }
 HYENA_ONCHIP(f32, float)
 HYENA_ONCHIP(bf16, bf16_t)
 ";
@@ -231,7 +314,7 @@ HYENA_ONCHIP(bf16, bf16_t)
             if (!CudaKernels.Handle(stream) || length < MinLength || (length & (length - 1)) != 0)
                 return false;
             int device = CudaKernels.DeviceIndex(stream);
-            return CudaKernels.TryEnsure(device) && length <= MaxLength(device);
+            return CudaKernels.TryEnsure(device) && (length <= MaxLength(device) || FourStepFftConvolution.Applies(device, length));
         }
 
         /// <summary>
@@ -239,56 +322,78 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// (what the backward pass needs). <paramref name="v"/>, <paramref name="x1"/> and <paramref name="x0"/>
         /// share a batch stride, with channel stride L.
         /// </summary>
-        public static (Tensor y, Tensor? c, Tensor? u) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum)
+        /// <param name="v">The value stream (B, D, L).</param>
+        /// <param name="x1">The gate applied before the convolution.</param>
+        /// <param name="x0">The gate applied after it.</param>
+        /// <param name="spectrum">The filter's spectrum (D, L + 1).</param>
+        /// <param name="keepConvolution">Whether to return c, the ungated convolution.</param>
+        /// <param name="keepSpectrum">Whether to return u, the gated input's spectrum.</param>
+        /// <param name="fourSteps">Which of the four-step kernels to launch where they run (bits 1, 2, 4): all but for timing one alone.</param>
+        public static (Tensor y, Tensor? c, Tensor? u) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum, int fourSteps = 7)
         {
             var y = empty(x0.shape, x0.dtype, x0.device);
             var c = keepConvolution ? empty(x0.shape, x0.dtype, x0.device) : null;
             var u = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
-            Launch(v, new Arguments(v, sb, x1, sb, null, null, spectrum, false, u, x0, sb, y, null, 0, c));
+            Launch(v, new Arguments(v, sb, x1, sb, null, null, spectrum, false, u, x0, sb, y, null, 0, c), fourSteps);
             return (y, c, u);
         }
 
         /// <summary>
         /// Backward of <see cref="Forward"/> for the output gradient <paramref name="g"/> (contiguous): the
-        /// gradients of v, x1 and x0, and the spectrum of pad(g * x0) when asked (for the filter's gradient).
+        /// gradients of v, x1 and x0, and, when the forward pass kept the input's spectrum <paramref name="u"/>, each
+        /// row's term of the filter spectrum's gradient, w G conj(U) with G the spectrum of pad(g * x0) and w the
+        /// one-sided weights (1 at the first and last bins, 2 between); the gradient is its sum over the batch.
         /// </summary>
-        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? gSpectrum) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, bool keepSpectrum)
+        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumTerms) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u)
         {
             var gv = empty(v.shape, v.dtype, v.device);
             var gx1 = empty(v.shape, v.dtype, v.device);
             var gx0 = empty(v.shape, v.dtype, v.device);
-            var gSpectrum = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
-            Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, gSpectrum, x1, sb, gv, v, sb, gx1));
-            return (gv, gx1, gx0, gSpectrum);
+            Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
+            return (gv, gx1, gx0, terms);
         }
 
-        private sealed record Arguments(Tensor A, long StrideA, Tensor B, long StrideB, Tensor? Side, Tensor? SideOut,
-            Tensor Spectrum, bool Conjugate, Tensor? SpectrumOut, Tensor Gate1, long StrideGate1, Tensor Out1, Tensor? Gate2, long StrideGate2, Tensor? Out2);
+        /// <summary>A launch's streams: the input a * b, the side product, the spectra and the gated outputs (see the kernel source).</summary>
+        internal sealed record Arguments(Tensor A, long StrideA, Tensor B, long StrideB, Tensor? Side, Tensor? SideOut,
+            Tensor Spectrum, bool Conjugate, Tensor? SpectrumOut, Tensor Gate1, long StrideGate1, Tensor Out1, Tensor? Gate2, long StrideGate2, Tensor? Out2)
+        {
+            /// <summary>The forward pass's kept spectrum, given to the backward pass: SpectrumOut then holds the filter gradient's terms.</summary>
+            public Tensor? SpectrumIn { get; init; }
 
-        private static unsafe void Launch(Tensor stream, Arguments x)
+            /// <summary>A tensor's device address, or null for none.</summary>
+            public static IntPtr Pointer(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
+        }
+
+        private static unsafe void Launch(Tensor stream, Arguments x, int fourSteps = 7)
         {
             int device = CudaKernels.DeviceIndex(stream);
             CudaKernels.Ensure(device);
             if (stream.numel() == 0)
                 return;
-            static IntPtr P(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
-            IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut);
+            int length = checked((int)stream.size(2)), channels = checked((int)stream.size(1));
+            long rows = stream.size(0) * channels;
+            if (rows > int.MaxValue)
+                throw new NotSupportedException($"The on-chip long convolution handles up to {int.MaxValue} (batch x channel) rows; got {rows}.");
+            if (length > MaxLength(device))
+            {
+                FourStepFftConvolution.Launch(device, x, rows, channels, length, stream.dtype, fourSteps);
+                return;
+            }
+            var P = Arguments.Pointer;
+            IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
             IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2);
             long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2;
             float scale = 1f;
             int conj = x.Conjugate ? 1 : 0;
-            int length = checked((int)stream.size(2)), channels = checked((int)stream.size(1));
             int logM = System.Numerics.BitOperations.Log2((uint)length);
             void** args = stackalloc void*[]
             {
-                &a, &sba, &b, &sbb, &scale, &side, &sideOut, &k, &conj, &specOut,
+                &a, &sba, &b, &sbb, &scale, &side, &sideOut, &k, &conj, &specOut, &specIn,
                 &g1, &sbg1, &out1, &g2, &sbg2, &out2, &length, &channels, &logM,
             };
-            long rows = stream.size(0) * channels;
-            if (rows > int.MaxValue)
-                throw new NotSupportedException($"The on-chip long convolution handles up to {int.MaxValue} (batch x channel) rows; got {rows}.");
             string name = stream.dtype == ScalarType.BFloat16 ? "hyena_onchip_conv_bf16" : "hyena_onchip_conv_f32";
             CudaKernels.Launch(device, name, ((uint)rows, 1), args, (uint)Threads(length), (uint)(SharedBytesPerPosition * length));
         }

@@ -1,8 +1,10 @@
-// Runs the on-chip long convolution kernel's CUDA source (OnChipFftConvolution.Source, written next to this
-// file as kernel.inc by OnChipFftConvolutionEmulationTests) on the CPU, one thread per block: every phase of the
-// kernel between two __syncthreads() reads and writes disjoint elements, so running a block's threads one after
-// another computes what the GPU computes. Checked against the convolution and the spectrum computed directly in
-// double precision. Prints one line per case and exits 1 when an error exceeds 1e-5.
+// Runs the long convolution kernels' CUDA source (OnChipFftConvolution.Source and FourStepFftConvolution.Source,
+// written next to this file as kernel.inc by OnChipFftConvolutionEmulationTests) on the CPU, one thread per block:
+// every phase of a kernel between two __syncthreads() reads and writes disjoint elements, so running a block's threads
+// one after another computes what the GPU computes. Both paths (one block per row; three four-step kernels through a
+// buffer) are checked against the convolution and the spectrum computed directly in double precision (in the backward
+// pass, conj = 1, the spectrum times a given kept spectrum's conjugate and the one-sided weights). Prints one line
+// per case and exits 1 when an error exceeds 1e-5.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -22,67 +24,106 @@ inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
-alignas(16) unsigned char hyena_smem[8 * 2048];
+alignas(16) unsigned char hyena_smem[8 * 16384];
 #include "kernel.inc"
+
+// One case: B = 2, D = 3 rows of length L, streams as channel slices of a (B, 3D, L) tensor. logM1 = 0: one block per
+// row (onchip_conv); else the four-step kernels with columns of 2^logM1, rows of L / 2^logM1 and 2^logC columns a block.
+static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const int B = 2, D = 3, M = L, N = 2 * L;
+    const long long rows = B * D, sb = 3LL * D * L;
+    std::vector<float> streams(B * sb), filter(D * L), side(rows * L), out1(rows * L), out2(rows * L), sideOut(rows * L);
+    for (auto& x : streams) x = normal(rng);
+    for (auto& x : filter) x = normal(rng) / std::sqrt((float)L);
+    for (auto& x : side) x = normal(rng);
+    float *x0 = streams.data(), *x1 = x0 + D * L, *v = x0 + 2 * D * L;
+    std::vector<double> cosN(N), sinN(N);   // exp(-2 pi i m / N) for the direct sums
+    for (int m = 0; m < N; m++) { cosN[m] = std::cos(2 * M_PI * m / N); sinN[m] = -std::sin(2 * M_PI * m / N); }
+    std::vector<cpx> K(D * (M + 1)), spectrum(rows * (M + 1)), kept(rows * (M + 1));
+    for (auto& x : kept) x = cmake(normal(rng), normal(rng));   // the backward pass (conj) is given a kept spectrum U
+    for (int d = 0; d < D; d++)            // rfft(k, 2L) / 2L, as FftConvolution.FilterSpectrum gives it
+        for (int f = 0; f <= M; f++) {
+            double re = 0, im = 0;
+            for (int s = 0; s < L; s++) { long long m = (long long)f * s % N; re += filter[d * L + s] * cosN[m]; im += filter[d * L + s] * sinN[m]; }
+            K[d * (M + 1) + f] = cmake((float)(re / N), (float)(im / N));
+        }
+    int logM = 0;
+    while ((1 << logM) < M) logM++;
+    blockDim.x = 1;
+    threadIdx.x = 0;
+    if (logM1 == 0) {
+        for (long long r = 0; r < rows; r++) {
+            blockIdx.x = (unsigned)r;
+            onchip_conv<float>(v, sb, x1, sb, 1.f, side.data(), sideOut.data(), K.data(), conj, spectrum.data(),
+                               conj ? kept.data() : nullptr, x0, sb, out1.data(), v, sb, out2.data(), L, D, logM);
+        }
+    } else {
+        const int logM2 = logM - logM1;
+        std::vector<cpx> work(rows * M);
+        for (long long r = 0; r < rows; r++)
+            for (int y = 0; y < (1 << (logM2 - logC)); y++) {
+                blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
+                fourstep_columns_forward<float>(v, sb, x1, sb, 1.f, side.data(), sideOut.data(), work.data(), L, D, logM1, logM2, logC);
+            }
+        for (long long r = 0; r < rows; r++)
+            for (int y = 0; y < (1 << (logM1 - 1)); y++) {
+                blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
+                fourstep_rows(work.data(), K.data(), conj, spectrum.data(), conj ? kept.data() : nullptr, D, logM1, logM2);
+            }
+        for (long long r = 0; r < rows; r++)
+            for (int y = 0; y < (1 << (logM2 - logC)); y++) {
+                blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
+                fourstep_columns_inverse<float>(work.data(), x0, sb, out1.data(), v, sb, out2.data(), L, D, logM1, logM2, logC);
+            }
+    }
+    double e2 = 0, n2 = 0, se2 = 0, sn2 = 0, de2 = 0, dn2 = 0;
+    for (long long r = 0; r < rows; r++) {
+        long long base = (r / D) * sb + (r % D) * L;
+        int d = (int)(r % D);
+        std::vector<double> a(L);
+        for (int t = 0; t < L; t++) a[t] = (double)v[base + t] * x1[base + t];
+        for (int t = 0; t < L; t++) {
+            double y = 0;   // causal convolution, or (conj) correlation: what the backward pass needs
+            if (!conj) for (int s = 0; s <= t; s++) y += filter[d * L + s] * a[t - s];
+            else for (int s = 0; t + s < L; s++) y += filter[d * L + s] * a[t + s];
+            double y1 = y * x0[base + t], y2 = y * v[base + t], sv = (double)v[base + t] * side[r * L + t];
+            e2 += std::pow(out1[r * L + t] - y1, 2) + std::pow(out2[r * L + t] - y2, 2);
+            n2 += y1 * y1 + y2 * y2;
+            de2 += std::pow(sideOut[r * L + t] - sv, 2);
+            dn2 += sv * sv;
+        }
+        for (int f = 0; f <= M; f++) {
+            double re = 0, im = 0;
+            for (int t = 0; t < L; t++) { long long m = (long long)f * t % N; re += a[t] * cosN[m]; im += a[t] * sinN[m]; }
+            if (conj) {   // the backward pass writes w X conj(U), w = 1 at bins 0 and M, else 2
+                double w = (f == 0 || f == M) ? 1 : 2;
+                cpx u = kept[r * (M + 1) + f];
+                double pr = w * (re * u.x + im * u.y), pi = w * (im * u.x - re * u.y);
+                re = pr; im = pi;
+            }
+            cpx g = spectrum[r * (M + 1) + f];
+            se2 += std::pow(g.x - re, 2) + std::pow(g.y - im, 2);
+            sn2 += re * re + im * im;
+        }
+    }
+    double e = std::sqrt(e2 / n2), es = std::sqrt(se2 / sn2), ed = std::sqrt(de2 / dn2);
+    std::printf("L=%d conj=%d logM1=%d logC=%d output %.2e spectrum %.2e side %.2e\n", L, conj, logM1, logC, e, es, ed);
+    return std::fmax(e, std::fmax(es, ed));
+}
 
 int main() {
     std::mt19937 rng(1);
-    std::normal_distribution<float> normal(0.f, 1.f);
     double worst = 0;
-    for (int L : {16, 32, 64, 128, 2048}) {
-        for (int conj = 0; conj < 2; conj++) {
-            const int B = 2, D = 3, M = L, N = 2 * L;
-            const long long rows = B * D, sb = 3LL * D * L;   // v, x1, x0: channel slices of a (B, 3D, L) tensor
-            std::vector<float> streams(B * sb), filter(D * L), side(rows * L), out1(rows * L), out2(rows * L), sideOut(rows * L);
-            for (auto& x : streams) x = normal(rng);
-            for (auto& x : filter) x = normal(rng) / std::sqrt((float)L);
-            for (auto& x : side) x = normal(rng);
-            float *x0 = streams.data(), *x1 = x0 + D * L, *v = x0 + 2 * D * L;
-            std::vector<cpx> K(D * (M + 1)), spectrum(rows * (M + 1));
-            for (int d = 0; d < D; d++)            // rfft(k, 2L) / 2L, as FftConvolution.FilterSpectrum gives it
-                for (int f = 0; f <= M; f++) {
-                    double re = 0, im = 0;
-                    for (int s = 0; s < L; s++) { double a = -2 * M_PI * (double)f * s / N; re += filter[d * L + s] * std::cos(a); im += filter[d * L + s] * std::sin(a); }
-                    K[d * (M + 1) + f] = cmake((float)(re / N), (float)(im / N));
-                }
-            int logM = 0;
-            while ((1 << logM) < M) logM++;
-            blockDim.x = 1;
-            threadIdx.x = 0;
-            for (long long r = 0; r < rows; r++) {
-                blockIdx.x = (unsigned)r;
-                onchip_conv<float>(v, sb, x1, sb, 1.f, side.data(), sideOut.data(), K.data(), conj, spectrum.data(),
-                                   x0, sb, out1.data(), v, sb, out2.data(), L, D, logM);
-            }
-            double e2 = 0, n2 = 0, se2 = 0, sn2 = 0, de2 = 0, dn2 = 0;
-            for (long long r = 0; r < rows; r++) {
-                long long base = (r / D) * sb + (r % D) * L;
-                int d = (int)(r % D);
-                std::vector<double> a(L);
-                for (int t = 0; t < L; t++) a[t] = (double)v[base + t] * x1[base + t];
-                for (int t = 0; t < L; t++) {
-                    double y = 0;   // causal convolution, or (conj) correlation: what the backward pass needs
-                    if (!conj) for (int s = 0; s <= t; s++) y += filter[d * L + s] * a[t - s];
-                    else for (int s = 0; t + s < L; s++) y += filter[d * L + s] * a[t + s];
-                    double y1 = y * x0[base + t], y2 = y * v[base + t], sv = (double)v[base + t] * side[r * L + t];
-                    e2 += std::pow(out1[r * L + t] - y1, 2) + std::pow(out2[r * L + t] - y2, 2);
-                    n2 += y1 * y1 + y2 * y2;
-                    de2 += std::pow(sideOut[r * L + t] - sv, 2);
-                    dn2 += sv * sv;
-                }
-                for (int f = 0; f <= M; f++) {
-                    double re = 0, im = 0;
-                    for (int t = 0; t < L; t++) { double an = -2 * M_PI * (double)f * t / N; re += a[t] * std::cos(an); im += a[t] * std::sin(an); }
-                    cpx g = spectrum[r * (M + 1) + f];
-                    se2 += std::pow(g.x - re, 2) + std::pow(g.y - im, 2);
-                    sn2 += re * re + im * im;
-                }
-            }
-            double e = std::sqrt(e2 / n2), es = std::sqrt(se2 / sn2), ed = std::sqrt(de2 / dn2);
-            std::printf("L=%d conj=%d output %.2e spectrum %.2e side %.2e\n", L, conj, e, es, ed);
-            worst = std::fmax(worst, std::fmax(e, std::fmax(es, ed)));
-        }
-    }
+    // One block per row: odd and even log2(L), with and without the swizzle (L >= 1024).
+    for (int L : {16, 32, 64, 128, 2048})
+        for (int conj = 0; conj < 2; conj++) worst = std::fmax(worst, run_case(L, conj, 0, 0, rng));
+    // Four steps: columns of 16 to 64 (odd and even log2), rows of 16 to 1,024 (the swizzle from 1,024),
+    // 2 to 256 columns a block; the last is FourStepFftConvolution.Factors(16384), run for the backward pass's
+    // correlation only (its direct sums take seconds).
+    const int cases[][3] = { {512, 4, 5}, {512, 5, 1}, {2048, 6, 3}, {4096, 5, 2}, {16384, 4, 8} };
+    for (const auto& c : cases)
+        for (int conj = c[0] > 4096 ? 1 : 0; conj < 2; conj++) worst = std::fmax(worst, run_case(c[0], conj, c[1], c[2], rng));
     std::printf("worst %.2e\n", worst);
     return worst < 1e-5 ? 0 : 1;
 }

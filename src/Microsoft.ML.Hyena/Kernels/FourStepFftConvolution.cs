@@ -1,0 +1,249 @@
+using System;
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Kernels
+{
+    /// <summary>
+    /// The gated long convolution of rows too long for one block's shared memory (<see cref="OnChipFftConvolution"/>
+    /// beyond its <see cref="OnChipFftConvolution.MaxLength"/>, up to <see cref="MaxLength"/>): the same computation in
+    /// three kernels, each working in shared memory, with the row's transform taken in four steps through one buffer in
+    /// global memory. Used by <see cref="LongConvolutionImplementation.CudaOnChip"/> for powers of two past 16k.
+    /// </summary>
+    /// <remarks>
+    /// <para>The L complex points of a row (the 2L real points of the zero-padded, gated input, packed as in
+    /// <see cref="OnChipFftConvolution"/>) are split as M1 x M2 = L with point n = M2 n1 + n2 and bin k = k1 + M1 k2
+    /// (Bailey's four-step transform). Step 1 (<c>fourstep_columns_forward</c>, a block per C neighbouring columns n2):
+    /// reads and gates the input, transforms each column over n1 (only its first half is not zero), multiplies by
+    /// W^(n2 k1) and writes the row's buffer in bin-major order (k1, n2). Step 2 (<c>fourstep_rows</c>, a block per pair of
+    /// rows k1 and M1 - k1, which hold bins k and L - k): transforms over n2, forms the real input's spectrum, multiplies
+    /// by the filter's (conjugated for the backward pass's correlation), packs it again, transforms back over k2 and
+    /// multiplies by W^(-n2 k1), in place. Step 3 (<c>fourstep_columns_inverse</c>): transforms back over k1 and
+    /// gates and writes only the first L of the 2L outputs.</para>
+    /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
+    /// twice (32 bytes), the filter's spectrum (8), the kept spectrum (8) and the outputs, against the cuFFT node's
+    /// separate gate, transform, product, transform and cut passes of several passes each.</para>
+    /// </remarks>
+    internal static class FourStepFftConvolution
+    {
+        /// <summary>The longest length taken: 2^22 (M1 = 1,024 by M2 = 4,096).</summary>
+        public const long MaxLength = 1L << 22;
+
+        /// <summary>
+        /// The shortest length for which <see cref="LongConvolutionImplementation.Auto"/> takes the four-step kernels. On one
+        /// H200 (docs/benchmarks.md, "The four-step long convolution") the operator was 1.6 to 2.3 % faster with them than
+        /// with the cuFFT node from 64k to 1M and classifier training at 64k 1.7 % faster, but at 32k the operator was 5.6 %
+        /// slower.
+        /// </summary>
+        public const long AutoMinLength = 65536;
+
+        /// <summary>The shortest length taken (columns of 16 by rows of 32; shorter rows fit one block).</summary>
+        public const long MinLength = 512;
+
+        /// <summary>Points of the column transforms a block of steps 1 and 3 holds (32 KiB).</summary>
+        private const int ColumnPoints = 4096;
+
+        /// <summary>Threads per block of steps 1 and 3 and of step 2.</summary>
+        public const int ColumnThreads = 256, RowThreads = 512;
+
+        /// <summary>
+        /// log2 of M1 (the column transforms' length), of M2 (the rows', at most 4,096) and of C (the columns a block
+        /// of steps 1 and 3 takes, M1 C = 4,096 at most) for a power of two <paramref name="length"/>.
+        /// </summary>
+        public static (int LogM1, int LogM2, int LogC) Factors(long length)
+        {
+            if (length < MinLength || length > MaxLength || (length & (length - 1)) != 0)
+                throw new ArgumentOutOfRangeException(nameof(length), length, $"The four-step convolution takes powers of two from {MinLength} to {MaxLength}.");
+            int logM = BitOperations.Log2((ulong)length);
+            int logM2 = Math.Min(12, logM - 4);
+            int logM1 = logM - logM2;
+            return (logM1, logM2, Math.Min(logM2, BitOperations.Log2(ColumnPoints) - logM1));
+        }
+
+        /// <summary>Shared memory of a step-2 block: two rows of up to 4,096 points (64 KiB).</summary>
+        public const int RowSharedBytes = 2 * OnChipFftConvolution.SharedBytesPerPosition * 4096;
+
+        /// <summary>Whether a row of <paramref name="length"/> positions runs in four steps on CUDA device <paramref name="deviceIndex"/> (kernels ready).</summary>
+        public static bool Applies(int deviceIndex, long length)
+            => length >= MinLength && length <= MaxLength && (length & (length - 1)) == 0 && CudaKernels.MaxSharedBytes(deviceIndex) >= RowSharedBytes;
+
+        internal const string Source = @"
+// ---- Rows longer than a block holds: the same convolution in three kernels (FourStepFftConvolution). ----
+// A row's L = M1 M2 complex points: point n = M2 n1 + n2, bin k = k1 + M1 k2; work: (rows, L) complex, element (k1, n2)
+// of a row at k1 M2 + n2 between the steps. Shared memory of steps 1 and 3: C interleaved columns, point i of column f
+// at i C + f (conflict-free: neighbouring threads take neighbouring columns). Each kernel's blocks are numbered row by
+// row (blockIdx.x = row * blocks per row + block), so that the blocks of a row run together and share the sectors of
+// the filter's spectrum and of the kept spectrum in L2 (step 2 reads bins M1 apart).
+
+// The row and the first column of a block of steps 1 and 3 (M2 / C blocks per row, numbered row by row).
+__device__ __forceinline__ void column_block(int logM2, int logC, long long* row, int* c0) {
+    *row = blockIdx.x >> (logM2 - logC);
+    *c0 = (blockIdx.x & ((1 << (logM2 - logC)) - 1)) << logC;
+}
+
+// Step 1, M2 / C blocks per row: the packed, gated input of columns c0 .. c0 + C - 1 (second half zero), transformed over
+// n1, times W_L^(n2 k1), written to work[k1 M2 + n2]; side_out = a * side as in onchip_conv.
+template <typename T>
+__device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
+                                         const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) {
+    extern __shared__ __align__(16) unsigned char hyena_smem[];
+    cpx* z = (cpx*)hyena_smem;
+    const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
+    long long row; int c0;
+    column_block(logM2, logC, &row, &c0);
+    const long long o = row * (long long)L;
+    const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
+    const int shift = 32 - logM1;
+    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
+        int f = j & (C - 1), n1 = j >> logC;
+        z[((__brev((unsigned)n1) >> shift) << logC) + f] =
+            n1 < M1 / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
+    }
+    __syncthreads();
+    dit_forward<1>(z, M1, -1, logC, logC, 0);
+    cpx* w = work + row * (long long)L;
+    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
+        int k1 = j >> logC, n2 = c0 + (j & (C - 1));
+        w[(long long)k1 * M2 + n2] = cmul(z[j], expi_pi(-2.f * (float)((n2 * k1) & (L - 1)) / (float)L));
+    }
+}
+
+// Step 2, M1 / 2 blocks per row: rows k1 = the block and M1 - k1 of work (block 0: rows 0 and M1 / 2, each its own
+// mirror), transformed over n2 into the bins k1 + M1 k2; the product with the filter's spectrum as in onchip_conv
+// (bins k and L - k lie in the two rows); transformed back over k2, times W_L^(-n2 k1), written back in place.
+__device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+    extern __shared__ __align__(16) unsigned char hyena_smem[];
+    cpx* z = (cpx*)hyena_smem;
+    const int M1 = 1 << logM1, M2 = 1 << logM2, L = M1 * M2;
+    const long long row = blockIdx.x >> (logM1 - 1);
+    const int blk = blockIdx.x & ((1 << (logM1 - 1)) - 1);
+    const int r0 = blk, r1 = blk == 0 ? M1 / 2 : M1 - blk;
+    const int sh = logM2 >= 10 ? logM2 - 5 : 0;
+    const int shift = 32 - logM2;
+    cpx* w = work + row * (long long)L;
+    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
+        int l = j >> logM2, n2 = j & (M2 - 1);
+        z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)] = w[(long long)(l ? r1 : r0) * M2 + n2];
+    }
+    __syncthreads();
+    dit_forward<0>(z, M2, sh, 1, 0, logM2);
+
+    const cpx* k = K + (row % D) * (long long)(L + 1);
+    cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
+    const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
+    for (int t = threadIdx.x; t < (blk == 0 ? M2 + 1 : M2); t += blockDim.x) {
+        if (blk != 0)                  // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
+            spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, k, conjK, s, kept);
+        else if (t <= M2 / 2)          // row 0: bin M1 t with M1 (M2 - t)
+            spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, k, conjK, s, kept);
+        else {                         // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
+            int u = t - M2 / 2 - 1;
+            spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, k, conjK, s, kept);
+        }
+    }
+    __syncthreads();
+    dif_inverse<0>(z, M2, sh, 1, 0, logM2);
+    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
+        int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
+        cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
+        w[(long long)r * M2 + n2] = cmul(v, expi_pi(2.f * (float)((n2 * r) & (L - 1)) / (float)L));
+    }
+}
+
+// Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of work transformed back over k1; the first half of each (the
+// first L of the 2L outputs) gated and written as in onchip_conv.
+template <typename T>
+__device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
+                                         int L, int D, int logM1, int logM2, int logC) {
+    extern __shared__ __align__(16) unsigned char hyena_smem[];
+    cpx* z = (cpx*)hyena_smem;
+    const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
+    long long row; int c0;
+    column_block(logM2, logC, &row, &c0);
+    const long long o = row * (long long)L;
+    const cpx* w = work + row * (long long)L;
+    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x)
+        z[j] = w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))];
+    __syncthreads();
+    dif_inverse<1>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
+    const long long og1 = stream_at(row, D, L, sbg1, 0);
+    const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
+    const int shift = 32 - logM1;
+    for (int j = threadIdx.x; j < (M1 / 2) * C; j += blockDim.x) {
+        int f = j & (C - 1), n1 = j >> logC;
+        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], 2 * (M2 * n1 + c0 + f), o, g1, og1, out1, g2, og2, out2);
+    }
+}
+
+#define HYENA_FOURSTEP(TN, T) \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
+    const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) { \
+    fourstep_columns_forward<T>(a, sba, b, sbb, scale, side, side_out, work, L, D, logM1, logM2, logC); } \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_##TN(const cpx* work, const T* g1, long long sbg1, T* out1, \
+    const T* g2, long long sbg2, T* out2, int L, int D, int logM1, int logM2, int logC) { \
+    fourstep_columns_inverse<T>(work, g1, sbg1, out1, g2, sbg2, out2, L, D, logM1, logM2, logC); }
+HYENA_FOURSTEP(f32, float)
+HYENA_FOURSTEP(bf16, bf16_t)
+extern ""C"" __global__ void __launch_bounds__(512) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+    fourstep_rows(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+}
+";
+
+        /// <summary>The kernels' names.</summary>
+        internal static readonly string[] FunctionNames =
+        {
+            "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows",
+            "hyena_fourstep_columns_inverse_f32", "hyena_fourstep_columns_inverse_bf16",
+        };
+
+        /// <summary>
+        /// Runs the three steps for <paramref name="x"/> on <paramref name="rows"/> rows of <paramref name="channels"/>
+        /// channels and <paramref name="length"/> positions, with a float32 complex buffer of rows x length (freed on return,
+        /// after the launches are queued: the caching allocator keeps it for the stream).
+        /// </summary>
+        /// <param name="device">The CUDA device index (kernels ready there).</param>
+        /// <param name="x">The streams, spectra and outputs.</param>
+        /// <param name="rows">Batch x channel rows.</param>
+        /// <param name="channels">Channels D (the filter's spectrum has one row per channel).</param>
+        /// <param name="length">Positions L per row, a power of two from <see cref="MinLength"/> to <see cref="MaxLength"/>.</param>
+        /// <param name="dtype">The streams' type: float32 or bfloat16.</param>
+        /// <param name="steps">Which steps to launch (bits 1, 2, 4); all three but for timing one step alone (a benchmark).</param>
+        internal static unsafe void Launch(int device, OnChipFftConvolution.Arguments x, long rows, int channels, int length, ScalarType dtype, int steps = 7)
+        {
+            var (logM1, logM2, logC) = Factors(length);
+            uint columnBlocks = Blocks(rows, logM2 - logC), rowBlocks = Blocks(rows, logM1 - 1);
+            uint columnBytes = (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC));
+            using var work = empty(new[] { rows, (long)length }, ScalarType.ComplexFloat32, x.A.device);
+            var P = OnChipFftConvolution.Arguments.Pointer;
+            IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
+            IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2), buffer = P(work);
+            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2;
+            float scale = 1f;
+            int conj = x.Conjugate ? 1 : 0;
+            string type = dtype == ScalarType.BFloat16 ? "bf16" : "f32";
+
+            void** first = stackalloc void*[] { &a, &sba, &b, &sbb, &scale, &side, &sideOut, &buffer, &length, &channels, &logM1, &logM2, &logC };
+            if ((steps & 1) != 0)
+                CudaKernels.Launch(device, "hyena_fourstep_columns_forward_" + type, (columnBlocks, 1), first, ColumnThreads, columnBytes);
+
+            void** second = stackalloc void*[] { &buffer, &k, &conj, &specOut, &specIn, &channels, &logM1, &logM2 };
+            if ((steps & 2) != 0)
+                CudaKernels.Launch(device, "hyena_fourstep_rows", (rowBlocks, 1), second, RowThreads,
+                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+
+            void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &length, &channels, &logM1, &logM2, &logC };
+            if ((steps & 4) != 0)
+                CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_" + type, (columnBlocks, 1), third, ColumnThreads, columnBytes);
+        }
+
+        // rows x 2^logPerRow blocks, numbered row by row.
+        private static uint Blocks(long rows, int logPerRow)
+        {
+            long blocks = rows << logPerRow;
+            if (blocks > int.MaxValue)
+                throw new NotSupportedException($"The four-step long convolution takes up to {int.MaxValue >> logPerRow} (batch x channel) rows at this length; got {rows}.");
+            return (uint)blocks;
+        }
+    }
+}
