@@ -52,20 +52,10 @@ namespace Microsoft.ML.Hyena
                 throw new ArgumentException($"The filter must have shape (..., C, L); got ({string.Join(", ", k.shape)}).", nameof(k));
             if (bias is not null && !bias.shape.AsSpan().SequenceEqual(k.shape.AsSpan(0, (int)k.dim() - 1)))
                 throw new ArgumentException($"The skip term must have shape ({string.Join(", ", k.shape[..^1])}); got ({string.Join(", ", bias.shape)}).", nameof(bias));
-            using var scope = NewDisposeScope();
-            long length = k.size(-1);
-            long fftSize = 2 * length;
-            var real = k.dtype == ScalarType.Float64 ? k : k.to_type(ScalarType.Float32);
-            // The zero padding to 2L is made here (one copy, which also makes a transposed filter contiguous),
-            // so the skip term can be added in place at lag 0: index_add_ on a fresh, non-view tensor adds no
-            // pass over the filter in the backward pass, unlike an in-place add on a slice.
-            var padded = nn.functional.pad(real, new long[] { 0, length });
-            if (bias is not null)
-            {
-                var lagZero = zeros(1, ScalarType.Int64, k.device);   // made on the device: no host copy
-                padded.index_add_(-1, lagZero, bias.to_type(padded.dtype).unsqueeze(-1), 1);
-            }
-            return scope.MoveToOuter(fft.rfft(padded, fftSize, norm: FFTNormType.Forward));
+            // With gradients, one autograd node whose backward pass is one complex-to-real transform (FilterSpectrumFunction).
+            if (is_grad_enabled() && (k.requires_grad || (bias is not null && bias.requires_grad)))
+                return FilterSpectrumFunction.Apply(k, bias);
+            return FilterSpectrumFunction.Compose(k, bias);
         }
 
         /// <summary>

@@ -37,6 +37,41 @@ namespace Microsoft.ML.Hyena.Tests
             TensorAssert.Close(y, expected, 1e-12, "impulse response");
         }
 
+        [Theory]
+        [InlineData(ScalarType.Float64, true, 1)]
+        [InlineData(ScalarType.Float64, true, 33)]
+        [InlineData(ScalarType.Float64, false, 16)]
+        [InlineData(ScalarType.Float32, true, 64)]
+        public void FilterSpectrumNodeHasTheCompositionsGradients(ScalarType dtype, bool withBias, int length)
+        {
+            // The node's hand-written backward pass (one complex-to-real transform) against libtorch's backward pass
+            // of the same library calls, for filters (N-1, C, L) as the operator passes them (a transposed view).
+            manual_seed(length);
+            using var scope = NewDisposeScope();
+            var filter = randn(length, 2 * 3, dtype: dtype).requires_grad_(true);                 // (L, (N-1) C)
+            var bias = withBias ? randn(2, 3, dtype: dtype).requires_grad_(true) : null;
+            var probe = randn(2, 3, length + 1, dtype: dtype == ScalarType.Float64 ? ScalarType.ComplexFloat64 : ScalarType.ComplexFloat32);
+            (Tensor s, Tensor gk, Tensor? gb) Run(bool node)
+            {
+                filter.grad = null;
+                if (bias is not null)
+                    bias.grad = null;
+                var k = filter.view(length, 2, 3).permute(1, 2, 0);
+                var s = node ? FftConvolution.FilterSpectrum(k, bias) : FilterSpectrumFunction.Compose(k, bias);
+                s.backward(new[] { probe });
+                return (s.detach(), filter.grad!.clone(), bias?.grad!.clone());
+            }
+            var composed = Run(false);
+            var node = Run(true);
+            double tolerance = dtype == ScalarType.Float64 ? 1e-12 : 1e-5;
+            Assert.Equal(composed.s.shape, node.s.shape);
+            TensorAssert.Close(node.s, composed.s, tolerance, "spectrum");
+            TensorAssert.Close(node.gk, composed.gk, tolerance, "grad filter");
+            if (bias is not null)
+                TensorAssert.Close(node.gb!, composed.gb!, tolerance, "grad skip term");
+            Assert.Equal(dtype, node.gk.dtype);
+        }
+
         [Fact]
         public void MismatchedFilterIsAnError()
         {
