@@ -276,7 +276,7 @@ namespace Microsoft.ML.Hyena
             ScalarType? compute = EffectiveComputeDtype(input);
 
             var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
-            var projected = Project(_inProj, x, compute).transpose(1, 2);        // (b, (N+1)D, l)
+            var projected = ProjectChannelsFirst(_inProj, x, compute);           // (b, (N+1)D, l), contiguous
             var streams = _shortFilter.Apply(projected, compute)                  // causal, cut to l
                 .split(width, dim: 1);                                             // N + 1 x (b, D, l)
 
@@ -353,6 +353,22 @@ namespace Microsoft.ML.Hyena
             var bias = layer.bias is null ? null : layer.bias.to_type(c);
             var input = x.dtype == c ? x : x.to_type(c);
             return scope.MoveToOuter(nn.functional.linear(input, weight, bias));
+        }
+
+        // The input projection written channels first, (b, l, D) -> (b, C, l): W x^T with x read transposed in place by the
+        // matrix product and the bias added in place, so the short filter gets a contiguous input without the transposing
+        // copy that linear(x).transpose(1, 2) costs it (and the same copy of its gradient in the backward pass).
+        internal static Tensor ProjectChannelsFirst(Linear layer, Tensor x, ScalarType? compute)
+        {
+            using var scope = NewDisposeScope();
+            var weight = compute is ScalarType c && layer.weight!.dtype != c ? layer.weight!.to_type(c) : layer.weight!;
+            var input = x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
+            // bmm of the weight broadcast over the batch: matmul may instead fold the batch into the rows when the weight
+            // needs its gradient, and its result is then the transpose of a (b, l, C) product.
+            var y = bmm(weight.unsqueeze(0).expand(input.size(0), -1, -1), input.transpose(1, 2));   // (b, C, D) @ (b, D, l)
+            if (layer.bias is not null)
+                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // matmul's backward needs not y
+            return scope.MoveToOuter(y);
         }
 
         private Tensor CachedSpectrum(long length, Device device)

@@ -16,6 +16,33 @@ namespace Microsoft.ML.Hyena.Tests
         };
 
         [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void TheInputProjectionIsWrittenChannelsFirstAndContiguous(bool gradients)
+        {
+            // What the short filter reads without a transposing copy, with and without autograd: the same values and
+            // gradients as linear(x).transpose(1, 2), contiguous.
+            manual_seed(3);
+            using var scope = NewDisposeScope();
+            using var layer = nn.Linear(8, 24);
+            var x = randn(3, 10, 8).requires_grad_(gradients);
+            using var mode = gradients ? enable_grad() : no_grad();
+            var y = HyenaOperator.ProjectChannelsFirst(layer, x, null);
+            Assert.Equal(new long[] { 3, 24, 10 }, y.shape);
+            Assert.True(y.is_contiguous());
+            TensorAssert.Close(y, layer.call(x).transpose(1, 2), 1e-6, "projection");
+            if (gradients)
+            {
+                var probe = randn(3, 24, 10);
+                (y * probe).sum().backward();
+                var gx = x.grad!.clone();
+                x.grad = null;
+                (layer.call(x).transpose(1, 2) * probe).sum().backward();
+                TensorAssert.Close(gx, x.grad!, 1e-6, "input gradient");
+            }
+        }
+
+        [Theory]
         [InlineData(2)]
         [InlineData(3)]
         [InlineData(4)]
