@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Hyena;
+using Microsoft.ML.Hyena.Kernels;
 using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,9 @@ namespace Hyena.Benchmarks
     /// <c>host-overhead</c>: what a tiny operator costs when the arithmetic is negligible (width 8, 16 positions by
     /// default), so that the time is the host's: issuing operations, recording them for autograd, the backward
     /// engine, kernel launches. Pieces from one library operation to the whole operator, the implicit filter and the
-    /// filter's spectrum, for the reference composition and for the bfloat16 defaults.
+    /// filter's spectrum, the bfloat16 operator's projections, short filter and long convolution node, for the
+    /// reference composition and for the bfloat16 defaults. At a real size (--width 768 --length 65536) the same
+    /// pieces say where a long operator's time goes.
     /// </summary>
     internal static class HostOverheadBenchmark
     {
@@ -62,6 +65,7 @@ namespace Hyena.Benchmarks
             Add("implicit filter forward", "-", () => filter.call(length));
             Add("implicit filter forward+backward", "-", () => { op.zero_grad(); filter.call(length).sum().backward(); });
             Add("filter + spectrum forward+backward", "-", () => { op.zero_grad(); op.FilterSpectrum(filter.call(length)[0]).abs().sum().backward(); });
+            AddPieces(Add, op, filter, width, length, device);
 
             foreach (var (variant, configure) in new (string, Action)[]
             {
@@ -78,6 +82,75 @@ namespace Hyena.Benchmarks
             Console.WriteLine(report.Table());
             Console.WriteLine($"CSV: {report.Path}");
             return 0;
+        }
+
+        /// <summary>
+        /// The bfloat16 operator's other pieces, each forward+backward on its own (order 2): the input projection with the
+        /// short filter, the gated long convolution node (cuFFT node and on-chip/four-step kernels, given the filter's
+        /// spectrum), the output projection. Projection weights are random of the operator's shapes.
+        /// </summary>
+        private static void AddPieces(Action<string, string, Action> add, HyenaOperator op, HyenaFilter filter, int width, long length, torch.Device device)
+        {
+            var bf16 = ScalarType.BFloat16;
+            long channels = 3L * width;
+            var x = randn(1, length, width, device: device).to_type(bf16).requires_grad_(true);
+            var inWeight = (randn(channels, width, device: device) / Math.Sqrt(width)).to_type(bf16).requires_grad_(true);
+            var outWeight = (randn(width, width, device: device) / Math.Sqrt(width)).to_type(bf16).requires_grad_(true);
+            var streams = randn(1, channels, length, device: device).to_type(bf16).requires_grad_(true);
+            var y = randn(1, width, length, device: device).to_type(bf16).requires_grad_(true);
+            var probeStreams = randn(1, channels, length, device: device).to_type(bf16);
+            var probeY = randn(1, width, length, device: device).to_type(bf16);
+            var probeOut = randn(1, length, width, device: device).to_type(bf16);
+            Tensor spectrum;
+            using (no_grad())
+                spectrum = op.FilterSpectrum(filter.call(length).squeeze(0))[0].detach();
+            spectrum.requires_grad_(true);
+            // The filter's spectrum alone, its gradient given: the autograd node (FilterSpectrumFunction) against libtorch's
+            // backward pass of the same library calls.
+            var taps = filter.call(length).squeeze(0).detach().requires_grad_(true);              // (L, D)
+            var skip = randn(1, width, device: device).requires_grad_(true);
+            var probeSpectrum = randn(1, width, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
+            add("filter spectrum, gradient given, forward+backward", "autograd node", () =>
+                FftConvolution.FilterSpectrum(taps.view(length, 1, width).permute(1, 2, 0), skip).backward(new[] { probeSpectrum }));
+            add("filter spectrum, gradient given, forward+backward", "library calls", () =>
+                FilterSpectrumFunction.Compose(taps.view(length, 1, width).permute(1, 2, 0), skip).backward(new[] { probeSpectrum }));
+            add("in projection + short filter, bf16, forward+backward", "linear + transpose", () =>
+                op.ShortFilter.Apply(nn.functional.linear(x, inWeight).transpose(1, 2), bf16).backward(new[] { probeStreams }));
+            using var inProjection = nn.Linear(width, channels, hasBias: true, device: device);
+            add("in projection + short filter, bf16, forward+backward", "channels first", () =>
+                op.ShortFilter.Apply(HyenaOperator.ProjectChannelsFirst(inProjection, x, bf16), bf16).backward(new[] { probeStreams }));
+            foreach (var (variant, onChip) in new[] { ("cuFFT node", false), ("on-chip", true) })
+            {
+                add("long convolution node, bf16, forward+backward", variant, () =>
+                {
+                    var parts = streams.split(width, dim: 1);
+                    LongConvolutionFunction.Apply(parts[2], parts[1], parts[0], spectrum, false, onChip).backward(new[] { probeY });
+                    HyenaOperator.ThrowIfBackwardFailed(device);
+                });
+                add("long convolution node, bf16, forward, no autograd", variant, () =>
+                {
+                    using (no_grad())
+                    {
+                        var parts = streams.split(width, dim: 1);
+                        LongConvolutionFunction.Apply(parts[2], parts[1], parts[0], spectrum, false, onChip);
+                    }
+                });
+            }
+            if (OnChipFftConvolution.Applies(streams, length))
+            {
+                // The on-chip (or four-step) kernels alone, as the node's forward and backward passes call them in training.
+                var parts = streams.detach().split(width, dim: 1);
+                var k = spectrum.detach();
+                var (_, c, u) = OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, keepConvolution: true, keepSpectrum: true);
+                add("on-chip kernels alone, forward (keeping c and U)", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true));
+                if (length > OnChipFftConvolution.MaxLength(CudaKernels.DeviceIndex(streams)))
+                {
+                    foreach (var (step, bit) in new[] { ("columns forward", 1), ("rows", 2), ("columns inverse", 4) })
+                        add($"four-step kernel alone, forward: {step}", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit));
+                }
+                add("on-chip kernels alone, backward (with the filter gradient's terms)", "on-chip", () => OnChipFftConvolution.Backward(probeY, parts[2], parts[1], parts[0], c!, k, u));
+            }
+            add("out projection, bf16, forward+backward", "-", () => nn.functional.linear(y.transpose(1, 2), outWeight).backward(new[] { probeOut }));
         }
     }
 }

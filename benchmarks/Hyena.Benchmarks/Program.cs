@@ -34,7 +34,9 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --lengths 256,1024,4096 --rows 512 --width 64 --depth 2 --batch 16 --scoring-batch 64 --predictions 50
 
   host-overhead   What a tiny operator costs when the arithmetic is negligible: one library operation with and
-             without autograd, the implicit filter, the filter's spectrum, the whole operator (fp32-ref, bf16-auto).
+             without autograd, the implicit filter, the filter's spectrum, the bfloat16 projections, short filter
+             and long convolution node (cuFFT, on-chip), the whole operator (fp32-ref, bf16-auto). With
+             --width 768 --length 65536 --filter-order 64, where a long operator's time goes.
              --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200
 
   check-libtorch   Lists the symbols libLibTorchSharp.so needs that the loaded libtorch lacks, then
