@@ -333,7 +333,9 @@ namespace Microsoft.ML.Hyena
                 return false;
             if (LongConvolution == LongConvolutionImplementation.CudaKernel || LongConvolution == LongConvolutionImplementation.CudaOnChip)
                 return true;
-            return stream.device_type == DeviceType.CUDA && Kernels.CudaKernels.TryEnsure(stream.device.index);
+            // Auto: the node's row kernels take the padded length 2L (up to 16,776,960 positions); longer rows run the library calls.
+            return stream.device_type == DeviceType.CUDA && Kernels.CudaKernels.RowGridFits(stream.size(0) * stream.size(1), 2 * stream.size(2))
+                && Kernels.CudaKernels.TryEnsure(stream.device.index);
         }
 
         private ScalarType? EffectiveComputeDtype(Tensor input)

@@ -98,6 +98,19 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void AutoUsesTheRowKernelsOnlyWhereTheirGridFits()
+        {
+            long most = 65535L * CudaKernels.Threads;   // 16,776,960 positions
+            Assert.True(CudaKernels.RowGridFits(1, most));
+            Assert.False(CudaKernels.RowGridFits(1, most + 1));
+            Assert.False(CudaKernels.RowGridFits(1, 2L * 8388608));   // the long convolution's padded 8M
+            Assert.False(CudaKernels.RowGridFits(0, 16));
+            Assert.False(CudaKernels.RowGridFits(int.MaxValue + 1L, 16));
+            var error = Assert.Throws<NotSupportedException>(() => CudaKernels.RowGrid(1, most + 1));
+            Assert.Contains("16776960 positions", error.Message);
+        }
+
+        [Fact]
         public void TheFourStepConvolutionSplitsRowsIntoColumnsAndRowsThatFitABlock()
         {
             Assert.Equal((4, 5, 5), FourStepFftConvolution.Factors(512));

@@ -29,7 +29,8 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>Largest kernel size of the short-filter kernels.</summary>
         public const int MaxKernelSize = 8;
 
-        private const int Threads = 256;
+        /// <summary>Threads per block of the row kernels (one position each).</summary>
+        internal const int Threads = 256;
 
         /// <summary>What every kernel uses: bfloat16 loads and stores, and the addressing of strided (B, D, L) streams.</summary>
         internal const string CommonSource = @"
@@ -384,11 +385,18 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             Check(_cuLaunchKernel(function, grid.X, grid.Y, 1, threads, 1, 1, sharedBytes, IntPtr.Zero, arguments, null), "cuLaunchKernel " + name);
         }
 
+        /// <summary>
+        /// Whether <see cref="RowGrid"/> takes <paramref name="rows"/> rows of <paramref name="length"/> positions (at most
+        /// int.MaxValue rows and 65,535 chunks of <see cref="Threads"/> positions): Auto uses the row kernels only where it does.
+        /// </summary>
+        public static bool RowGridFits(long rows, long length)
+            => rows >= 1 && rows <= int.MaxValue && (length + Threads - 1) / Threads <= 65535;
+
         /// <summary>Grid of the elementwise kernels: one row of blocks per (batch, channel), ceil(L / 256) blocks along the length.</summary>
         public static (uint X, uint Y) RowGrid(long rows, long length)
         {
             long chunks = (length + Threads - 1) / Threads;
-            if (rows < 1 || rows > int.MaxValue || chunks > 65535)
+            if (!RowGridFits(rows, length))
                 throw new NotSupportedException($"The fused CUDA kernels handle up to {int.MaxValue} (batch x channel) rows and {65535L * Threads} positions; got {rows} and {length}.");
             return ((uint)rows, (uint)Math.Max(1, chunks));
         }

@@ -129,6 +129,7 @@ namespace Microsoft.ML.Hyena.Modules
             var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
             bool kernelsReady = Implementation == ShortFilterImplementation.Auto && input.device_type == DeviceType.CUDA
                 && (dtype == ScalarType.Float32 || dtype == ScalarType.BFloat16) && KernelSize <= Kernels.CudaKernels.MaxKernelSize
+                && Kernels.CudaKernels.RowGridFits(input.size(0) * input.size(1), input.size(2))
                 && Kernels.CudaKernels.TryEnsure(input.device.index);
             var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize, kernelsReady);
             Tensor y;
