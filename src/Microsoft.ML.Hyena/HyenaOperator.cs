@@ -369,7 +369,7 @@ namespace Microsoft.ML.Hyena
             // needs its gradient, and its result is then the transpose of a (b, l, C) product.
             var y = bmm(weight.unsqueeze(0).expand(input.size(0), -1, -1), input.transpose(1, 2));   // (b, C, D) @ (b, D, l)
             if (layer.bias is not null)
-                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // matmul's backward needs not y
+                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // bmm's backward does not need y
             return scope.MoveToOuter(y);
         }
 

@@ -32,9 +32,9 @@ namespace Microsoft.ML.Hyena.Kernels
 
         /// <summary>
         /// The shortest length for which <see cref="LongConvolutionImplementation.Auto"/> takes the four-step kernels. On one
-        /// H200 (docs/benchmarks.md, "The four-step long convolution") the operator was 1.6 to 2.3 % faster with them than
-        /// with the cuFFT node from 64k to 1M and classifier training at 64k 1.7 % faster, but at 32k the operator was 5.6 %
-        /// slower.
+        /// H200 (docs/benchmarks.md, "The four-step convolution, and where the operator's time goes") the operator was 1.1
+        /// to 2.3 % faster with them than with the cuFFT node from 64k to 1M and classifier training at 64k 1.3 to 1.7 %
+        /// faster, but at 32k the operator was 5.6 % slower.
         /// </summary>
         public const long AutoMinLength = 65536;
 
