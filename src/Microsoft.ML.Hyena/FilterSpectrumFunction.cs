@@ -42,11 +42,9 @@ namespace Microsoft.ML.Hyena
                 long length = (long)ctx.get_data("length");
                 var kType = (ScalarType)(int)ctx.get_data("kType");
                 int biasType = (int)ctx.get_data("biasType");
-                var realType = grad_output.dtype == ScalarType.ComplexFloat64 ? ScalarType.Float64 : ScalarType.Float32;
-                var weights = full(length + 1, 0.5, realType, grad_output.device);
-                weights.narrow(0, 0, 1).fill_(1.0);
-                weights.narrow(0, length, 1).fill_(1.0);
-                var full2L = fft.irfft(grad_output * weights, 2 * length);   // (..., C, 2L), 1/2L applied
+                // w G with w = 1 at bins 0 and L and 1/2 between: G over the one-sided weights (1, 2, ..., 2, 1), exactly.
+                var weighted = grad_output / Kernels.LongConvolutionFunction.OneSidedWeights(length, grad_output.device);
+                var full2L = fft.irfft(weighted, 2 * length);                 // (..., C, 2L), 1/2L applied
                 var gk = full2L.narrow(-1, 0, length);
                 var gb = biasType >= 0 ? full2L.select(-1, 0) : null;
                 return new List<Tensor>
