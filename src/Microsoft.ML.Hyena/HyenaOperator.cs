@@ -276,9 +276,10 @@ namespace Microsoft.ML.Hyena
             ScalarType? compute = EffectiveComputeDtype(input);
 
             var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
-            var projected = ProjectChannelsFirst(_inProj, x, compute);           // (b, (N+1)D, l), contiguous
-            var streams = _shortFilter.Apply(projected, compute)                  // causal, cut to l
+            var projected = ProjectChannelsFirst(_inProj, x, compute, addBias: false);   // (b, (N+1)D, l), contiguous
+            var streams = _shortFilter.Apply(projected, compute, _inProj.bias)   // conv(projected + bias), causal, cut to l
                 .split(width, dim: 1);                                             // N + 1 x (b, D, l)
+            projected.Dispose();                                                   // (what autograd needs, it keeps)
 
             Tensor? k = null, bias = null;
             if (spectrum is null)
@@ -359,8 +360,9 @@ namespace Microsoft.ML.Hyena
 
         // The input projection written channels first, (b, l, D) -> (b, C, l): W x^T with x read transposed in place by the
         // matrix product and the bias added in place, so the short filter gets a contiguous input without the transposing
-        // copy that linear(x).transpose(1, 2) costs it (and the same copy of its gradient in the backward pass).
-        internal static Tensor ProjectChannelsFirst(Linear layer, Tensor x, ScalarType? compute)
+        // copy that linear(x).transpose(1, 2) costs it (and the same copy of its gradient in the backward pass). Without
+        // addBias the bias is left to the caller (the operator hands it to the short filter, whose kernels add it as they read).
+        internal static Tensor ProjectChannelsFirst(Linear layer, Tensor x, ScalarType? compute, bool addBias = true)
         {
             using var scope = NewDisposeScope();
             var weight = compute is ScalarType c && layer.weight!.dtype != c ? layer.weight!.to_type(c) : layer.weight!;
@@ -368,7 +370,7 @@ namespace Microsoft.ML.Hyena
             // bmm of the weight broadcast over the batch: matmul may instead fold the batch into the rows when the weight
             // needs its gradient, and its result is then the transpose of a (b, l, C) product.
             var y = bmm(weight.unsqueeze(0).expand(input.size(0), -1, -1), input.transpose(1, 2));   // (b, C, D) @ (b, D, l)
-            if (layer.bias is not null)
+            if (addBias && layer.bias is not null)
                 y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // bmm's backward does not need y
             return scope.MoveToOuter(y);
         }

@@ -90,6 +90,47 @@ namespace Microsoft.ML.Hyena.Tests
                 TensorAssert.Close(filter.call(x), reference.y, 1e-12, "output without autograd");
         }
 
+        [Theory]
+        [InlineData(ShortFilterImplementation.Conv1d, 3)]
+        [InlineData(ShortFilterImplementation.ShiftedMultiplyAdd, 3)]
+        [InlineData(ShortFilterImplementation.CudaKernel, 1)]
+        [InlineData(ShortFilterImplementation.CudaKernel, 3)]
+        [InlineData(ShortFilterImplementation.CudaKernel, 8)]
+        public void InputBiasIsAddedBeforeTheConvolution(ShortFilterImplementation implementation, int kernel)
+        {
+            // conv(x + inputBias) with the input bias's gradient (on the CPU the CudaKernel switch runs the node's composed
+            // formulas, which is what the CUDA kernels compute): against Conv1d on x + inputBias computed by autograd.
+            manual_seed(70 + kernel);
+            using var scope = NewDisposeScope();
+            var filter = new ShortFilter("short_filter", 5, kernel);
+            filter.to(ScalarType.Float64);
+            var x = randn(2, 5, 12, dtype: ScalarType.Float64);
+            var inputBias = randn(5, dtype: ScalarType.Float64);
+            var probe = randn(2, 5, 12, dtype: ScalarType.Float64);
+
+            (Tensor y, Tensor gx, Tensor gw, Tensor gb, Tensor gpb) Grads(bool folded)
+            {
+                filter.zero_grad();
+                filter.Implementation = folded ? implementation : ShortFilterImplementation.Conv1d;
+                var input = x.clone().requires_grad_(true);
+                var pb = inputBias.clone().requires_grad_(true);
+                var y = folded ? filter.Apply(input, null, pb) : filter.call(input + pb.view(5, 1));
+                (y * probe).sum().backward();
+                return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone(), pb.grad!.clone());
+            }
+
+            var reference = Grads(folded: false);
+            var got = Grads(folded: true);
+            TensorAssert.Close(got.y, reference.y, 1e-12, "output");
+            TensorAssert.Close(got.gx, reference.gx, 1e-12, "grad input");
+            TensorAssert.Close(got.gw, reference.gw, 1e-12, "grad weight");
+            TensorAssert.Close(got.gb, reference.gb, 1e-12, "grad bias");
+            TensorAssert.Close(got.gpb, reference.gpb, 1e-12, "grad input bias");
+            Assert.True(got.gpb.abs().max().item<double>() > 0.1, "the input bias's gradient is not trivially zero");
+            var error = Assert.Throws<ArgumentException>(() => filter.Apply(x, null, randn(4, dtype: ScalarType.Float64)));
+            Assert.Equal("inputBias", error.ParamName);
+        }
+
         [Fact]
         public void KernelSwitchInTheOperatorEqualsTheReferencePath()
         {

@@ -1,6 +1,3 @@
-using System;
-using System.Diagnostics;
-using System.IO;
 using Microsoft.ML.Hyena.Kernels;
 
 namespace Microsoft.ML.Hyena.Tests
@@ -19,39 +16,11 @@ namespace Microsoft.ML.Hyena.Tests
         [Fact]
         public void TheKernelSourceComputesTheConvolutionAndItsSpectrum()
         {
-            string folder = Path.Combine(Path.GetTempPath(), "hyena-onchip-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(folder);
-            try
-            {
-                File.Copy(Path.Combine(AppContext.BaseDirectory, "Emulation", "OnChipFftConvolution.cpp"), Path.Combine(folder, "emulation.cpp"));
-                File.WriteAllText(Path.Combine(folder, "kernel.inc"), CudaKernels.CommonSource + OnChipFftConvolution.Source + FourStepFftConvolution.Source);
-                string binary = Path.Combine(folder, "emulation");
-                var (built, buildOutput) = Run("g++", $"-O2 -std=c++17 -o \"{binary}\" \"{Path.Combine(folder, "emulation.cpp")}\"", folder);
-                Assert.True(built == 0, "g++ (Debian: build-essential) could not compile the kernel source as C++:\n" + buildOutput);
-                var (exit, output) = Run(binary, "", folder);
-                Assert.True(exit == 0, "the emulated kernel differs from the direct sums by more than 1e-5:\n" + output);
-                Assert.Contains("L=2048 conj=1 logM1=0", output);
-                Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
-            }
-            finally
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-
-        private static (int Exit, string Output) Run(string file, string arguments, string folder)
-        {
-            var start = new ProcessStartInfo(file, arguments)
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output + error.Result);
+            var (exit, output) = KernelEmulation.Run("OnChipFftConvolution.cpp",
+                CudaKernels.CommonSource + OnChipFftConvolution.Source + FourStepFftConvolution.Source);
+            Assert.True(exit == 0, "the emulated kernel differs from the direct sums by more than 1e-5:\n" + output);
+            Assert.Contains("L=2048 conj=1 logM1=0", output);
+            Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
         }
     }
 }

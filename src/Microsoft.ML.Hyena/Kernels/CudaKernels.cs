@@ -53,82 +53,7 @@ __device__ __forceinline__ long long stream_at(long long row, int D, int L, long
 ";
 
         /// <summary>All the kernels' source, compiled as one program.</summary>
-        internal const string Source = CommonSource + @"
-// y[b,c,t] = bias[c] + sum_j w[c,j] x[b,c,t-(K-1)+j]   (x, y: (B, C, L) contiguous; w: (C, K)).
-// Grid (B*C rows, ceil(L/256) chunks): no 64-bit division per element.
-template <typename T>
-__device__ void short_fwd(const T* x, const T* w, const T* bias, T* y, int L, int C, int K) {
-    long long row = blockIdx.x;
-    int t = blockIdx.y * blockDim.x + threadIdx.x;
-    if (t >= L) return;
-    int c = (int)(row % C);
-    long long i = row * L + t;
-    float acc = ld(bias, c);
-    for (int j = 0; j < K; ++j) {
-        int s = t - (K - 1) + j;
-        if (s >= 0) acc += ld(w, (long long)c * K + j) * ld(x, i - (K - 1) + j);
-    }
-    st(y, i, acc);
-}
-
-// gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j]   (terms past the end are zero); same grid.
-template <typename T>
-__device__ void short_bwd_x(const T* g, const T* w, T* gx, int L, int C, int K) {
-    long long row = blockIdx.x;
-    int t = blockIdx.y * blockDim.x + threadIdx.x;
-    if (t >= L) return;
-    int c = (int)(row % C);
-    long long i = row * L + t;
-    float acc = 0.f;
-    for (int j = 0; j < K; ++j) {
-        int s = t + (K - 1) - j;
-        if (s < L) acc += ld(w, (long long)c * K + j) * ld(g, i + (K - 1) - j);
-    }
-    st(gx, i, acc);
-}
-
-// partial[split, c, j] = sum over all b and this split's positions t of g[b,c,t] x[b,c,t-(K-1)+j] for j < K,
-// and of g[b,c,t] for j = K. Grid (C, splits), 256 threads.
-template <typename T>
-__device__ void short_bwd_wb(const T* g, const T* x, float* partial, int B, int L, int C, int K, int splits) {
-    int c = blockIdx.x;
-    int split = blockIdx.y;
-    int chunk = (L + splits - 1) / splits;
-    int start = split * chunk;
-    int end = start + chunk < L ? start + chunk : L;
-    float acc[9];
-    for (int j = 0; j < 9; ++j) acc[j] = 0.f;
-    for (int bb = 0; bb < B; ++bb) {
-        long long row = ((long long)bb * C + c) * (long long)L;
-        for (int t = start + threadIdx.x; t < end; t += blockDim.x) {
-            float gv = ld(g, row + t);
-            acc[8] += gv;
-            for (int j = 0; j < K; ++j) {
-                int s = t - (K - 1) + j;
-                if (s >= 0) acc[j] += gv * ld(x, row + s);
-            }
-        }
-    }
-    __shared__ float red[256];
-    for (int j = 0; j <= K; ++j) {
-        red[threadIdx.x] = acc[j == K ? 8 : j];
-        __syncthreads();
-        for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
-            if ((int)threadIdx.x < stride) red[threadIdx.x] += red[threadIdx.x + stride];
-            __syncthreads();
-        }
-        if (threadIdx.x == 0) partial[((long long)split * C + c) * (K + 1) + j] = red[0];
-        __syncthreads();
-    }
-}
-
-extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w, const float* b, float* y, int L, int C, int K) { short_fwd<float>(x, w, b, y, L, C, K); }
-extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, bf16_t* y, int L, int C, int K) { short_fwd<bf16_t>(x, w, b, y, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_x_f32(const float* g, const float* w, float* gx, int L, int C, int K) { short_bwd_x<float>(g, w, gx, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_x_bf16(const bf16_t* g, const bf16_t* w, bf16_t* gx, int L, int C, int K) { short_bwd_x<bf16_t>(g, w, gx, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_wb_f32(const float* g, const float* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<float>(g, x, partial, B, L, C, K, splits); }
-extern ""C"" __global__ void hyena_short_bwd_wb_bf16(const bf16_t* g, const bf16_t* x, float* partial, int B, int L, int C, int K, int splits) { short_bwd_wb<bf16_t>(g, x, partial, B, L, C, K, splits); }
-
+        internal const string Source = CommonSource + ShortConvolutionFunction.Source + @"
 // ---- The gates around the long convolution (LongConvolutionFunction). ----
 // IEEE half precision for the transform buffers, converted with PTX (no header needed).
 struct half_t { unsigned short bits; };
@@ -199,11 +124,7 @@ HYENA_GATES(bf16, bf16_t, f32, float)
 HYENA_GATES(bf16, bf16_t, f16, half_t)
 " + OnChipFftConvolution.Source + FourStepFftConvolution.Source;
 
-        internal static readonly string[] FunctionNames = new[]
-        {
-            "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_x_f32", "hyena_short_bwd_x_bf16",
-            "hyena_short_bwd_wb_f32", "hyena_short_bwd_wb_bf16",
-        }.Concat(
+        internal static readonly string[] FunctionNames = ShortConvolutionFunction.FunctionNames.Concat(
             from io in new[] { "f32", "bf16" }
             from transform in new[] { "f32", "f16" }
             from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }

@@ -6,18 +6,187 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
-    /// The short causal depthwise convolution as one autograd node with a hand-written backward pass:
-    /// on CUDA in float32 or bfloat16, fused NVRTC kernels (<see cref="CudaKernels"/>): one pass forward;
-    /// backward, one pass for the input gradient and one reduction for the weight and bias gradients;
-    /// elsewhere, the same formulas composed of library calls (which is what the CPU tests check).
-    /// Arguments: x (B, C, L), weight (C, 1, K), bias (C), all of one type.
+    /// The short causal depthwise convolution as one autograd node with a hand-written backward pass, with an optional
+    /// per-channel bias of its input folded in (the input projection's bias): y = conv(x + inputBias) + bias.
+    /// On CUDA in float32 or bfloat16, fused NVRTC kernels (<see cref="CudaKernels"/>): one pass forward; one pass backward
+    /// that writes the input gradient and each block's sums for the weight, bias and input-bias gradients. Elsewhere, the
+    /// same formulas composed of library calls (which is what the CPU tests check).
+    /// Arguments: x (B, C, L), weight (C, 1, K), bias (C), inputBias (C) or none, all of one type.
     /// </summary>
     internal sealed class ShortConvolutionFunction : autograd.SingleTensorFunction<ShortConvolutionFunction>
     {
+        /// <summary>Positions each thread of the kernels handles at once (one 16-byte vector of bfloat16).</summary>
+        internal const int Vector = 8;
+
+        /// <summary>Vectors each thread of the backward kernel handles before the block sums its partial gradients.</summary>
+        internal const int BackwardVectorsPerThread = 4;
+
+        /// <summary>Partial sums per block of the backward kernel: 8 lags of the weight, the bias, the input bias.</summary>
+        internal const int PartialSlots = 10;
+
+        /// <summary>
+        /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
+        /// Emulation/ShortConvolution.cpp). A thread handles 8 consecutive positions of one row (b, c): it reads them as
+        /// one 16-byte vector (two for float32) where the row allows, and the 8 before (forward) or after (backward) for
+        /// the taps that reach over; positions outside [0, L) read as zero. The weight is used by lag, w_m = w[K-1-m],
+        /// so that y[t] = bias + sum over m &lt; K of w_m x'[t-m] with x' = x + inputBias, and every index is a constant.
+        /// </summary>
+        internal const string Source = @"
+#ifndef HYENA_VECTOR_TYPES
+struct __align__(16) hyena_u4 { unsigned int x, y, z, w; };
+struct __align__(16) hyena_f4 { float x, y, z, w; };
+#endif
+__device__ __forceinline__ bool aligned16(const void* p) { return (((unsigned long long)p) & 15ull) == 0ull; }
+__device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
+__device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
+__device__ __forceinline__ unsigned int bf16_bits(float v) {
+    unsigned int u = __float_as_uint(v);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return u >> 16;
+}
+
+// o[k] = row[t0 + k] for k < 8, zero where t0 + k is outside [0, L); one or two vector loads when all 8 are inside.
+__device__ __forceinline__ void load8(const float* row, int t0, int L, float* o) {
+    if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) {
+        hyena_f4 a = *(const hyena_f4*)(row + t0), b = *(const hyena_f4*)(row + t0 + 4);
+        o[0] = a.x; o[1] = a.y; o[2] = a.z; o[3] = a.w; o[4] = b.x; o[5] = b.y; o[6] = b.z; o[7] = b.w;
+        return;
+    }
+    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? row[t0 + k] : 0.f;
+}
+__device__ __forceinline__ void load8(const bf16_t* row, int t0, int L, float* o) {
+    if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) {
+        hyena_u4 a = *(const hyena_u4*)(row + t0);
+        o[0] = bf16_lo(a.x); o[1] = bf16_hi(a.x); o[2] = bf16_lo(a.y); o[3] = bf16_hi(a.y);
+        o[4] = bf16_lo(a.z); o[5] = bf16_hi(a.z); o[6] = bf16_lo(a.w); o[7] = bf16_hi(a.w);
+        return;
+    }
+    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? ld(row, t0 + k) : 0.f;
+}
+
+// row[t0 + k] = v[k] for the k < 8 with t0 + k < L (t0 >= 0).
+__device__ __forceinline__ void store8(float* row, int t0, int L, const float* v) {
+    if (t0 + 8 <= L && aligned16(row + t0)) {
+        hyena_f4 a, b;
+        a.x = v[0]; a.y = v[1]; a.z = v[2]; a.w = v[3]; b.x = v[4]; b.y = v[5]; b.z = v[6]; b.w = v[7];
+        *(hyena_f4*)(row + t0) = a; *(hyena_f4*)(row + t0 + 4) = b;
+        return;
+    }
+    for (int k = 0; k < 8 && t0 + k < L; ++k) row[t0 + k] = v[k];
+}
+__device__ __forceinline__ void store8(bf16_t* row, int t0, int L, const float* v) {
+    if (t0 + 8 <= L && aligned16(row + t0)) {
+        hyena_u4 a;
+        a.x = bf16_bits(v[0]) | (bf16_bits(v[1]) << 16); a.y = bf16_bits(v[2]) | (bf16_bits(v[3]) << 16);
+        a.z = bf16_bits(v[4]) | (bf16_bits(v[5]) << 16); a.w = bf16_bits(v[6]) | (bf16_bits(v[7]) << 16);
+        *(hyena_u4*)(row + t0) = a;
+        return;
+    }
+    for (int k = 0; k < 8 && t0 + k < L; ++k) st(row, t0 + k, v[k]);
+}
+
+// The weight of channel c by lag (zero past K) and the biases.
+template <typename T>
+__device__ __forceinline__ void short_taps(const T* w, const T* bias, const T* inputBias, int c, int K, float* lag, float* b, float* pb) {
+    for (int m = 0; m < 8; ++m) lag[m] = m < K ? ld(w, (long long)c * K + (K - 1 - m)) : 0.f;
+    *b = bias ? ld(bias, c) : 0.f;
+    *pb = inputBias ? ld(inputBias, c) : 0.f;
+}
+
+// x' = x + pb at the positions t0 + k inside [0, L) (outside, x' stays zero).
+__device__ __forceinline__ void add_input_bias(float* v, int t0, int L, float pb) {
+    for (int k = 0; k < 8; ++k) if (t0 + k >= 0 && t0 + k < L) v[k] += pb;
+}
+
+// y[b,c,t] = bias[c] + sum_j w[c,j] x'[b,c,t-(K-1)+j], x' = x + inputBias[c] (x, y: (B, C, L) contiguous; w: (C, K);
+// inputBias may be null). Grid (B*C rows, ceil(L / (8 * blockDim.x))).
+template <typename T>
+__device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputBias, T* y, int L, int C, int K) {
+    int t0 = (blockIdx.y * blockDim.x + threadIdx.x) * 8;
+    if (t0 >= L) return;
+    long long row = blockIdx.x;
+    float lag[8], b, pb;
+    short_taps(w, bias, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
+    const T* xr = x + row * L;
+    float e[16], out[8];                                    // e[8 + k] = x'[t0 + k], e[k] = x'[t0 - 8 + k]
+    load8(xr, t0 - 8, L, e);
+    load8(xr, t0, L, e + 8);
+    if (inputBias) { add_input_bias(e, t0 - 8, L, pb); add_input_bias(e + 8, t0, L, pb); }
+#pragma unroll
+    for (int i = 0; i < 8; ++i) {
+        float acc = b;
+#pragma unroll
+        for (int m = 0; m < 8; ++m) acc += lag[m] * e[8 + i - m];
+        out[i] = acc;
+    }
+    store8(y + row * L, t0, L, out);
+}
+
+// Backward: gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j] (terms past the end are zero), and this block's sums over its
+// positions: partial[(row * chunks + blockIdx.y) * 10 + m] = sum g[t] x'[t-m] (m < 8; the weight's gradient at
+// j = K-1-m), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows, chunks), each thread
+// 4 vectors of 8 positions.
+template <typename T>
+__device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias, T* gx, float* partial, int L, int C, int K) {
+    long long row = blockIdx.x;
+    float lag[8], b, pb;
+    short_taps(w, (const T*)0, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
+    const T* gr = g + row * L;
+    const T* xr = x + row * L;
+    float acc[10];
+    for (int j = 0; j < 10; ++j) acc[j] = 0.f;
+    for (int it = 0; it < 4; ++it) {
+        int t0 = ((blockIdx.y * 4 + it) * blockDim.x + threadIdx.x) * 8;
+        if (t0 >= L) break;
+        float ge[16], xe[16], out[8];                       // ge[k] = g[t0 + k] (k < 16); xe[8 + k] = x'[t0 + k]
+        load8(gr, t0, L, ge);
+        load8(gr, t0 + 8, L, ge + 8);
+        load8(xr, t0 - 8, L, xe);
+        load8(xr, t0, L, xe + 8);
+        if (inputBias) { add_input_bias(xe, t0 - 8, L, pb); add_input_bias(xe + 8, t0, L, pb); }
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+            float s = 0.f;
+#pragma unroll
+            for (int m = 0; m < 8; ++m) s += lag[m] * ge[i + m];
+            out[i] = s;
+            if (t0 + i < L) acc[9] += s;
+            acc[8] += ge[i];
+#pragma unroll
+            for (int m = 0; m < 8; ++m) acc[m] += ge[i] * xe[8 + i - m];
+        }
+        store8(gx + row * L, t0, L, out);
+    }
+    // The block's sums, slot by slot: red[j * blockDim.x + thread], halved in place.
+    __shared__ float red[10 * 256];
+    for (int j = 0; j < 10; ++j) red[j * blockDim.x + threadIdx.x] = acc[j];
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
+        for (int i = threadIdx.x; i < 10 * half; i += blockDim.x) {
+            int j = i / half, k = i - j * half;
+            red[j * blockDim.x + k] += red[j * blockDim.x + k + half];
+        }
+        __syncthreads();
+    }
+    for (int j = threadIdx.x; j < 10; j += blockDim.x)
+        partial[((long long)row * gridDim.y + blockIdx.y) * 10 + j] = red[j * blockDim.x];
+}
+
+extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w, const float* b, const float* pb, float* y, int L, int C, int K) { short_fwd<float>(x, w, b, pb, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) { short_fwd<bf16_t>(x, w, b, pb, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) { short_bwd<float>(g, x, w, pb, gx, partial, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) { short_bwd<bf16_t>(g, x, w, pb, gx, partial, L, C, K); }
+";
+
+        /// <summary>The kernels' entry points.</summary>
+        internal static readonly string[] FunctionNames = { "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_f32", "hyena_short_bwd_bf16" };
+
         public override string Name => "HyenaShortConvolution";
 
         /// <summary>Applies the function (records it for autograd when an input requires gradients).</summary>
-        public static Tensor Apply(Tensor x, Tensor weight, Tensor bias) => apply(x, weight, bias);
+        public static Tensor Apply(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias = null)
+            => inputBias is null ? apply(x, weight, bias, bias, false) : apply(x, weight, bias, inputBias, true);
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
@@ -25,47 +194,62 @@ namespace Microsoft.ML.Hyena.Kernels
             GradientHandOff.BeginForward(x.device);
             var weight = ((Tensor)vars[1]).contiguous();
             var bias = ((Tensor)vars[2]).contiguous();
-            ctx.save_for_backward(new List<Tensor> { x, weight, bias });
-            return CudaKernels.Handle(x) ? KernelForward(x, weight, bias) : ComposedForward(x, weight, bias);
+            bool hasInputBias = (bool)vars[4];
+            var inputBias = hasInputBias ? ((Tensor)vars[3]).contiguous() : null;
+            ctx.save_for_backward(new List<Tensor> { x, weight, bias, inputBias ?? bias });
+            ctx.save_data("inputBias", hasInputBias);
+            return CudaKernels.Handle(x) ? KernelForward(x, weight, bias, inputBias) : ComposedForward(x, weight, bias, inputBias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("short convolution", 3, grad_output, () =>
+            => GradientHandOff.Backward("short convolution", 5, grad_output, () =>
             {
                 var saved = ctx.get_saved_variables();
                 var (x, weight, bias) = (saved[0], saved[1], saved[2]);
+                var inputBias = (bool)ctx.get_data("inputBias") ? saved[3] : null;
                 var g = grad_output.contiguous();
-                var (gx, gw, gb) = CudaKernels.Handle(x) ? KernelBackward(g, x, weight) : ComposedBackward(g, x, weight);
-                return new List<Tensor> { gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype) };
+                var (gx, gw, gb, gpb) = CudaKernels.Handle(x) ? KernelBackward(g, x, weight, inputBias) : ComposedBackward(g, x, weight, inputBias);
+                return new List<Tensor>
+                {
+                    gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype),
+                    inputBias is null ? null! : gpb!.to_type(inputBias.dtype), null!,
+                };
             });
 
-        /// <summary>Composed forward: pad, unfold, multiply, sum over the taps, add the bias.</summary>
-        internal static Tensor ComposedForward(Tensor x, Tensor weight, Tensor bias)
+        /// <summary>Composed forward: add the input bias, pad, unfold, multiply, sum over the taps, add the bias.</summary>
+        internal static Tensor ComposedForward(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias = null)
         {
             using var scope = NewDisposeScope();
             long channels = x.size(1), kernel = weight.size(-1);
-            var windows = nn.functional.pad(x, new long[] { kernel - 1, 0 }).unfold(-1, kernel, 1);   // (B, C, L, K)
+            var input = inputBias is null ? x : x + inputBias.view(channels, 1);
+            var windows = nn.functional.pad(input, new long[] { kernel - 1, 0 }).unfold(-1, kernel, 1);   // (B, C, L, K)
             var y = (windows * weight.view(channels, 1, kernel)).sum(-1) + bias.view(channels, 1);
             return scope.MoveToOuter(y);
         }
 
         /// <summary>
-        /// Composed backward: gx[t] = sum_j w[j] g[t + K-1-j]; gw[j] = sum over (b, t) of g[t] x[t-(K-1)+j]; gb = sum of g.
+        /// Composed backward, with x' = x + inputBias: gx[t] = sum_j w[j] g[t + K-1-j]; gw[j] = sum over (b, t) of
+        /// g[t] x'[t-(K-1)+j]; gb = sum of g; the input bias's gradient is the sum of gx (null without an input bias).
         /// </summary>
-        internal static (Tensor gx, Tensor gw, Tensor gb) ComposedBackward(Tensor g, Tensor x, Tensor weight)
+        internal static (Tensor gx, Tensor gw, Tensor gb, Tensor? gpb) ComposedBackward(Tensor g, Tensor x, Tensor weight, Tensor? inputBias = null)
         {
             using var scope = NewDisposeScope();
             long channels = x.size(1), kernel = weight.size(-1);
+            var input = inputBias is null ? x : x + inputBias.view(channels, 1);
             var gWindows = nn.functional.pad(g, new long[] { 0, kernel - 1 }).unfold(-1, kernel, 1);  // g[t + m], m < K
             var gx = (gWindows * weight.view(channels, 1, kernel).flip(-1)).sum(-1);
-            var xWindows = nn.functional.pad(x, new long[] { kernel - 1, 0 }).unfold(-1, kernel, 1);  // x[t - (K-1) + j]
+            var xWindows = nn.functional.pad(input, new long[] { kernel - 1, 0 }).unfold(-1, kernel, 1);  // x'[t - (K-1) + j]
             var gw = (xWindows * g.unsqueeze(-1)).sum(new long[] { 0, 2 }).view(channels, 1, kernel);
             var gb = g.sum(new long[] { 0, 2 });
-            return (scope.MoveToOuter(gx), scope.MoveToOuter(gw), scope.MoveToOuter(gb));
+            var gpb = inputBias is null ? null : gx.sum(new long[] { 0, 2 });
+            return (scope.MoveToOuter(gx), scope.MoveToOuter(gw), scope.MoveToOuter(gb), gpb is null ? null : scope.MoveToOuter(gpb));
         }
 
+        /// <summary>Blocks along the length of the backward kernel for rows of <paramref name="length"/> positions.</summary>
+        internal static int BackwardChunks(long length)
+            => (int)Math.Max(1, (length + (long)CudaKernels.Threads * Vector * BackwardVectorsPerThread - 1) / ((long)CudaKernels.Threads * Vector * BackwardVectorsPerThread));
 
-        private static unsafe Tensor KernelForward(Tensor x, Tensor weight, Tensor bias)
+        private static unsafe Tensor KernelForward(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias)
         {
             int device = CudaKernels.DeviceIndex(x);
             CudaKernels.Ensure(device);
@@ -74,40 +258,39 @@ namespace Microsoft.ML.Hyena.Kernels
                 return y;
             int length = (int)x.size(2), channels = (int)x.size(1), kernel = (int)weight.size(-1);
             IntPtr px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight), pb = CudaKernels.DataPointer(bias), py = CudaKernels.DataPointer(y);
-            void** args = stackalloc void*[7];
-            args[0] = &px; args[1] = &pw; args[2] = &pb; args[3] = &py;
-            args[4] = &length; args[5] = &channels; args[6] = &kernel;
+            IntPtr ppb = inputBias is null ? IntPtr.Zero : CudaKernels.DataPointer(inputBias);
+            void** args = stackalloc void*[8];
+            args[0] = &px; args[1] = &pw; args[2] = &pb; args[3] = &ppb; args[4] = &py;
+            args[5] = &length; args[6] = &channels; args[7] = &kernel;
             CudaKernels.Launch(device, x.dtype == ScalarType.BFloat16 ? "hyena_short_fwd_bf16" : "hyena_short_fwd_f32",
-                CudaKernels.RowGrid(x.size(0) * channels, length), args);
+                CudaKernels.RowGrid(x.size(0) * channels, (length + Vector - 1) / Vector), args);
             return y;
         }
 
-        private static unsafe (Tensor gx, Tensor gw, Tensor gb) KernelBackward(Tensor g, Tensor x, Tensor weight)
+        private static unsafe (Tensor gx, Tensor gw, Tensor gb, Tensor? gpb) KernelBackward(Tensor g, Tensor x, Tensor weight, Tensor? inputBias)
         {
             int device = CudaKernels.DeviceIndex(x);
             CudaKernels.Ensure(device);
-            string suffix = x.dtype == ScalarType.BFloat16 ? "bf16" : "f32";
             int batch = (int)x.size(0), length = (int)x.size(2), channels = (int)x.size(1), kernel = (int)weight.size(-1);
+            int chunks = BackwardChunks(length);
             var gx = empty_like(x);
-            // Splits along the length so that each thread sums about 64 positions per batch element.
-            int splits = (int)Math.Clamp((length + 256L * 64 - 1) / (256L * 64), 1, 64);
-            var partial = zeros(new long[] { splits, channels, kernel + 1 }, ScalarType.Float32, x.device);
+            var partial = zeros(new long[] { batch, channels, chunks, PartialSlots }, ScalarType.Float32, x.device);
             if (x.numel() > 0)
             {
-                IntPtr pg = CudaKernels.DataPointer(g), pw = CudaKernels.DataPointer(weight), pgx = CudaKernels.DataPointer(gx);
-                void** args = stackalloc void*[6];
-                args[0] = &pg; args[1] = &pw; args[2] = &pgx; args[3] = &length; args[4] = &channels; args[5] = &kernel;
-                CudaKernels.Launch(device, "hyena_short_bwd_x_" + suffix, CudaKernels.RowGrid((long)batch * channels, length), args);
-
-                IntPtr px = CudaKernels.DataPointer(x), pp = CudaKernels.DataPointer(partial);
-                void** args2 = stackalloc void*[8];
-                args2[0] = &pg; args2[1] = &px; args2[2] = &pp; args2[3] = &batch; args2[4] = &length; args2[5] = &channels; args2[6] = &kernel; args2[7] = &splits;
-                CudaKernels.Launch(device, "hyena_short_bwd_wb_" + suffix, ((uint)channels, (uint)splits), args2);
+                IntPtr pg = CudaKernels.DataPointer(g), px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight);
+                IntPtr ppb = inputBias is null ? IntPtr.Zero : CudaKernels.DataPointer(inputBias);
+                IntPtr pgx = CudaKernels.DataPointer(gx), pp = CudaKernels.DataPointer(partial);
+                void** args = stackalloc void*[9];
+                args[0] = &pg; args[1] = &px; args[2] = &pw; args[3] = &ppb; args[4] = &pgx; args[5] = &pp;
+                args[6] = &length; args[7] = &channels; args[8] = &kernel;
+                CudaKernels.Launch(device, x.dtype == ScalarType.BFloat16 ? "hyena_short_bwd_bf16" : "hyena_short_bwd_f32",
+                    CudaKernels.RowGrid((long)batch * channels, (long)chunks * CudaKernels.Threads), args);
             }
-            var sums = partial.sum(0L);                                      // (C, K + 1), float32
-            var gw = sums.narrow(1, 0, kernel).reshape(channels, 1, kernel);
-            var gb = sums.select(1, kernel).contiguous();
-            return (gx, gw, gb);
+            var sums = partial.sum(new long[] { 0, 2 });                        // (C, 10), float32
+            var gw = sums.narrow(1, 0, kernel).flip(1).reshape(channels, 1, kernel); // slot m is lag m: tap K-1-m
+            var gb = sums.select(1, 8).contiguous();
+            var gpb = inputBias is null ? null : sums.select(1, 9).contiguous();
+            return (gx, gw, gb, gpb);
         }
     }
 }

@@ -118,20 +118,33 @@ namespace Microsoft.ML.Hyena.Modules
         /// Applies the filter in <paramref name="computeDtype"/> (the parameters are cast, so their
         /// gradients stay in their own dtype), or in the input's dtype when null.
         /// </summary>
-        public Tensor Apply(Tensor input, ScalarType? computeDtype)
+        public Tensor Apply(Tensor input, ScalarType? computeDtype) => Apply(input, computeDtype, null);
+
+        /// <summary>
+        /// Applies the filter to <paramref name="input"/> plus <paramref name="inputBias"/> (shape (C), per channel, for
+        /// example the input projection's bias): conv(input + inputBias), in <paramref name="computeDtype"/> as
+        /// <see cref="Apply(Tensor, ScalarType?)"/>. The CUDA kernels add the bias as they read the input (no pass of
+        /// its own, and its gradient comes from the backward kernel's sums); the other implementations add it first.
+        /// </summary>
+        public Tensor Apply(Tensor input, ScalarType? computeDtype, Tensor? inputBias)
         {
             if (input.dim() != 3 || input.size(1) != Channels)
                 throw new ArgumentException($"Expected input of shape (batch, {Channels}, length); got ({string.Join(", ", input.shape)}).", nameof(input));
+            if (inputBias is not null && (inputBias.dim() != 1 || inputBias.size(0) != Channels))
+                throw new ArgumentException($"Expected an input bias of shape ({Channels}); got ({string.Join(", ", inputBias.shape)}).", nameof(inputBias));
             using var scope = NewDisposeScope();
             ScalarType dtype = computeDtype ?? input.dtype;
             var x = input.dtype == dtype ? input : input.to_type(dtype);
             var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
             var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
+            var preBias = inputBias is null || inputBias.dtype == dtype ? inputBias : inputBias.to_type(dtype);
             bool kernelsReady = Implementation == ShortFilterImplementation.Auto && input.device_type == DeviceType.CUDA
                 && (dtype == ScalarType.Float32 || dtype == ScalarType.BFloat16) && KernelSize <= Kernels.CudaKernels.MaxKernelSize
                 && Kernels.CudaKernels.RowGridFits(input.size(0) * input.size(1), input.size(2))
                 && Kernels.CudaKernels.TryEnsure(input.device.index);
             var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize, kernelsReady);
+            if (preBias is not null && implementation != ShortFilterImplementation.CudaKernel)
+                x = x + preBias.view(Channels, 1);
             Tensor y;
             switch (implementation)
             {
@@ -141,7 +154,7 @@ namespace Microsoft.ML.Hyena.Modules
                 case ShortFilterImplementation.CudaKernel:
                     if (KernelSize > Kernels.CudaKernels.MaxKernelSize)
                         throw new NotSupportedException($"The CudaKernel short filter supports kernel sizes up to {Kernels.CudaKernels.MaxKernelSize}; this one has {KernelSize}.");
-                    y = Kernels.ShortConvolutionFunction.Apply(x, weight, bias);
+                    y = Kernels.ShortConvolutionFunction.Apply(x, weight, bias, preBias);
                     break;
                 default:
                     y = Conv(x, weight, bias);

@@ -5,26 +5,7 @@
 // buffer) are checked against the convolution and the spectrum computed directly in double precision (in the backward
 // pass, conj = 1, the spectrum times a given kept spectrum's conjugate and the one-sided weights). Prints one line
 // per case and exits 1 when an error exceeds 1e-5.
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <random>
-#include <vector>
-#define __device__
-#define __forceinline__ inline
-#define __global__
-#define __launch_bounds__(x)
-#define __align__(x)
-#define __shared__
-struct dim3_ { unsigned x, y, z; };
-static dim3_ blockIdx, threadIdx, blockDim;
-inline void __syncthreads() {}
-inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
-inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
-inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
-inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
-inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
-alignas(16) unsigned char hyena_smem[8 * 16384];
+#include "CudaShim.h"
 #include "kernel.inc"
 
 // One case: B = 2, D = 3 rows of length L, streams as channel slices of a (B, 3D, L) tensor. logM1 = 0: one block per

@@ -1,0 +1,24 @@
+// What the kernels' CUDA source needs to compile as C++ (see OnChipFftConvolution.cpp, ShortConvolution.cpp): the
+// qualifiers as nothing, the block and grid indices as globals that the caller sets, barriers as nothing (one thread per
+// block runs a whole block), the intrinsics the kernels use, and the dynamic shared memory.
+#pragma once
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+#define __device__
+#define __forceinline__ inline
+#define __global__
+#define __launch_bounds__(x)
+#define __align__(x)
+#define __shared__
+struct dim3_ { unsigned x, y, z; };
+static dim3_ blockIdx, threadIdx, blockDim, gridDim;
+inline void __syncthreads() {}
+inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
+inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
+inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
+inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
+alignas(16) unsigned char hyena_smem[8 * 16384];
