@@ -112,34 +112,66 @@ namespace Hyena.Benchmarks
         }
 
         /// <summary>
-        /// The NVRTC short-filter kernels (what Auto picks on CUDA) against Conv1d on the device (float32 and bfloat16):
-        /// relative L2 errors of the output and of the three gradients. Last, because a faulty kernel can
-        /// leave the CUDA context unusable.
+        /// The NVRTC short-filter kernels (what Auto picks on CUDA) against Conv1d on the device (float32 and bfloat16), with
+        /// the input projection's bias folded in (conv(x + b)) as the operator runs them, at a length of whole 16-byte
+        /// vectors and one of not: relative L2 errors of the output and of the four gradients. Then the filter spectrum's
+        /// kernels against its library calls and libtorch's gradients. Last, because a faulty kernel can leave the CUDA
+        /// context unusable.
         /// </summary>
         private static void CheckKernels(Action<string> say, torch.Device device)
         {
             foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
-                Attempt(say, $"NVRTC short-filter kernel {dtype}", () =>
+                foreach (long length in new long[] { 1003, 4096 })
                 {
-                    manual_seed(3);
-                    using var filter = new ShortFilter("short_filter", 24, 3);
-                    filter.to(device);
-                    var x = randn(2, 24, 1000, device: device).to_type(dtype);
-                    var probe = randn(2, 24, 1000, device: device).to_type(dtype);
-                    (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(ShortFilterImplementation implementation)
+                    Attempt(say, $"NVRTC short-filter kernel {dtype} L={length}", () =>
                     {
-                        filter.zero_grad();
-                        filter.Implementation = implementation;
-                        var input = x.clone().requires_grad_(true);
-                        var y = filter.Apply(input, dtype);
-                        (y.to_type(ScalarType.Float32) * probe.to_type(ScalarType.Float32)).sum().backward();
-                        return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone());
+                        manual_seed(3);
+                        using var filter = new ShortFilter("short_filter", 24, 3);
+                        filter.to(device);
+                        var x = randn(2, 24, length, device: device).to_type(dtype);
+                        var inputBias = randn(24, device: device);
+                        var probe = randn(2, 24, length, device: device).to_type(dtype);
+                        (Tensor y, Tensor gx, Tensor gw, Tensor gb, Tensor gpb) Run(ShortFilterImplementation implementation)
+                        {
+                            filter.zero_grad();
+                            filter.Implementation = implementation;
+                            var input = x.clone().requires_grad_(true);
+                            var pb = inputBias.clone().requires_grad_(true);
+                            var y = filter.Apply(input, dtype, pb);
+                            (y.to_type(ScalarType.Float32) * probe.to_type(ScalarType.Float32)).sum().backward();
+                            return (y.detach(), input.grad!.clone(), filter.Weight.grad!.clone(), filter.BiasParameter.grad!.clone(), pb.grad!.clone());
+                        }
+                        var reference = Run(ShortFilterImplementation.Conv1d);
+                        var kernel = Run(ShortFilterImplementation.CudaKernel);
+                        Timing.Synchronize(device);
+                        return $"relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}, grad input bias {Err(kernel.gpb, reference.gpb)}; {ShortFilter.CudaKernelReport}";
+                    });
+                }
+            }
+            foreach (long length in new long[] { 1, 33, 1000, 65536 })
+            {
+                Attempt(say, $"filter spectrum kernels L={length}", () =>
+                {
+                    manual_seed(4);
+                    var filter = randn(length, 2, 24, device: device);       // positions first, as the operator's filter
+                    var bias = randn(2, 24, device: device);
+                    var probe = randn(2, 24, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
+                    (Tensor s, Tensor gk, Tensor gb) Run(bool kernels)
+                    {
+                        var k = filter.clone().requires_grad_(true);
+                        var b = bias.clone().requires_grad_(true);
+                        var view = k.permute(1, 2, 0);                               // (2, 24, L)
+                        var s = kernels ? FftConvolution.FilterSpectrum(view, b) : FilterSpectrumFunction.Compose(view, b);
+                        (s * probe).real.sum().backward();
+                        return (s.detach(), k.grad!.clone(), b.grad!.clone());
                     }
-                    var reference = Run(ShortFilterImplementation.Conv1d);
-                    var kernel = Run(ShortFilterImplementation.CudaKernel);
+                    if (!FilterSpectrumFunction.KernelsApply(filter.permute(1, 2, 0), bias))
+                        throw new InvalidOperationException("the filter spectrum kernels do not apply to the operator's layout");
+                    var reference = Run(kernels: false);
+                    var kernel = Run(kernels: true);
                     Timing.Synchronize(device);
-                    return $"relative error vs Conv1d: output {Err(kernel.y, reference.y)}, grad input {Err(kernel.gx, reference.gx)}, grad weight {Err(kernel.gw, reference.gw)}, grad bias {Err(kernel.gb, reference.gb)}; {ShortFilter.CudaKernelReport}";
+                    return $"relative error vs library calls and libtorch's gradients: spectrum {Err(view_as_real(kernel.s), view_as_real(reference.s))}, grad filter {Err(kernel.gk, reference.gk)}, grad skip {Err(kernel.gb, reference.gb)}";
                 });
             }
         }

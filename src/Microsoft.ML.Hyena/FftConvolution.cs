@@ -55,7 +55,7 @@ namespace Microsoft.ML.Hyena
             // With gradients, one autograd node whose backward pass is one complex-to-real transform (FilterSpectrumFunction).
             if (is_grad_enabled() && (k.requires_grad || (bias is not null && bias.requires_grad)))
                 return FilterSpectrumFunction.Apply(k, bias);
-            return FilterSpectrumFunction.Compose(k, bias);
+            return FilterSpectrumFunction.KernelsApply(k, bias) ? FilterSpectrumFunction.KernelForward(k, bias) : FilterSpectrumFunction.Compose(k, bias);
         }
 
         /// <summary>

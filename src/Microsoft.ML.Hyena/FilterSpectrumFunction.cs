@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Hyena.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,9 +18,83 @@ namespace Microsoft.ML.Hyena
     /// libtorch's own backward pass of rfft builds the full two-sided gradient spectrum and runs a complex-to-complex
     /// transform of 2L points on it; this runs one complex-to-real transform of the one-sided gradient, half the work and
     /// memory. Nothing is saved for the backward pass but the length and types.
+    /// <para>
+    /// On CUDA in float32, for a filter laid out as the operator makes it (a (..., C, L) view of a contiguous (L, ...C)
+    /// tensor: positions outermost), two NVRTC kernels (<see cref="Source"/>) replace the passes around the transforms.
+    /// Forward, one kernel writes the zero-padded, skip-termed and scaled filter channels first, transposing it through
+    /// shared memory, and cuFFT's transform runs unscaled. Backward, cuFFT's unscaled inverse transform of G itself (no
+    /// weighting pass) gives z = G[0] + G[L] (-1)^t + 2 sum over 0 &lt; f &lt; L of Re(G[f] e^(...)), so that
+    /// grad k[t] = (z[t] + Re G[0] + Re G[L] (-1)^t) / 4L, which one kernel writes back positions first.
+    /// </para>
     /// </remarks>
     internal sealed class FilterSpectrumFunction : autograd.SingleTensorFunction<FilterSpectrumFunction>
     {
+        /// <summary>
+        /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
+        /// Emulation/FilterSpectrum.cpp). Both move 32 x 32 tiles through shared memory, read and written along the
+        /// contiguous dimension of each side; the grid's x runs along the positions (up to 2^31 - 1 tiles), its y along the
+        /// channels (up to 65,535 tiles, so C &lt;= 2,097,120).
+        /// </summary>
+        internal const string Source = @"
+// padded[c, t] = scale (k[t * C + c] + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < 2L. k: (L, C) positions first;
+// padded: (C, 2L); bias may be null. Grid (ceil(2L / 32), ceil(C / 32)).
+__device__ void filter_pad(const float* k, const float* bias, float* padded, int L, int C, float scale) {
+    __shared__ float tile[32][33];
+    int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
+    long long width = 2LL * L;
+    if (t0 >= L) {                                         // the zero half: nothing to read
+        for (int e = threadIdx.x; e < 1024; e += blockDim.x) {
+            int c = c0 + e / 32, t = t0 + e % 32;
+            if (c < C && t < 2 * L) padded[c * width + t] = 0.f;
+        }
+        return;
+    }
+    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the channels
+        int t = t0 + e / 32, c = c0 + e % 32;
+        float v = 0.f;
+        if (t < L && c < C) { v = k[(long long)t * C + c]; if (t == 0 && bias) v += bias[c]; }
+        tile[e / 32][e % 32] = v * scale;
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the positions (zero from L on)
+        int c = c0 + e / 32, t = t0 + e % 32;
+        if (c < C && t < 2 * L) padded[c * width + t] = tile[e % 32][e / 32];
+    }
+}
+
+// gk[t * C + c] = scale (z[c, t] + Re G[c, 0] + (-1)^t Re G[c, L]) for t < L, and gbias[c] = gk[c] (t = 0) when not null.
+// z: (C, 2L); G: (C, L + 1) complex as interleaved floats; gk: (L, C) positions first. Grid (ceil(L / 32), ceil(C / 32)).
+__device__ void filter_grad(const float* z, const float* G, float* gk, float* gbias, int L, int C, float scale) {
+    __shared__ float tile[32][33];
+    int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
+    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the positions
+        int c = c0 + e / 32, t = t0 + e % 32;
+        float v = 0.f;
+        if (c < C && t < L) {
+            long long g = (long long)c * (L + 1);
+            float nyquist = G[2 * (g + L)];
+            v = (z[(long long)c * 2 * L + t] + G[2 * g] + ((t & 1) ? -nyquist : nyquist)) * scale;
+            if (t == 0 && gbias) gbias[c] = v;
+        }
+        tile[e / 32][e % 32] = v;
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the channels
+        int t = t0 + e / 32, c = c0 + e % 32;
+        if (t < L && c < C) gk[(long long)t * C + c] = tile[e % 32][e / 32];
+    }
+}
+
+extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, float* padded, int L, int C, float scale) { filter_pad(k, bias, padded, L, C, scale); }
+extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, float* gk, float* gbias, int L, int C, float scale) { filter_grad(z, G, gk, gbias, L, C, scale); }
+";
+
+        /// <summary>The kernels' entry points.</summary>
+        internal static readonly string[] FunctionNames = { "hyena_filter_pad", "hyena_filter_grad" };
+
+        /// <summary>Side of the square tiles the kernels move through shared memory.</summary>
+        internal const int Tile = 32;
+
         public override string Name => "HyenaFilterSpectrum";
 
         /// <summary>The spectrum of <paramref name="k"/> (..., C, L) with <paramref name="bias"/> (..., C) folded in, or none when null.</summary>
@@ -30,23 +106,33 @@ namespace Microsoft.ML.Hyena
             var k = (Tensor)vars[0];
             bool hasBias = (bool)vars[2];
             var bias = hasBias ? (Tensor)vars[1] : null;
+            bool kernels = KernelsApply(k, bias);
             ctx.save_data("length", k.size(-1));
             ctx.save_data("kType", (int)k.dtype);
             ctx.save_data("biasType", hasBias ? (int)bias!.dtype : -1);
-            return Compose(k, bias);
+            ctx.save_data("kernels", kernels);
+            return kernels ? KernelForward(k, bias) : Compose(k, bias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => Kernels.GradientHandOff.Backward("filter spectrum", 3, grad_output, () =>
+            => GradientHandOff.Backward("filter spectrum", 3, grad_output, () =>
             {
                 long length = (long)ctx.get_data("length");
                 var kType = (ScalarType)(int)ctx.get_data("kType");
                 int biasType = (int)ctx.get_data("biasType");
-                // w G with w = 1 at bins 0 and L and 1/2 between: G over the one-sided weights (1, 2, ..., 2, 1), exactly.
-                var weighted = grad_output / Kernels.LongConvolutionFunction.OneSidedWeights(length, grad_output.device);
-                var full2L = fft.irfft(weighted, 2 * length);                 // (..., C, 2L), 1/2L applied
-                var gk = full2L.narrow(-1, 0, length);
-                var gb = biasType >= 0 ? full2L.select(-1, 0) : null;
+                Tensor gk, gb;
+                if ((bool)ctx.get_data("kernels"))
+                {
+                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0);
+                }
+                else
+                {
+                    // w G with w = 1 at bins 0 and L and 1/2 between: G over the one-sided weights (1, 2, ..., 2, 1), exactly.
+                    var weighted = grad_output / LongConvolutionFunction.OneSidedWeights(length, grad_output.device);
+                    var full2L = fft.irfft(weighted, 2 * length);                 // (..., C, 2L), 1/2L applied
+                    gk = full2L.narrow(-1, 0, length);
+                    gb = biasType >= 0 ? full2L.select(-1, 0) : null!;
+                }
                 return new List<Tensor>
                 {
                     gk.dtype == kType ? gk : gk.to_type(kType),
@@ -71,5 +157,61 @@ namespace Microsoft.ML.Hyena
             }
             return scope.MoveToOuter(fft.rfft(padded, 2 * length, norm: FFTNormType.Forward));
         }
+
+        /// <summary>
+        /// Whether the kernels take <paramref name="k"/> and <paramref name="bias"/>: on CUDA in float32, k a view of a
+        /// contiguous tensor with its positions outermost (as the operator's filter is), the grid within its limits, and
+        /// the kernels ready (NVRTC found; not switched off by HYENA_CUDA_KERNELS=0).
+        /// </summary>
+        internal static bool KernelsApply(Tensor k, Tensor? bias)
+        {
+            if (k.device_type != DeviceType.CUDA || k.dtype != ScalarType.Float32 || (bias is not null && bias.dtype != ScalarType.Float32))
+                return false;
+            long length = k.size(-1), channels = k.numel() / Math.Max(1, length);
+            if (length < 1 || channels < 1 || length > int.MaxValue / 2 || (channels + Tile - 1) / Tile > 65535 || !k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous())
+                return false;
+            return CudaKernels.TryEnsure(CudaKernels.DeviceIndex(k));
+        }
+
+        /// <summary>The forward pass with the padding kernel and an unscaled transform: (..., C, L + 1), complex64.</summary>
+        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias)
+        {
+            using var scope = NewDisposeScope();
+            int device = CudaKernels.DeviceIndex(k);
+            CudaKernels.Ensure(device);
+            int length = (int)k.size(-1), channels = (int)(k.numel() / length);
+            var leading = k.shape[..^1];
+            var padded = empty(new long[] { channels, 2L * length }, ScalarType.Float32, k.device);
+            var biasData = bias?.contiguous();
+            IntPtr pk = CudaKernels.DataPointer(k), pb = biasData is null ? IntPtr.Zero : CudaKernels.DataPointer(biasData), pp = CudaKernels.DataPointer(padded);
+            float scale = 1f / (2f * length);
+            void** args = stackalloc void*[6];
+            args[0] = &pk; args[1] = &pb; args[2] = &pp; args[3] = &length; args[4] = &channels; args[5] = &scale;
+            CudaKernels.Launch(device, "hyena_filter_pad", (TileCount(2L * length), TileCount(channels)), args);
+            var spectrum = fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);            // unscaled: the kernel scaled
+            return scope.MoveToOuter(spectrum.view(leading.Append(length + 1L).ToArray()));
+        }
+
+        /// <summary>The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k laid out as k was, positions outermost.</summary>
+        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias)
+        {
+            int device = CudaKernels.DeviceIndex(grad);
+            CudaKernels.Ensure(device);
+            var leading = grad.shape[..^1];
+            int channels = (int)(grad.numel() / (length + 1)), l = (int)length;
+            var g = grad.contiguous().view(channels, length + 1);
+            var z = fft.irfft(g, 2 * length, norm: FFTNormType.Forward);                      // unscaled: G[0] + G[L](-1)^t + 2 sum Re(...)
+            var gk = empty(new[] { length }.Concat(leading).ToArray(), ScalarType.Float32, grad.device);   // (L, ...C)
+            var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
+            IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
+            IntPtr pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
+            float scale = 1f / (4f * length);
+            void** args = stackalloc void*[7];
+            args[0] = &pz; args[1] = &pg; args[2] = &pk; args[3] = &pb; args[4] = &l; args[5] = &channels; args[6] = &scale;
+            CudaKernels.Launch(device, "hyena_filter_grad", (TileCount(length), TileCount(channels)), args);
+            return (gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
+        }
+
+        private static uint TileCount(long n) => (uint)Math.Max(1, (n + Tile - 1) / Tile);
     }
 }

@@ -1,0 +1,66 @@
+// Runs the filter spectrum's kernels (FilterSpectrumFunction.Source, written next to this file as kernel.inc by
+// FilterSpectrumEmulationTests) on the CPU, one thread per block. filter_pad: the zero-padded, skip-termed, scaled filter
+// written channels first from a positions-first filter. filter_grad: from z, cuFFT's unscaled inverse transform of a
+// gradient spectrum G (computed here as a direct sum with the complex-to-real transform's meaning), the filter's gradient
+// (1/2L) sum over f = 0..L of Re(G[f] e^(2 pi i f t / 2L)) (each bin counted once), checked against that sum directly in
+// double precision, written positions first, and the skip term's (its value at t = 0). Sizes that fill whole tiles and
+// sizes that do not. Prints one line per case and exits 1 when an error exceeds 1e-5.
+#include "CudaShim.h"
+#include "kernel.inc"
+
+static double run_case(int L, int C, bool withBias, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<float> k((size_t)L * C), bias(C), padded((size_t)C * 2 * L, -1.f);
+    for (auto& v : k) v = normal(rng);
+    for (auto& v : bias) v = normal(rng);
+    blockDim.x = 1; threadIdx.x = 0;
+    gridDim.x = (unsigned)((2 * L + 31) / 32); gridDim.y = (unsigned)((C + 31) / 32);
+    const float scale = 1.f / (2.f * L);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, padded.data(), L, C, scale); }
+    double pe = 0, pn = 0;
+    for (int c = 0; c < C; c++)
+        for (int t = 0; t < 2 * L; t++) {
+            double want = t < L ? ((double)k[(size_t)t * C + c] + (t == 0 && withBias ? bias[c] : 0.0)) * scale : 0.0;
+            double got = padded[(size_t)c * 2 * L + t];
+            pe += (got - want) * (got - want); pn += want * want;
+        }
+
+    // The backward kernel: G random, z its unscaled complex-to-real transform (imaginary parts at bins 0 and L unused).
+    std::vector<float> G((size_t)C * (L + 1) * 2), z((size_t)C * 2 * L), gk((size_t)L * C, -1.f), gb(C, -1.f);
+    for (auto& v : G) v = normal(rng);
+    std::vector<double> want((size_t)L * C);
+    for (int c = 0; c < C; c++) {
+        const float* g = &G[(size_t)c * (L + 1) * 2];
+        for (int t = 0; t < 2 * L; t++) {
+            double zt = g[0] + g[2 * L] * ((t & 1) ? -1.0 : 1.0), once = g[0] + g[2 * L] * ((t & 1) ? -1.0 : 1.0);
+            for (int f = 1; f < L; f++) {
+                double a = M_PI * (double)((long long)f * t % (2 * L)) / L;
+                double re = g[2 * f] * std::cos(a) - g[2 * f + 1] * std::sin(a);
+                zt += 2 * re; once += re;
+            }
+            z[(size_t)c * 2 * L + t] = (float)zt;
+            if (t < L) want[(size_t)t * C + c] = once / (2.0 * L);
+        }
+    }
+    gridDim.x = (unsigned)((L + 31) / 32);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L)); }
+    double ge = 0, gn = 0, be = 0, bn = 0;
+    for (size_t i = 0; i < want.size(); i++) { ge += (gk[i] - want[i]) * (gk[i] - want[i]); gn += want[i] * want[i]; }
+    if (withBias)
+        for (int c = 0; c < C; c++) { be += (gb[c] - want[c]) * (gb[c] - want[c]); bn += want[c] * want[c]; }
+    double ep = std::sqrt(pe / pn), eg = std::sqrt(ge / gn), eb = withBias ? std::sqrt(be / bn) : 0.0;
+    std::printf("L=%d C=%d bias=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, ep, eg, eb);
+    return std::fmax(ep, std::fmax(eg, eb));
+}
+
+int main() {
+    std::mt19937 rng(3);
+    double worst = 0;
+    const int cases[][2] = { {1, 1}, {5, 3}, {32, 32}, {33, 70}, {64, 96}, {200, 5}, {512, 40} };
+    for (const auto& c : cases)
+        for (int withBias = 0; withBias < 2; withBias++) worst = std::fmax(worst, run_case(c[0], c[1], withBias, rng));
+    std::printf("worst %.2e\n", worst);
+    return worst < 1e-5 ? 0 : 1;
+}
