@@ -173,6 +173,30 @@ namespace Hyena.Benchmarks
                     Timing.Synchronize(device);
                     return $"relative error vs library calls and libtorch's gradients: spectrum {Err(view_as_real(kernel.s), view_as_real(reference.s))}, grad filter {Err(kernel.gk, reference.gk)}, grad skip {Err(kernel.gb, reference.gb)}";
                 });
+                Attempt(say, $"filter spectrum kernels with the window L={length}", () =>
+                {
+                    manual_seed(6);
+                    var hidden = randn(length, 2, 24, device: device);        // the MLP's output, positions first
+                    var bias = randn(2, 24, device: device);
+                    var times = linspace(0, 1, length, device: device);
+                    var deltas = -linspace(0.3, 4.6, 48, device: device).view(2, 24);
+                    var probe = randn(2, 24, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
+                    (Tensor s, Tensor gh, Tensor gb) Run(bool kernels)
+                    {
+                        var h = hidden.clone().requires_grad_(true);
+                        var b = bias.clone().requires_grad_(true);
+                        var view = h.permute(1, 2, 0);                               // (2, 24, L)
+                        var s = kernels
+                            ? FilterSpectrumFunction.ApplyWindowed(view, b, new FilterSpectrumFunction.Window(times, deltas, 0.05f))
+                            : FilterSpectrumFunction.Compose(view * (exp(-times * deltas.abs().unsqueeze(-1)) + 0.05), b);
+                        (s * probe).real.sum().backward();
+                        return (s.detach(), h.grad!.clone(), b.grad!.clone());
+                    }
+                    var reference = Run(kernels: false);
+                    var kernel = Run(kernels: true);
+                    Timing.Synchronize(device);
+                    return $"relative error vs the window and the library calls, libtorch's gradients: spectrum {Err(view_as_real(kernel.s), view_as_real(reference.s))}, grad filter {Err(kernel.gh, reference.gh)}, grad skip {Err(kernel.gb, reference.gb)}";
+                });
             }
         }
 

@@ -36,9 +36,15 @@ namespace Microsoft.ML.Hyena
         /// channels (up to 65,535 tiles, so C &lt;= 2,097,120).
         /// </summary>
         internal const string Source = @"
-// padded[c, t] = scale (k[t * C + c] + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < 2L. k: (L, C) positions first;
-// padded: (C, 2L); bias may be null. Grid (ceil(2L / 32), ceil(C / 32)).
-__device__ void filter_pad(const float* k, const float* bias, float* padded, int L, int C, float scale) {
+// The window exp(-t |delta_c|) + shift at time t and channel c (ExponentialModulation), or 1 without times.
+__device__ __forceinline__ float filter_window(const float* times, const float* deltas, float shift, int t, int c) {
+    return times ? expf(-(times[t] * fabsf(deltas[c]))) + shift : 1.f;
+}
+
+// padded[c, t] = scale (k[t * C + c] w(t, c) + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < 2L, with w the window
+// (1 when times is null). k: (L, C) positions first; padded: (C, 2L); bias may be null. Grid (ceil(2L / 32), ceil(C / 32)).
+__device__ void filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift,
+                           float* padded, int L, int C, float scale) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
     long long width = 2LL * L;
@@ -52,7 +58,7 @@ __device__ void filter_pad(const float* k, const float* bias, float* padded, int
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the channels
         int t = t0 + e / 32, c = c0 + e % 32;
         float v = 0.f;
-        if (t < L && c < C) { v = k[(long long)t * C + c]; if (t == 0 && bias) v += bias[c]; }
+        if (t < L && c < C) { v = k[(long long)t * C + c] * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
         tile[e / 32][e % 32] = v * scale;
     }
     __syncthreads();
@@ -62,9 +68,11 @@ __device__ void filter_pad(const float* k, const float* bias, float* padded, int
     }
 }
 
-// gk[t * C + c] = scale (z[c, t] + Re G[c, 0] + (-1)^t Re G[c, L]) for t < L, and gbias[c] = gk[c] (t = 0) when not null.
-// z: (C, 2L); G: (C, L + 1) complex as interleaved floats; gk: (L, C) positions first. Grid (ceil(L / 32), ceil(C / 32)).
-__device__ void filter_grad(const float* z, const float* G, float* gk, float* gbias, int L, int C, float scale) {
+// g = scale (z[c, t] + Re G[c, 0] + (-1)^t Re G[c, L]) for t < L: gk[t * C + c] = g w(t, c) (the window's, 1 when times is
+// null) and gbias[c] = g at t = 0 when not null. z: (C, 2L); G: (C, L + 1) complex as interleaved floats; gk: (L, C)
+// positions first. Grid (ceil(L / 32), ceil(C / 32)).
+__device__ void filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift,
+                            float* gk, float* gbias, int L, int C, float scale) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the positions
@@ -75,6 +83,7 @@ __device__ void filter_grad(const float* z, const float* G, float* gk, float* gb
             float nyquist = G[2 * (g + L)];
             v = (z[(long long)c * 2 * L + t] + G[2 * g] + ((t & 1) ? -nyquist : nyquist)) * scale;
             if (t == 0 && gbias) gbias[c] = v;
+            v *= filter_window(times, deltas, shift, t, c);
         }
         tile[e / 32][e % 32] = v;
     }
@@ -85,8 +94,8 @@ __device__ void filter_grad(const float* z, const float* G, float* gk, float* gb
     }
 }
 
-extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, float* padded, int L, int C, float scale) { filter_pad(k, bias, padded, L, C, scale); }
-extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, float* gk, float* gbias, int L, int C, float scale) { filter_grad(z, G, gk, gbias, L, C, scale); }
+extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale); }
+extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift, float* gk, float* gbias, int L, int C, float scale) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale); }
 ";
 
         /// <summary>The kernels' entry points.</summary>
@@ -97,25 +106,49 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
 
         public override string Name => "HyenaFilterSpectrum";
 
+        /// <summary>
+        /// The exponential window of <see cref="Modules.ExponentialModulation"/> applied by the kernels as they read the
+        /// filter: k[c, t] (exp(-Times[t] |Deltas[c]|) + Shift). Times: (L); Deltas: the filter's channel shape (..., C), float32.
+        /// </summary>
+        internal readonly record struct Window(Tensor Times, Tensor Deltas, float Shift);
+
         /// <summary>The spectrum of <paramref name="k"/> (..., C, L) with <paramref name="bias"/> (..., C) folded in, or none when null.</summary>
         public static Tensor Apply(Tensor k, Tensor? bias)
-            => bias is null ? apply(k, k, false) : apply(k, bias, true);
+            => bias is null ? apply(k, k, false, false, k, k, 0f) : apply(k, bias, true, false, k, k, 0f);
+
+        /// <summary>
+        /// The spectrum of the windowed filter <paramref name="h"/> (..., C, L) (the window applied by the kernels, which
+        /// must apply: <see cref="KernelsApply"/>) with <paramref name="bias"/> folded in; an autograd node when gradients are needed.
+        /// </summary>
+        public static Tensor ApplyWindowed(Tensor h, Tensor? bias, Window window)
+        {
+            if (!is_grad_enabled() || !(h.requires_grad || (bias is not null && bias.requires_grad)))
+                return KernelForward(h, bias, window);
+            return apply(h, bias ?? h, bias is not null, true, window.Times, window.Deltas, window.Shift);
+        }
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var k = (Tensor)vars[0];
             bool hasBias = (bool)vars[2];
             var bias = hasBias ? (Tensor)vars[1] : null;
-            bool kernels = KernelsApply(k, bias);
+            Window? window = (bool)vars[3] ? new Window((Tensor)vars[4], (Tensor)vars[5], (float)vars[6]) : null;
+            bool kernels = window is not null || KernelsApply(k, bias);
             ctx.save_data("length", k.size(-1));
             ctx.save_data("kType", (int)k.dtype);
             ctx.save_data("biasType", hasBias ? (int)bias!.dtype : -1);
             ctx.save_data("kernels", kernels);
-            return kernels ? KernelForward(k, bias) : Compose(k, bias);
+            if (window is Window w)
+            {
+                ctx.save_for_backward(new List<Tensor> { w.Times, w.Deltas });
+                ctx.save_data("shift", w.Shift);
+            }
+            ctx.save_data("windowed", window is not null);
+            return kernels ? KernelForward(k, bias, window) : Compose(k, bias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("filter spectrum", 3, grad_output, () =>
+            => GradientHandOff.Backward("filter spectrum", 7, grad_output, () =>
             {
                 long length = (long)ctx.get_data("length");
                 var kType = (ScalarType)(int)ctx.get_data("kType");
@@ -123,7 +156,13 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
                 Tensor gk, gb;
                 if ((bool)ctx.get_data("kernels"))
                 {
-                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0);
+                    Window? window = null;
+                    if ((bool)ctx.get_data("windowed"))
+                    {
+                        var saved = ctx.get_saved_variables();
+                        window = new Window(saved[0], saved[1], (float)ctx.get_data("shift"));
+                    }
+                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window);
                 }
                 else
                 {
@@ -137,7 +176,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
                 {
                     gk.dtype == kType ? gk : gk.to_type(kType),
                     gb is null ? null! : (gb.dtype == (ScalarType)biasType ? gb : gb.to_type((ScalarType)biasType)),
-                    null!,
+                    null!, null!, null!, null!, null!,
                 };
             });
 
@@ -164,17 +203,16 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
         /// the kernels ready (NVRTC found; not switched off by HYENA_CUDA_KERNELS=0).
         /// </summary>
         internal static bool KernelsApply(Tensor k, Tensor? bias)
-        {
-            if (k.device_type != DeviceType.CUDA || k.dtype != ScalarType.Float32 || (bias is not null && bias.dtype != ScalarType.Float32))
-                return false;
-            long length = k.size(-1), channels = k.numel() / Math.Max(1, length);
-            if (length < 1 || channels < 1 || length > int.MaxValue / 2 || (channels + Tile - 1) / Tile > 65535 || !k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous())
-                return false;
-            return CudaKernels.TryEnsure(CudaKernels.DeviceIndex(k));
-        }
+            => (bias is null || bias.dtype == k.dtype) && KernelsApply(k.device, k.dtype, k.size(-1), k.numel() / Math.Max(1, k.size(-1)))
+                && k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous();
 
-        /// <summary>The forward pass with the padding kernel and an unscaled transform: (..., C, L + 1), complex64.</summary>
-        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias)
+        /// <summary>Whether the kernels take a filter of <paramref name="length"/> positions and <paramref name="channels"/> channels in <paramref name="dtype"/> on <paramref name="device"/>, laid out positions outermost.</summary>
+        internal static bool KernelsApply(Device device, ScalarType dtype, long length, long channels)
+            => device.type == DeviceType.CUDA && dtype == ScalarType.Float32 && length >= 1 && channels >= 1 && length <= int.MaxValue / 2
+                && (channels + Tile - 1) / Tile <= 65535 && CudaKernels.TryEnsure(device.index < 0 ? 0 : device.index);
+
+        /// <summary>The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1), complex64.</summary>
+        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null)
         {
             using var scope = NewDisposeScope();
             int device = CudaKernels.DeviceIndex(k);
@@ -183,17 +221,22 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
             var leading = k.shape[..^1];
             var padded = empty(new long[] { channels, 2L * length }, ScalarType.Float32, k.device);
             var biasData = bias?.contiguous();
+            var (times, deltas, shift) = WindowData(window, length, channels);
             IntPtr pk = CudaKernels.DataPointer(k), pb = biasData is null ? IntPtr.Zero : CudaKernels.DataPointer(biasData), pp = CudaKernels.DataPointer(padded);
+            IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (2f * length);
-            void** args = stackalloc void*[6];
-            args[0] = &pk; args[1] = &pb; args[2] = &pp; args[3] = &length; args[4] = &channels; args[5] = &scale;
+            void** args = stackalloc void*[9];
+            args[0] = &pk; args[1] = &pb; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pp; args[6] = &length; args[7] = &channels; args[8] = &scale;
             CudaKernels.Launch(device, "hyena_filter_pad", (TileCount(2L * length), TileCount(channels)), args);
             var spectrum = fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);            // unscaled: the kernel scaled
             return scope.MoveToOuter(spectrum.view(leading.Append(length + 1L).ToArray()));
         }
 
-        /// <summary>The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k laid out as k was, positions outermost.</summary>
-        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias)
+        /// <summary>
+        /// The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k (times the window, when
+        /// given) laid out as k was, positions outermost.
+        /// </summary>
+        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null)
         {
             int device = CudaKernels.DeviceIndex(grad);
             CudaKernels.Ensure(device);
@@ -205,13 +248,25 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, f
             var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
             IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
             IntPtr pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
+            var (times, deltas, shift) = WindowData(window, l, channels);
+            IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (4f * length);
-            void** args = stackalloc void*[7];
-            args[0] = &pz; args[1] = &pg; args[2] = &pk; args[3] = &pb; args[4] = &l; args[5] = &channels; args[6] = &scale;
+            void** args = stackalloc void*[10];
+            args[0] = &pz; args[1] = &pg; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pk; args[6] = &pb; args[7] = &l; args[8] = &channels; args[9] = &scale;
             CudaKernels.Launch(device, "hyena_filter_grad", (TileCount(length), TileCount(channels)), args);
             return (gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
         }
 
         private static uint TileCount(long n) => (uint)Math.Max(1, (n + Tile - 1) / Tile);
+
+        // The window's times and rates as contiguous float32 of L and C elements, or nulls without a window.
+        private static (Tensor? Times, Tensor? Deltas, float Shift) WindowData(Window? window, int length, int channels)
+        {
+            if (window is not Window w)
+                return (null, null, 0f);
+            if (w.Times.numel() != length || w.Deltas.numel() != channels || w.Times.dtype != ScalarType.Float32 || w.Deltas.dtype != ScalarType.Float32)
+                throw new ArgumentException($"The window needs {length} float32 times and {channels} float32 rates; got {w.Times.numel()} ({w.Times.dtype}) and {w.Deltas.numel()} ({w.Deltas.dtype}).", nameof(window));
+            return (w.Times.contiguous(), w.Deltas.contiguous(), w.Shift);
+        }
     }
 }

@@ -233,8 +233,31 @@ namespace Microsoft.ML.Hyena
                 ClearFilterCacheIfAny(); // parameters may change after this pass: never reuse an older spectrum
             if (_cacheFilterSpectrum && inference)
                 return scope.MoveToOuter(MixCore(input, null, CachedSpectrum(length, input.device)));
+            if (FoldSkipTerm && WindowedSpectrum(length) is Tensor spectrum)
+                return scope.MoveToOuter(MixCore(input, null, spectrum));
             var filter = _filterFn.call(length).squeeze(0); // (l, C)
             return scope.MoveToOuter(MixCore(input, filter, null));
+        }
+
+        // The filter's spectrum (skip term folded in) with the window applied by the spectrum's CUDA kernels as they read
+        // the MLP's output (FilterSpectrumFunction.ApplyWindowed): the same values as FilterSpectrum(filter) without the
+        // window's passes over (l, C) forward and backward. Null where those kernels do not apply (CPU, float64, ...).
+        private Tensor? WindowedSpectrum(long length)
+        {
+            var skip = _filterFn.Bias;
+            if (!FilterSpectrumFunction.KernelsApply(skip.device, skip.dtype, length, Config.FilterChannels))
+                return null;
+            using var scope = NewDisposeScope();
+            int order = Config.Order;
+            long width = Config.ModelDimension;
+            var (h, t) = _filterFn.Unwindowed(length);
+            var k = h.squeeze(0).view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l), positions outermost
+            var bias = skip.view(order - 1, width);                                     // (N-1, D)
+            var modulation = _filterFn.Modulation;
+            var spectrum = modulation.Modulate
+                ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(order - 1, width), (float)modulation.Shift))
+                : FftConvolution.FilterSpectrum(k, bias);
+            return scope.MoveToOuter(spectrum);
         }
 
         /// <summary>

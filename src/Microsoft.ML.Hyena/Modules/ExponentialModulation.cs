@@ -36,6 +36,12 @@ namespace Microsoft.ML.Hyena.Modules
         /// <summary>Decay rates, shape (1, 1, C).</summary>
         public Tensor Deltas => _deltas;
 
+        /// <summary>Whether the window is applied at all (false: the filter passes unchanged).</summary>
+        public bool Modulate => _modulate;
+
+        /// <summary>The constant added to the decay: the window is exp(-t |deltas|) + Shift.</summary>
+        public double Shift => _shift;
+
         /// <summary>Applies the window to <paramref name="x"/> (1, l, C) at times <paramref name="t"/> (1, l, 1).</summary>
         public override Tensor forward(Tensor t, Tensor x)
         {

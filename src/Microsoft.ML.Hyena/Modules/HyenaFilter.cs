@@ -77,6 +77,19 @@ namespace Microsoft.ML.Hyena.Modules
             return scope.MoveToOuter(_modulation.call(t, h));
         }
 
+        /// <summary>
+        /// The filter before the window: the MLP's output h, shape (1, length, C), and the times t, shape (1, length, 1), at
+        /// which <see cref="Modulation"/> takes it (the filter is Modulation(t, h)). Lets the operator apply the window in
+        /// the kernels of the filter's spectrum instead of in passes of its own.
+        /// </summary>
+        internal (Tensor H, Tensor T) Unwindowed(long length)
+        {
+            using var scope = NewDisposeScope();
+            var (z, t) = _posEmb.call(length);
+            var h = _implicitFilter.call(z);
+            return (scope.MoveToOuter(h), scope.MoveToOuter(t));
+        }
+
         /// <inheritdoc />
         public IEnumerable<(string Alias, string Canonical)> StateDictAliases()
         {

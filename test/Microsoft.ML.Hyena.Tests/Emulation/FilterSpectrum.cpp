@@ -3,25 +3,31 @@
 // written channels first from a positions-first filter. filter_grad: from z, cuFFT's unscaled inverse transform of a
 // gradient spectrum G (computed here as a direct sum with the complex-to-real transform's meaning), the filter's gradient
 // (1/2L) sum over f = 0..L of Re(G[f] e^(2 pi i f t / 2L)) (each bin counted once), checked against that sum directly in
-// double precision, written positions first, and the skip term's (its value at t = 0). Sizes that fill whole tiles and
-// sizes that do not. Prints one line per case and exits 1 when an error exceeds 1e-5.
+// double precision, written positions first, and the skip term's (its value at t = 0). With and without the window
+// exp(-t |delta_c|) + shift that both apply to the filter (not to the skip term). Sizes that fill whole tiles and sizes
+// that do not. Prints one line per case and exits 1 when an error exceeds 1e-5.
 #include "CudaShim.h"
 #include "kernel.inc"
 
-static double run_case(int L, int C, bool withBias, std::mt19937& rng) {
+static double run_case(int L, int C, bool withBias, bool windowed, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
-    std::vector<float> k((size_t)L * C), bias(C), padded((size_t)C * 2 * L, -1.f);
+    std::vector<float> k((size_t)L * C), bias(C), padded((size_t)C * 2 * L, -1.f), times(L), deltas(C);
     for (auto& v : k) v = normal(rng);
     for (auto& v : bias) v = normal(rng);
+    for (int t = 0; t < L; t++) times[t] = L == 1 ? 0.f : (float)t / (L - 1);
+    for (int c = 0; c < C; c++) deltas[c] = -0.3f - 4.f * c / C;           // negative: the window takes |delta|
+    const float shift = windowed && C % 2 ? 0.05f : 0.f;
+    const float* tp = windowed ? times.data() : nullptr;
+    auto window = [&](int t, int c) { return windowed ? std::exp(-(double)times[t] * std::fabs((double)deltas[c])) + shift : 1.0; };
     blockDim.x = 1; threadIdx.x = 0;
     gridDim.x = (unsigned)((2 * L + 31) / 32); gridDim.y = (unsigned)((C + 31) / 32);
     const float scale = 1.f / (2.f * L);
     for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, padded.data(), L, C, scale); }
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded.data(), L, C, scale); }
     double pe = 0, pn = 0;
     for (int c = 0; c < C; c++)
         for (int t = 0; t < 2 * L; t++) {
-            double want = t < L ? ((double)k[(size_t)t * C + c] + (t == 0 && withBias ? bias[c] : 0.0)) * scale : 0.0;
+            double want = t < L ? ((double)k[(size_t)t * C + c] * window(t, c) + (t == 0 && withBias ? bias[c] : 0.0)) * scale : 0.0;
             double got = padded[(size_t)c * 2 * L + t];
             pe += (got - want) * (got - want); pn += want * want;
         }
@@ -29,7 +35,7 @@ static double run_case(int L, int C, bool withBias, std::mt19937& rng) {
     // The backward kernel: G random, z its unscaled complex-to-real transform (imaginary parts at bins 0 and L unused).
     std::vector<float> G((size_t)C * (L + 1) * 2), z((size_t)C * 2 * L), gk((size_t)L * C, -1.f), gb(C, -1.f);
     for (auto& v : G) v = normal(rng);
-    std::vector<double> want((size_t)L * C);
+    std::vector<double> want((size_t)L * C), wantSkip(C);
     for (int c = 0; c < C; c++) {
         const float* g = &G[(size_t)c * (L + 1) * 2];
         for (int t = 0; t < 2 * L; t++) {
@@ -40,18 +46,19 @@ static double run_case(int L, int C, bool withBias, std::mt19937& rng) {
                 zt += 2 * re; once += re;
             }
             z[(size_t)c * 2 * L + t] = (float)zt;
-            if (t < L) want[(size_t)t * C + c] = once / (2.0 * L);
+            if (t < L) want[(size_t)t * C + c] = once / (2.0 * L) * window(t, c);
+            if (t == 0) wantSkip[c] = once / (2.0 * L);
         }
     }
     gridDim.x = (unsigned)((L + 31) / 32);
     for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L)); }
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L)); }
     double ge = 0, gn = 0, be = 0, bn = 0;
     for (size_t i = 0; i < want.size(); i++) { ge += (gk[i] - want[i]) * (gk[i] - want[i]); gn += want[i] * want[i]; }
     if (withBias)
-        for (int c = 0; c < C; c++) { be += (gb[c] - want[c]) * (gb[c] - want[c]); bn += want[c] * want[c]; }
+        for (int c = 0; c < C; c++) { be += (gb[c] - wantSkip[c]) * (gb[c] - wantSkip[c]); bn += wantSkip[c] * wantSkip[c]; }
     double ep = std::sqrt(pe / pn), eg = std::sqrt(ge / gn), eb = withBias ? std::sqrt(be / bn) : 0.0;
-    std::printf("L=%d C=%d bias=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, ep, eg, eb);
+    std::printf("L=%d C=%d bias=%d window=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, ep, eg, eb);
     return std::fmax(ep, std::fmax(eg, eb));
 }
 
@@ -60,7 +67,8 @@ int main() {
     double worst = 0;
     const int cases[][2] = { {1, 1}, {5, 3}, {32, 32}, {33, 70}, {64, 96}, {200, 5}, {512, 40} };
     for (const auto& c : cases)
-        for (int withBias = 0; withBias < 2; withBias++) worst = std::fmax(worst, run_case(c[0], c[1], withBias, rng));
+        for (int withBias = 0; withBias < 2; withBias++)
+            for (int windowed = 0; windowed < 2; windowed++) worst = std::fmax(worst, run_case(c[0], c[1], withBias, windowed, rng));
     std::printf("worst %.2e\n", worst);
     return worst < 1e-5 ? 0 : 1;
 }
