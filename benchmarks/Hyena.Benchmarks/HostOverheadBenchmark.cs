@@ -119,6 +119,8 @@ namespace Hyena.Benchmarks
             using var inProjection = nn.Linear(width, channels, hasBias: true, device: device);
             add("in projection + short filter, bf16, forward+backward", "channels first", () =>
                 op.ShortFilter.Apply(HyenaOperator.ProjectChannelsFirst(inProjection, x, bf16), bf16).backward(new[] { probeStreams }));
+            add("in projection + short filter, bf16, forward+backward", "bias in the short filter", () =>
+                op.ShortFilter.Apply(HyenaOperator.ProjectChannelsFirst(inProjection, x, bf16, addBias: false), bf16, inProjection.bias).backward(new[] { probeStreams }));
             foreach (var (variant, onChip) in new[] { ("cuFFT node", false), ("on-chip", true) })
             {
                 add("long convolution node, bf16, forward+backward", variant, () =>
@@ -147,6 +149,24 @@ namespace Hyena.Benchmarks
                 {
                     foreach (var (step, bit) in new[] { ("columns forward", 1), ("rows", 2), ("columns inverse", 4) })
                         add($"four-step kernel alone, forward: {step}", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit));
+                    // Shorter rows: less shared memory per row block, more column work (FourStepFftConvolution.MaxRowLog2).
+                    foreach (int rowLog2 in new[] { 11, 10 })
+                    {
+                        string split = $"rows of {1 << rowLog2}";
+                        void WithRows(Action run)
+                        {
+                            FourStepFftConvolution.MaxRowLog2 = rowLog2;
+                            try { run(); } finally { FourStepFftConvolution.MaxRowLog2 = 12; }
+                        }
+                        foreach (var (step, bit) in new[] { ("columns forward", 1), ("rows", 2), ("columns inverse", 4) })
+                            add($"four-step kernel alone, forward: {step}", split, () => WithRows(() => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit)));
+                        add("long convolution node, bf16, forward+backward", split, () => WithRows(() =>
+                        {
+                            var p = streams.split(width, dim: 1);
+                            LongConvolutionFunction.Apply(p[2], p[1], p[0], spectrum, false, true).backward(new[] { probeY });
+                            HyenaOperator.ThrowIfBackwardFailed(device);
+                        }));
+                    }
                 }
                 add("on-chip kernels alone, backward (with the filter gradient's terms)", "on-chip", () => OnChipFftConvolution.Backward(probeY, parts[2], parts[1], parts[0], c!, k, u));
             }

@@ -46,7 +46,7 @@ namespace Microsoft.ML.Hyena.Tests
                 from stem in fourStepStems
                 select $"hyena_{stem}_{type}");
             foreach (string name in CudaKernels.FunctionNames)
-                Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+\) )?{name}\("), name);
+                Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
             Assert.Equal(stamped.Count + 7, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, 2 filter-spectrum kernels, hyena_fourstep_rows
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
