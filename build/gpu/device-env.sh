@@ -1,8 +1,9 @@
 # Sourced by the run-*.sh scripts on the GPU machine: unpacks the publish once into /tmp/hb and points
 # TorchBackend at the PyTorch install's libtorch. NVLink multicast stays off (the machine's policy).
 R="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HB=/tmp/hb/hyena-bench
-if [ ! -x "$HB/Hyena.Benchmarks" ]; then
+# HB may be set beforehand to another unpacked build (for example one with a different Microsoft.ML.Hyena.dll).
+HB="${HB:-/tmp/hb/hyena-bench}"
+if [ ! -x /tmp/hb/hyena-bench/Hyena.Benchmarks ]; then
   mkdir -p /tmp/hb && tar -xJf "$R/.gpu/app.tar.xz" -C /tmp/hb
 fi
 TL=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")' 2>/dev/null)
