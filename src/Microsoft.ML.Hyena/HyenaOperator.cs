@@ -248,14 +248,11 @@ namespace Microsoft.ML.Hyena
             if (!FilterSpectrumFunction.KernelsApply(skip.device, skip.dtype, length, Config.FilterChannels))
                 return null;
             using var scope = NewDisposeScope();
-            int order = Config.Order;
-            long width = Config.ModelDimension;
             var (h, t) = _filterFn.Unwindowed(length);
-            var k = h.squeeze(0).view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l), positions outermost
-            var bias = skip.view(order - 1, width);                                     // (N-1, D)
+            var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
             var modulation = _filterFn.Modulation;
             var spectrum = modulation.Modulate
-                ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(order - 1, width), (float)modulation.Shift))
+                ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift))
                 : FftConvolution.FilterSpectrum(k, bias);
             return scope.MoveToOuter(spectrum);
         }
@@ -282,12 +279,17 @@ namespace Microsoft.ML.Hyena
         public Tensor FilterSpectrum(Tensor filter)
         {
             using var scope = NewDisposeScope();
+            var (k, bias) = PerConvolution(filter);
+            return scope.MoveToOuter(FftConvolution.FilterSpectrum(k, bias));
+        }
+
+        // The filter (l, C) as the N - 1 long convolutions' filters, (N-1, D, l), a view with the positions outermost, and
+        // their skip terms, (N-1, D).
+        private (Tensor K, Tensor Bias) PerConvolution(Tensor filter)
+        {
             int order = Config.Order;
             long width = Config.ModelDimension;
-            long length = filter.size(0);
-            var k = filter.view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l)
-            var bias = _filterFn.Bias.view(order - 1, width);                   // (N-1, D)
-            return scope.MoveToOuter(FftConvolution.FilterSpectrum(k, bias));
+            return (filter.view(filter.size(0), order - 1, width).permute(1, 2, 0), _filterFn.Bias.view(order - 1, width));
         }
 
         private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum)
@@ -313,8 +315,7 @@ namespace Microsoft.ML.Hyena
                 }
                 else
                 {
-                    k = filter!.view(length, order - 1, width).permute(1, 2, 0);   // (N-1, D, l)
-                    bias = _filterFn.Bias.view(order - 1, width);                   // (N-1, D)
+                    (k, bias) = PerConvolution(filter!);                             // (N-1, D, l), (N-1, D)
                 }
             }
 
@@ -337,8 +338,7 @@ namespace Microsoft.ML.Hyena
                 || (outputType != ScalarType.Float32 && outputType != ScalarType.Float64))
                 return Project(_outProj, y, compute);
             using var scope = NewDisposeScope();
-            var weight = _outProj.weight!.dtype == c ? _outProj.weight! : _outProj.weight!.to_type(c);
-            var product = nn.functional.linear(y.dtype == c ? y : y.to_type(c), weight);
+            var product = Project(_outProj, y, compute, withBias: false);
             var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
             return scope.MoveToOuter(product + bias);
         }
@@ -390,13 +390,14 @@ namespace Microsoft.ML.Hyena
             return c == parameterType && c == input.dtype ? null : c;
         }
 
-        private static Tensor Project(Linear layer, Tensor x, ScalarType? compute)
+        // layer(x) computed in the compute type (the parameters cast), or without the bias when not withBias.
+        private static Tensor Project(Linear layer, Tensor x, ScalarType? compute, bool withBias = true)
         {
             if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
-                return layer.call(x);
+                return withBias ? layer.call(x) : nn.functional.linear(x, layer.weight!);
             using var scope = NewDisposeScope();
             var weight = layer.weight!.to_type(c);
-            var bias = layer.bias is null ? null : layer.bias.to_type(c);
+            var bias = !withBias || layer.bias is null ? null : layer.bias.to_type(c);
             var input = x.dtype == c ? x : x.to_type(c);
             return scope.MoveToOuter(nn.functional.linear(input, weight, bias));
         }
