@@ -108,7 +108,7 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
             n1 < M1 / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
     }
     __syncthreads();
-    dit_forward<1>(z, M1, -1, logC, logC, 0);
+    dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
     cpx* w = work + row * (long long)L;
     for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
         int k1 = j >> logC, n2 = c0 + (j & (C - 1));
@@ -134,7 +134,7 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
         z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)] = w[(long long)(l ? r1 : r0) * M2 + n2];
     }
     __syncthreads();
-    dit_forward<0>(z, M2, sh, 1, 0, logM2);
+    dit_forward<0, 1>(z, M2, sh, 1, 0, logM2);
 
     const cpx* k = K + (row % D) * (long long)(L + 1);
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
@@ -150,7 +150,7 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
         }
     }
     __syncthreads();
-    dif_inverse<0>(z, M2, sh, 1, 0, logM2);
+    dif_inverse<0, 1>(z, M2, sh, 1, 0, logM2);
     for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
         int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
         cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
@@ -173,7 +173,7 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
     for (int j = threadIdx.x; j < M1 * C; j += blockDim.x)
         z[j] = w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))];
     __syncthreads();
-    dif_inverse<1>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
+    dif_inverse<1, 0>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
     const int shift = 32 - logM1;
@@ -192,9 +192,9 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
     fourstep_columns_inverse<T>(work, g1, sbg1, out1, g2, sbg2, out2, L, D, logM1, logM2, logC); }
 HYENA_FOURSTEP(f32, float)
 HYENA_FOURSTEP(bf16, bf16_t)
-// At most 42 registers a thread, so that three blocks of 64 KiB fit an SM (against two at 44: the kernel alone 2.36 ->
-// 2.26 ms at 64k and width 768 on an H200).
-extern ""C"" __global__ void __launch_bounds__(512, 3) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+// At most 64 registers a thread, which the radix-16 passes need without spilling: two blocks of 64 KiB an SM. (With the
+// radix-4 passes, 42 registers and three blocks had made the kernel alone 2.36 -> 2.26 ms at 64k and width 768 on an H200.)
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
     fourstep_rows(work, K, conjK, spec_out, u_in, D, logM1, logM2);
 }
 ";

@@ -69,15 +69,16 @@ __device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
 __device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }   // exp(i pi f)
 // Where point i lives in shared memory: its low five bits XOR its high five (for M >= 1024; sh = log2(M) - 5, else 0),
 // so that the bit-reversed accesses of 32 neighbouring threads, which differ only in the high bits, fall in different
-// banks; then bits 0-1 and 2-3 each XOR bits 4-5, so that the first two radix-4 passes (points 1 and 4 apart, 4 and 16
-// apart between threads) do not put four threads of a half-warp on one bank. Each step changes only bits below those it
-// reads, so the map is one to one. (Counted for every pass by a script: 52 wavefronts for a 4,096-point transform's
-// accesses against 27 at best before, 28 now.) sh < 0: no swizzle (the interleaved column layout needs none).
+// banks; then bits 0-3 XOR bits 4-7, so that the first radix-16 pass (points 1 apart, threads 16 apart) does not put
+// the threads of a half-warp on one bank. Each step changes only bits below those it reads, so the map is one to one.
+// (Counted by a script for the rows of the four-step kernels and for one block of 16k: the bit-reversed accesses, every
+// pass and the spectrum product take two wavefronts a warp, the least 8-byte accesses take; with bits 0-1 and 2-3
+// XOR bits 4-5, as for radix-4 passes from span 1, the first radix-16 pass took 4 and 8.) Radix-4 passes from span 4
+// would conflict under this map; only the column kernels take those, and they use none. sh < 0: no swizzle.
 __device__ __forceinline__ int swz(int i, int sh) {
     if (sh < 0) return i;
     int j = sh ? i ^ ((i >> sh) & 31) : i;
-    int b = (j >> 4) & 3;
-    return j ^ b ^ (b << 2);
+    return j ^ ((j >> 4) & 15);
 }
 
 // The transforms below work on 2^logCount transforms of M points at once: point i of transform f lives at
@@ -92,101 +93,132 @@ __device__ __forceinline__ void fft_split(int j, int logQ, int logCount, int* f,
     else { *q = j & ((1 << logQ) - 1); *f = j >> logQ; }
 }
 
-// Where thread j's radix-4 butterfly of span s (and 2s) reads and writes its four points; returns its position in the
-// span, which sets its twiddle factors.
+// swz is linear over the bits (each of its steps XORs bit fields), and the points base + k s of a butterfly group (below)
+// have their offsets k s in bits that base leaves zero, so point k lives at (where base lives) XOR swz(k s): one swizzle a
+// group and one XOR a point. fft_at's two terms share no bit either (f < 2^logCount; swz(i) < M).
+__device__ __forceinline__ int span_offset(int ks, int sh, int ishift) { return swz(ks, sh) << ishift; }
+__device__ __forceinline__ int group_point(int p0, int k, int b1, int b2, int b4, int b8) {
+    return p0 ^ ((k & 1) ? b1 : 0) ^ ((k & 2) ? b2 : 0) ^ ((k & 4) ? b4 : 0) ^ ((k & 8) ? b8 : 0);
+}
+
+// Where thread j's group of 2^logR points of span s starts: points base + k s, k < 2^logR, with base = 2^logR (q - pos) + pos
+// for the group's number q in its transform; returns pos, its position in the span, which sets its twiddle factors.
 template <int FFAST>
-__device__ __forceinline__ int radix4_points(int j, int s, int logM, int sh, int logCount, int ishift, int fshift,
-                                             int* p0, int* p1, int* p2, int* p3) {
+__device__ __forceinline__ int group_at(int j, int s, int logR, int logM, int sh, int logCount, int ishift, int fshift, int* p0) {
     int f, q;
-    fft_split<FFAST>(j, logM - 2, logCount, &f, &q);
+    fft_split<FFAST>(j, logM - logR, logCount, &f, &q);
     int pos = q & (s - 1);
-    int base = 4 * (q - pos) + pos;
-    *p0 = fft_at(f, base, sh, ishift, fshift);
-    *p1 = fft_at(f, base + s, sh, ishift, fshift);
-    *p2 = fft_at(f, base + 2 * s, sh, ishift, fshift);
-    *p3 = fft_at(f, base + 3 * s, sh, ishift, fshift);
+    *p0 = fft_at(f, ((q - pos) << logR) + pos, sh, ishift, fshift);
     return pos;
 }
 
-// Forward transform (exp(-i ...)), decimation in time, bit-reversed in, natural order out: stages of span
-// 1, 2, 4, ... taken two at a time (each thread combines four elements in registers), then one more if log2(M) is odd.
-// Twiddle factors are computed in registers from exact arguments (a shared table is read with bank conflicts).
-template <int FFAST>
-__device__ void dit_forward(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
-    const int logM = 31 - __clz(M);
-    int s = 1;
-    for (; 4 * s <= M; s *= 4) {
-        int lastPos = -1;
-        cpx w1 = cmake(1.f, 0.f), w2 = w1, w3 = w1;
-        for (int j = threadIdx.x; j < (M / 4) << logCount; j += blockDim.x) {
-            int p0, p1, p2, p3;
-            int pos = radix4_points<FFAST>(j, s, logM, sh, logCount, ishift, fshift, &p0, &p1, &p2, &p3);
-            cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
-            if (pos != lastPos) {                                  // a thread's butterflies often share a position
-                w2 = expi_pi(-(float)pos / (float)(2 * s));        // span 2s, position pos
-                w1 = cmul(w2, w2);                                 // span s, position pos
-                w3 = cmake(w2.y, -w2.x);                           // span 2s, position pos + s: w2 * (-i)
-                lastPos = pos;
-            }
-            cpx t = cmul(w1, e1); e1 = csub(e0, t); e0 = cadd(e0, t);
-            t = cmul(w1, e3); e3 = csub(e2, t); e2 = cadd(e2, t);
-            t = cmul(w2, e2); e2 = csub(e0, t); e0 = cadd(e0, t);
-            t = cmul(w3, e3); e3 = csub(e1, t); e1 = cadd(e1, t);
-            z[p0] = e0; z[p1] = e1; z[p2] = e2; z[p3] = e3;
-        }
-        __syncthreads();
-    }
-    if (s < M) {   // log2(M) odd: the last stage, span M / 2
-        for (int j = threadIdx.x; j < (M / 2) << logCount; j += blockDim.x) {
-            int f, q;
-            fft_split<FFAST>(j, logM - 1, logCount, &f, &q);
-            int p0 = fft_at(f, q, sh, ishift, fshift), p1 = fft_at(f, q + s, sh, ishift, fshift);
-            cpx t = cmul(expi_pi(-(float)q / (float)s), z[p1]);
-            cpx u = z[p0];
-            z[p0] = cadd(u, t);
-            z[p1] = csub(u, t);
-        }
-        __syncthreads();
+// A radix-4 butterfly: the stages of span s and 2s over points 0, s, 2s, 3s of a group at position pos, given
+// w2 = exp(dir i pi pos / 2s); forward (dir = -1, decimation in time) or inverse (dir = +1, decimation in frequency:
+// the same stages undone in reverse order). w1 = w2^2 is span s's twiddle, w3 = w2 exp(dir i pi / 2) span 2s's at pos + s.
+template <int DIR>
+__device__ __forceinline__ void radix4(cpx& e0, cpx& e1, cpx& e2, cpx& e3, cpx w2) {
+    cpx w1 = cmul(w2, w2), w3 = DIR < 0 ? cmake(w2.y, -w2.x) : cmake(-w2.y, w2.x);
+    if (DIR < 0) {
+        cpx t = cmul(w1, e1); e1 = csub(e0, t); e0 = cadd(e0, t);
+        t = cmul(w1, e3); e3 = csub(e2, t); e2 = cadd(e2, t);
+        t = cmul(w2, e2); e2 = csub(e0, t); e0 = cadd(e0, t);
+        t = cmul(w3, e3); e3 = csub(e1, t); e1 = cadd(e1, t);
+    } else {
+        cpx a = cadd(e0, e2); e2 = cmul(csub(e0, e2), w2); e0 = a;
+        a = cadd(e1, e3); e3 = cmul(csub(e1, e3), w3); e1 = a;
+        a = cadd(e0, e1); e1 = cmul(csub(e0, e1), w1); e0 = a;
+        a = cadd(e2, e3); e3 = cmul(csub(e2, e3), w1); e2 = a;
     }
 }
 
-// Inverse transform (exp(+i ...), unnormalised), decimation in frequency, natural order in, bit-reversed out:
-// the stages of dit_forward in reverse order; the same layouts.
-template <int FFAST>
-__device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
-    const int logM = 31 - __clz(M);
-    if (logM & 1) {   // log2(M) odd: the first stage, span M / 2, alone
-        int h = M / 2;
-        for (int j = threadIdx.x; j < h << logCount; j += blockDim.x) {
-            int f, q;
-            fft_split<FFAST>(j, logM - 1, logCount, &f, &q);
-            int p0 = fft_at(f, q, sh, ishift, fshift), p1 = fft_at(f, q + h, sh, ishift, fshift);
-            cpx u = z[p0], v = z[p1];
-            z[p0] = cadd(u, v);
-            z[p1] = cmul(csub(u, v), expi_pi((float)q / (float)h));
-        }
-        __syncthreads();
+// exp(dir i pi m / 8) for m = 0 .. 3: the step between the span-4s twiddles of a radix-16 group's four columns.
+template <int DIR>
+__device__ __forceinline__ cpx eighth_turn(int m) {
+    const float c1 = 0.92387953251128674f, s1 = 0.38268343236508978f, r = 0.70710678118654752f;
+    cpx c = m == 0 ? cmake(1.f, 0.f) : m == 1 ? cmake(c1, s1) : m == 2 ? cmake(r, r) : cmake(s1, c1);
+    return DIR < 0 ? cconj(c) : c;
+}
+
+// The butterflies of a group of 2^LOGR points (LOGR = 2: one radix-4 butterfly, stages of span s and 2s; LOGR = 4:
+// radix 16, stages s .. 8s as two rounds of four radix-4 butterflies, points 4m .. 4m + 3 at span s and points
+// m, m + 4, m + 8, m + 12 at span 4s and position pos + m s), in registers. Forward: span s first; inverse: the reverse.
+template <int LOGR, int DIR>
+__device__ __forceinline__ void group_butterflies(cpx* e, int pos, int s) {
+    if (LOGR == 2) { radix4<DIR>(e[0], e[1], e[2], e[3], expi_pi(DIR * (float)pos / (float)(2 * s))); return; }
+    cpx v = expi_pi(DIR * (float)pos / (float)(8 * s));          // span 4s at pos; times eighth_turn(m) at pos + m s
+    if (DIR > 0) {
+#pragma unroll
+        for (int m = 0; m < 4; m++) radix4<DIR>(e[m], e[m + 4], e[m + 8], e[m + 12], m == 0 ? v : cmul(v, eighth_turn<DIR>(m)));
     }
-    for (int s = (logM & 1) ? M / 8 : M / 4; s >= 1; s /= 4) {   // spans 2s then s
-        int lastPos = -1;
-        cpx w1 = cmake(1.f, 0.f), w2 = w1, w3 = w1;
-        for (int j = threadIdx.x; j < (M / 4) << logCount; j += blockDim.x) {
-            int p0, p1, p2, p3;
-            int pos = radix4_points<FFAST>(j, s, logM, sh, logCount, ishift, fshift, &p0, &p1, &p2, &p3);
-            cpx e0 = z[p0], e1 = z[p1], e2 = z[p2], e3 = z[p3];
-            if (pos != lastPos) {
-                w2 = expi_pi((float)pos / (float)(2 * s));
-                w1 = cmul(w2, w2);
-                w3 = cmake(-w2.y, w2.x);                           // w2 * i
-                lastPos = pos;
-            }
-            cpx a = cadd(e0, e2); e2 = cmul(csub(e0, e2), w2); e0 = a;
-            a = cadd(e1, e3); e3 = cmul(csub(e1, e3), w3); e1 = a;
-            a = cadd(e0, e1); e1 = cmul(csub(e0, e1), w1); e0 = a;
-            a = cadd(e2, e3); e3 = cmul(csub(e2, e3), w1); e2 = a;
-            z[p0] = e0; z[p1] = e1; z[p2] = e2; z[p3] = e3;
-        }
-        __syncthreads();
+    cpx w2 = expi_pi(DIR * (float)pos / (float)(2 * s));
+#pragma unroll
+    for (int m = 0; m < 4; m++) radix4<DIR>(e[4 * m], e[4 * m + 1], e[4 * m + 2], e[4 * m + 3], w2);
+    if (DIR < 0) {
+#pragma unroll
+        for (int m = 0; m < 4; m++) radix4<DIR>(e[m], e[m + 4], e[m + 8], e[m + 12], m == 0 ? v : cmul(v, eighth_turn<DIR>(m)));
+    }
+}
+
+// One pass over all the transforms: each thread reads groups of 2^LOGR points of span s into registers, takes their
+// butterflies (group_butterflies) and writes them back in place; then a barrier.
+template <int FFAST, int LOGR, int DIR>
+__device__ __forceinline__ void radix_pass(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
+    const int R = 1 << LOGR;
+    const int b1 = span_offset(s, sh, ishift), b2 = span_offset(2 * s, sh, ishift);
+    const int b4 = LOGR > 2 ? span_offset(4 * s, sh, ishift) : 0, b8 = LOGR > 2 ? span_offset(8 * s, sh, ishift) : 0;
+    for (int j = threadIdx.x; j < (1 << (logM - LOGR)) << logCount; j += blockDim.x) {
+        int p0;
+        int pos = group_at<FFAST>(j, s, LOGR, logM, sh, logCount, ishift, fshift, &p0);
+        cpx e[R];
+#pragma unroll
+        for (int k = 0; k < R; k++) e[k] = z[group_point(p0, k, b1, b2, b4, b8)];
+        group_butterflies<LOGR, DIR>(e, pos, s);
+#pragma unroll
+        for (int k = 0; k < R; k++) z[group_point(p0, k, b1, b2, b4, b8)] = e[k];
+    }
+    __syncthreads();
+}
+
+// The radix-2 stage of span M / 2 (log2(M) odd), forward (twiddle before the butterfly) or inverse (after).
+template <int FFAST, int DIR>
+__device__ __forceinline__ void radix2_pass(cpx* z, int logM, int sh, int logCount, int ishift, int fshift) {
+    const int h = 1 << (logM - 1), b = span_offset(h, sh, ishift);
+    for (int j = threadIdx.x; j < h << logCount; j += blockDim.x) {
+        int p0;
+        int q = group_at<FFAST>(j, h, 1, logM, sh, logCount, ishift, fshift, &p0);
+        cpx w = expi_pi(DIR * (float)q / (float)h), u = z[p0], v = z[p0 ^ b];
+        if (DIR < 0) { v = cmul(w, v); z[p0] = cadd(u, v); z[p0 ^ b] = csub(u, v); }
+        else { z[p0] = cadd(u, v); z[p0 ^ b] = cmul(csub(u, v), w); }
+    }
+    __syncthreads();
+}
+
+// Forward transform (exp(-i ...)), decimation in time, bit-reversed in, natural order out: the stages of span 1, 2, 4, ...
+// taken four at a time (sixteen points a thread in registers; RADIX16 = 1) or two at a time (four points), then one more
+// if log2(M) is odd. Twiddle factors are computed in registers (a shared table is read with bank conflicts). Radix 16
+// halves the passes through shared memory and the barriers but takes about 64 registers a thread, against about 40.
+template <int FFAST, int RADIX16>
+__device__ void dit_forward(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
+    const int logM = 31 - __clz(M);
+    int s = 1;
+    if (RADIX16)
+        for (; 16 * s <= M; s *= 16) radix_pass<FFAST, 4, -1>(z, s, logM, sh, logCount, ishift, fshift);
+    for (; 4 * s <= M; s *= 4) radix_pass<FFAST, 2, -1>(z, s, logM, sh, logCount, ishift, fshift);
+    if (s < M) radix2_pass<FFAST, -1>(z, logM, sh, logCount, ishift, fshift);
+}
+
+// Inverse transform (exp(+i ...), unnormalised), decimation in frequency, natural order in, bit-reversed out:
+// dit_forward's passes in reverse order; the same layouts.
+template <int FFAST, int RADIX16>
+__device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
+    const int logM = 31 - __clz(M), even = logM & ~1;   // even: the stages below span 2^even, after the radix-2 one
+    if (logM & 1) radix2_pass<FFAST, 1>(z, logM, sh, logCount, ishift, fshift);
+    int s = 1 << even;
+    if (RADIX16) {
+        if (even & 2) { s /= 4; radix_pass<FFAST, 2, 1>(z, s, logM, sh, logCount, ishift, fshift); }
+        for (s /= 16; s >= 1; s /= 16) radix_pass<FFAST, 4, 1>(z, s, logM, sh, logCount, ishift, fshift);
+    } else {
+        for (s /= 4; s >= 1; s /= 4) radix_pass<FFAST, 2, 1>(z, s, logM, sh, logCount, ishift, fshift);
     }
 }
 
@@ -270,7 +302,7 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     for (int n = threadIdx.x; n < M; n += blockDim.x)
         z[swz(__brev((unsigned)n) >> shift, sh)] = n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * n) : cmake(0.f, 0.f);
     __syncthreads();
-    dit_forward<0>(z, M, sh, 0, 0, 0);
+    dit_forward<0, 1>(z, M, sh, 0, 0, 0);
 
     // The real input's spectrum, the product with the filter's, packed again for the inverse: bins k and M - k together.
     cpx* s = spec_out ? spec_out + row * (long long)(M + 1) : 0;
@@ -278,7 +310,7 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x)
         spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, k, conjK, s, u);
     __syncthreads();
-    dif_inverse<0>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
+    dif_inverse<0, 1>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
 
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;

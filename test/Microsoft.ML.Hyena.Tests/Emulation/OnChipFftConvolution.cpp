@@ -97,7 +97,7 @@ int main() {
     std::mt19937 rng(1);
     double worst = 0;
     // One block per row: odd and even log2(L), with and without the swizzle (L >= 1024).
-    for (int L : {16, 32, 64, 128, 2048})
+    for (int L : {16, 32, 64, 128, 256, 2048, 4096})
         for (int conj = 0; conj < 2; conj++) worst = std::fmax(worst, run_case(L, conj, 0, 0, rng));
     // Four steps: columns of 16 to 64 (odd and even log2), rows of 16 to 1,024 (the swizzle from 1,024),
     // 2 to 256 columns a block; the last is FourStepFftConvolution.Factors(16384), run for the backward pass's

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The radix-16 passes of the on-chip transforms (the four-step rows kernel and the one-block kernel): checked against
+# the cuFFT node first (check-libtorch), then the operator's pieces at 16k and 64k (host-overhead) for this build and for
+# the build in $BASE (the previous commit's Microsoft.ML.Hyena.dll and Hyena.Benchmarks.dll laid over this publish), then
+# the operator verb's default lengths with attention beside it. Usage, in the repository copy on the device, with .gpu/
+# carried (and .gpu/base/ holding the two files of the build to compare with): build/gpu/run-radix16.sh "$OUT"
+set -u
+OUTDIR="${1:?output folder}"
+source "$(dirname "$0")/device-env.sh"
+NEW="$HB"
+BASE=/tmp/hb/base
+if [ -d "$R/.gpu/base" ] && [ ! -d "$BASE" ]; then cp -r "$NEW" "$BASE" && cp "$R"/.gpu/base/*.dll "$BASE/"; fi
+timeout 120 $NEW/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > "$OUTDIR/check.log" 2>&1
+grep -h "NVRTC\|on-chip\|fp32-ref at" "$OUTDIR/check.log"
+for L in 16384 65536; do
+  for build in base new; do
+    dir=$NEW; [ $build = base ] && dir=$BASE
+    [ -x "$dir/Hyena.Benchmarks" ] || continue
+    timeout 100 $dir/Hyena.Benchmarks host-overhead --device cuda --width 768 --length $L --filter-order 64 --warmup 3 --reps 20 \
+      --out "/tmp/pieces-$build-$L" > "/tmp/pieces-$build-$L.log" 2>&1
+    cp "/tmp/pieces-$build-$L/host-overhead.csv" "$OUTDIR/pieces-$build-$L.csv"
+    echo "== $build L=$L"; grep "convolution node\|kernel\|bf16-auto" "/tmp/pieces-$build-$L.log" | grep -v "piece="
+  done
+done
+timeout 260 $NEW/Hyena.Benchmarks operator --device cuda --variants bf16-auto,infer-bf16-auto --budget-seconds 200 \
+  --out "$OUTDIR" > "$OUTDIR/operator.log" 2>&1
+grep -A8 "verifying" "$OUTDIR/operator.log" | head -6; tail -n 16 "$OUTDIR/operator.log"
