@@ -3,8 +3,11 @@
 R="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # HB may be set beforehand to another unpacked build (for example one with a different Microsoft.ML.Hyena.dll).
 HB="${HB:-/tmp/hb/hyena-bench}"
-if [ ! -x /tmp/hb/hyena-bench/Hyena.Benchmarks ]; then
-  mkdir -p /tmp/hb && tar -xJf "$R/.gpu/app.tar.xz" -C /tmp/hb
+# A machine still warm from an earlier call keeps /tmp/hb: unpacked again (and the base build of run-compare.sh dropped)
+# when the carried archive differs from the one unpacked there.
+STAMP=$(cksum < "$R/.gpu/app.tar.xz" | cut -d' ' -f1)
+if [ ! -x /tmp/hb/hyena-bench/Hyena.Benchmarks ] || [ "$(cat /tmp/hb/.stamp 2>/dev/null)" != "$STAMP" ]; then
+  rm -rf /tmp/hb && mkdir -p /tmp/hb && tar -xJf "$R/.gpu/app.tar.xz" -C /tmp/hb && echo "$STAMP" > /tmp/hb/.stamp
 fi
 TL=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")' 2>/dev/null)
 export HYENA_LIBTORCH_DIR=$TL LD_LIBRARY_PATH=$TL${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

@@ -118,7 +118,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
 
         /// <summary>
         /// The spectrum of the windowed filter <paramref name="h"/> (..., C, L) (the window applied by the kernels, which
-        /// must apply: <see cref="KernelsApply"/>) with <paramref name="bias"/> folded in; an autograd node when gradients are needed.
+        /// must apply: <see cref="KernelsApply(Tensor, Tensor?)"/>) with <paramref name="bias"/> folded in; an autograd node when gradients are needed.
         /// </summary>
         public static Tensor ApplyWindowed(Tensor h, Tensor? bias, Window window)
         {

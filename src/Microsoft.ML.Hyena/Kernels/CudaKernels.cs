@@ -197,7 +197,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     // Kernels that keep a whole row on chip may use all the shared memory a block can opt in to.
                     int sharedBytes;
                     Check(_cuDeviceGetAttribute(&sharedBytes, DeviceAttributeMaxSharedMemoryPerBlockOptin, device), "cuDeviceGetAttribute(shared memory)");
-                    foreach (string name in OnChipFftConvolution.FunctionNames.Concat(FourStepFftConvolution.FunctionNames))
+                    foreach (string name in OnChipFftConvolution.FunctionNames.Concat(FourStepFftConvolution.SharedMemoryFunctionNames))
                         Check(_cuFuncSetAttribute(functions[name], FunctionAttributeMaxDynamicSharedSizeBytes, sharedBytes), "cuFuncSetAttribute " + name);
                     _functions[deviceIndex] = functions;
                     _contexts[deviceIndex] = context;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,8 @@ namespace Microsoft.ML.Hyena.Kernels
     /// W^(n2 k1) and writes the row's buffer in bin-major order (k1, n2). Step 2 (<c>fourstep_rows</c>, a block per pair of
     /// rows k1 and M1 - k1, which hold bins k and L - k): transforms over n2, forms the real input's spectrum, multiplies
     /// by the filter's (conjugated for the backward pass's correlation), packs it again, transforms back over k2 and
-    /// multiplies by W^(-n2 k1), in place. Step 3 (<c>fourstep_columns_inverse</c>): transforms back over k1 and
+    /// multiplies by W^(-n2 k1), in place; the kept spectrum U (forward, for the filter's gradient) is written and read
+    /// in the buffer's order, bin k1 + M1 k2 at k1 M2 + k2, so that it is contiguous in this step. Step 3 (<c>fourstep_columns_inverse</c>): transforms back over k1 and
     /// gates and writes only the first L of the 2L outputs.</para>
     /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
     /// twice (32 bytes), the filter's spectrum (8), the kept spectrum (8) and the outputs, against the cuFFT node's
@@ -81,7 +83,8 @@ namespace Microsoft.ML.Hyena.Kernels
 // of a row at k1 M2 + n2 between the steps. Shared memory of steps 1 and 3: C interleaved columns, point i of column f
 // at i C + f (conflict-free: neighbouring threads take neighbouring columns). Each kernel's blocks are numbered row by
 // row (blockIdx.x = row * blocks per row + block), so that the blocks of a row run together and share the sectors of
-// the filter's spectrum and of the kept spectrum in L2 (step 2 reads bins M1 apart).
+// the filter's spectrum in L2 (step 2 reads its bins M1 apart; the kept spectrum it writes and reads in its own order,
+// contiguously: kept_slot).
 
 // The row and the first column of a block of steps 1 and 3 (M2 / C blocks per row, numbered row by row).
 __device__ __forceinline__ void column_block(int logM2, int logC, long long* row, int* c0) {
@@ -129,7 +132,8 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
     cpx* w = work + row * (long long)L;
-    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
+#pragma unroll 4
+    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {   // unrolled: four loads in flight a thread
         int l = j >> logM2, n2 = j & (M2 - 1);
         z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)] = w[(long long)(l ? r1 : r0) * M2 + n2];
     }
@@ -139,18 +143,23 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const cpx* k = K + (row % D) * (long long)(L + 1);
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
     const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
-    for (int t = threadIdx.x; t < (blk == 0 ? M2 + 1 : M2); t += blockDim.x) {
-        if (blk != 0)                  // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
-            spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, k, conjK, s, kept);
-        else if (t <= M2 / 2)          // row 0: bin M1 t with M1 (M2 - t)
-            spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, k, conjK, s, kept);
-        else {                         // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
-            int u = t - M2 / 2 - 1;
-            spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, k, conjK, s, kept);
+    if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
+#pragma unroll 4
+        for (int t = threadIdx.x; t < M2; t += blockDim.x)
+            spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, k, conjK, s, kept, logM1);
+    } else {
+        for (int t = threadIdx.x; t <= M2; t += blockDim.x) {
+            if (t <= M2 / 2)           // row 0: bin M1 t with M1 (M2 - t)
+                spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, k, conjK, s, kept, logM1);
+            else {                     // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
+                int u = t - M2 / 2 - 1;
+                spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, k, conjK, s, kept, logM1);
+            }
         }
     }
     __syncthreads();
     dif_inverse<0, 1>(z, M2, sh, 1, 0, logM2);
+#pragma unroll 4
     for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
         int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
         cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
@@ -183,6 +192,44 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
     }
 }
 
+// The filter spectrum's gradient (D, L + 1) from the backward pass's terms (B, D, L + 1), which the rows kernel writes in
+// kept_slot order (bin k1 + M1 k2 at k1 M2 + k2, bin L last): summed over the batch and put back in bin order. A block
+// takes a tile of T1 = min(M1, 32) neighbouring k1 by T2 = min(M2, 32) neighbouring k2 of one channel, through a
+// transposed tile in shared memory: it reads along k2 and writes along k1 (T1 neighbouring bins for each k2; the whole
+// tile is one run of bins when M1 <= 32). Blocks numbered channel by channel.
+__device__ void fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, int D, int logM1, int logM2) {
+    __shared__ cpx tile[32 * 33];
+    const int M1 = 1 << logM1, L = M1 << logM2;
+    const int logT1 = logM1 < 5 ? logM1 : 5, logT2 = logM2 < 5 ? logM2 : 5, T1 = 1 << logT1, T2 = 1 << logT2;
+    const int tilesK1 = M1 >> logT1, perChannel = tilesK1 << (logM2 - logT2);
+    const int d = blockIdx.x / perChannel, block = blockIdx.x % perChannel;
+    const int a = (block % tilesK1) << logT1, c = (block / tilesK1) << logT2;
+    const long long batchStride = (long long)D * (L + 1);
+    const cpx* in = terms + (long long)d * (L + 1);
+    for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {
+        int k1 = i >> logT2, k2 = i & (T2 - 1);
+        long long at = ((long long)(a + k1) << logM2) + c + k2;
+        cpx v = cmake(0.f, 0.f);
+        for (int b = 0; b < B; b++) v = cadd(v, in[b * batchStride + at]);
+        tile[k2 * 33 + k1] = v;
+    }
+    __syncthreads();
+    cpx* o = out + (long long)d * (L + 1);
+    for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {
+        int k1 = i & (T1 - 1), k2 = i >> logT1;
+        o[a + k1 + ((long long)(c + k2) << logM1)] = tile[k2 * 33 + k1];
+    }
+    if (block == 0 && threadIdx.x == 0) {   // bin L
+        cpx v = cmake(0.f, 0.f);
+        for (int b = 0; b < B; b++) v = cadd(v, in[b * batchStride + L]);
+        o[L] = v;
+    }
+}
+
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, int D, int logM1, int logM2) {
+    fourstep_spectrum_gradient(terms, out, B, D, logM1, logM2);
+}
+
 #define HYENA_FOURSTEP(TN, T) \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
     const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) { \
@@ -199,12 +246,38 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
 }
 ";
 
-        /// <summary>The kernels' names.</summary>
-        internal static readonly string[] FunctionNames =
+        /// <summary>
+        /// The kernels that hold their points in dynamic shared memory, which may take all a block can opt in to (a kernel
+        /// with static shared memory must not be given that: the driver refuses the attribute).
+        /// </summary>
+        internal static readonly string[] SharedMemoryFunctionNames =
         {
             "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows",
             "hyena_fourstep_columns_inverse_f32", "hyena_fourstep_columns_inverse_bf16",
         };
+
+        /// <summary>The kernels' names.</summary>
+        internal static readonly string[] FunctionNames = SharedMemoryFunctionNames.Append("hyena_fourstep_spectrum_gradient").ToArray();
+
+        /// <summary>
+        /// The filter spectrum's gradient (D, L + 1) from the backward pass's per-row terms <paramref name="terms"/>
+        /// (B, D, L + 1, complex float32, contiguous, in the kernels' bin order: see kept_slot in the source): their sum over
+        /// the batch, in bin order. One pass, which reads the terms once and writes the gradient once.
+        /// </summary>
+        internal static unsafe Tensor SpectrumGradient(Tensor terms)
+        {
+            int device = CudaKernels.DeviceIndex(terms);
+            int batch = checked((int)terms.size(0)), channels = checked((int)terms.size(1));
+            var (logM1, logM2, _) = Factors(terms.size(2) - 1);
+            var gradient = empty(new[] { terms.size(1), terms.size(2) }, ScalarType.ComplexFloat32, terms.device);
+            long blocks = (long)channels << (logM1 - Math.Min(logM1, 5) + logM2 - Math.Min(logM2, 5));   // tiles of up to 32 x 32
+            if (blocks > int.MaxValue)
+                throw new NotSupportedException($"The four-step spectrum gradient takes up to {int.MaxValue} blocks; got {blocks}.");
+            IntPtr input = CudaKernels.DataPointer(terms), output = CudaKernels.DataPointer(gradient);
+            void** args = stackalloc void*[] { &input, &output, &batch, &channels, &logM1, &logM2 };
+            CudaKernels.Launch(device, "hyena_fourstep_spectrum_gradient", ((uint)blocks, 1), args, 256, 0);
+            return gradient;
+        }
 
         /// <summary>
         /// Runs the three steps for <paramref name="x"/> on <paramref name="rows"/> rows of <paramref name="channels"/>

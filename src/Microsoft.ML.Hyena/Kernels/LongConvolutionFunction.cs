@@ -115,15 +115,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         private static List<Tensor> OnChipBackward(Tensor gradOutput, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor u, Tensor spectrum, bool spectrumGrad)
         {
-            // The kernel writes each row's weighted term w G conj(U) of the spectrum's gradient; what is left is the batch sum.
-            var (gv, gx1, gx0, terms) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad ? u : null);
-            Tensor? gK = null;
-            if (terms is not null)
-            {
-                gK = terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L);
-                if (terms.size(0) != 1)
-                    terms.Dispose();
-            }
+            // The kernels write each row's weighted term w G conj(U) of the spectrum's gradient and sum them over the batch.
+            var (gv, gx1, gx0, gK) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad ? u : null);
             return new List<Tensor> { gv, gx1, gx0, gK!, null!, null! };
         }
 

@@ -244,12 +244,22 @@ __device__ __forceinline__ void gated_output(cpx r, int t, long long o, const T*
     }
 }
 
+// Where bin k (0 .. M) of the kept spectrum U and of the filter gradient's terms lies: at k (logR = 0: one block per
+// row), or, for the four-step kernels (logR = log2(M1)), in the work buffer's order, bin k1 + M1 k2 at k1 M2 + k2 and
+// bin M last, so that the rows kernel writes and reads them contiguously instead of M1 bins apart (writes that far apart
+// had made the rows kernel alone 1.7 times as slow). U is read only by these kernels; the terms are summed over the batch
+// and put back in bin order by hyena_fourstep_spectrum_gradient.
+__device__ __forceinline__ int kept_slot(int k, int M, int logR) {
+    return (logR == 0 || k == M) ? k : ((k & ((1 << logR) - 1)) << (31 - __clz(M) - logR)) + (k >> logR);
+}
+
 // Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
-// spectrum X, kept in s when given (or, when u is given too, w X conj(u): the backward pass's term of the filter's
-// gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them); its product Y with the filter's
-// spectrum k (conj(k) when conjK), the imaginary parts of bins 0 and M dropped as a real inverse transform drops them,
-// packed again in place: Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
-__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, const cpx* k, int conjK, cpx* s, const cpx* u) {
+// spectrum X, kept in s when given, or, when u (the kept spectrum) is given too, w X conj(u): the backward pass's term of
+// the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
+// kept_slot(.., logR)); its product Y with the filter's spectrum k (conj(k) when conjK), the imaginary
+// parts of bins 0 and M dropped as a real inverse transform drops them, packed again in place:
+// Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, const cpx* k, int conjK, cpx* s, const cpx* u, int logR) {
     cpx A = z[pk], B = cconj(z[pm]);
     cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
     cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
@@ -257,14 +267,15 @@ __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk,
     cpx wo = cmul(w, O);
     cpx X0 = cadd(E, wo);                    // X[kk]
     cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
+    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
     if (s && u) {
         float w = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
-        cpx p0 = cmul(X0, cconj(u[kk])), p1 = cmul(X1, cconj(u[M - kk]));
-        s[kk] = cmake(w * p0.x, w * p0.y);
-        s[M - kk] = cmake(w * p1.x, w * p1.y);
+        cpx p0 = cmul(X0, cconj(u[uk])), p1 = cmul(X1, cconj(u[um]));
+        s[uk] = cmake(w * p0.x, w * p0.y);
+        s[um] = cmake(w * p1.x, w * p1.y);
     } else if (s) {
-        s[kk] = X0;
-        s[M - kk] = X1;
+        s[uk] = X0;
+        s[um] = X1;
     }
     cpx K0 = k[kk], K1 = k[M - kk];
     if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
@@ -308,7 +319,7 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     cpx* s = spec_out ? spec_out + row * (long long)(M + 1) : 0;
     const cpx* u = u_in ? u_in + row * (long long)(M + 1) : 0;
     for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x)
-        spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, k, conjK, s, u);
+        spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, k, conjK, s, u, 0);
     __syncthreads();
     dif_inverse<0, 1>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
 
@@ -359,7 +370,8 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// <param name="x0">The gate applied after it.</param>
         /// <param name="spectrum">The filter's spectrum (D, L + 1).</param>
         /// <param name="keepConvolution">Whether to return c, the ungated convolution.</param>
-        /// <param name="keepSpectrum">Whether to return u, the gated input's spectrum.</param>
+        /// <param name="keepSpectrum">Whether to return u, the gated input's spectrum (L + 1 bins a row, in the kernels' own
+        /// order: bin order for one block per row, the four-step buffer's order past it), for <see cref="Backward"/> only.</param>
         /// <param name="fourSteps">Which of the four-step kernels to launch where they run (bits 1, 2, 4): all but for timing one alone.</param>
         public static (Tensor y, Tensor? c, Tensor? u) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum, int fourSteps = 7)
         {
@@ -373,19 +385,23 @@ HYENA_ONCHIP(bf16, bf16_t)
 
         /// <summary>
         /// Backward of <see cref="Forward"/> for the output gradient <paramref name="g"/> (contiguous): the
-        /// gradients of v, x1 and x0, and, when the forward pass kept the input's spectrum <paramref name="u"/>, each
-        /// row's term of the filter spectrum's gradient, w G conj(U) with G the spectrum of pad(g * x0) and w the
-        /// one-sided weights (1 at the first and last bins, 2 between); the gradient is its sum over the batch.
+        /// gradients of v, x1 and x0, and, when the forward pass kept the input's spectrum <paramref name="u"/>, the
+        /// filter spectrum's gradient (D, L + 1): the sum over the batch of each row's term w G conj(U), with G the spectrum
+        /// of pad(g * x0) and w the one-sided weights (1 at the first and last bins, 2 between).
         /// </summary>
-        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumTerms) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u)
+        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u)
         {
             var gv = empty(v.shape, v.dtype, v.device);
             var gx1 = empty(v.shape, v.dtype, v.device);
             var gx0 = empty(v.shape, v.dtype, v.device);
-            var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            using var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
             Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
-            return (gv, gx1, gx0, terms);
+            if (terms is null)
+                return (gv, gx1, gx0, null);
+            if (v.numel() > 0 && v.size(2) > MaxLength(CudaKernels.DeviceIndex(v)))
+                return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(terms));    // the terms in the kernels' order
+            return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
         }
 
         /// <summary>A launch's streams: the input a * b, the side product, the spectra and the gated outputs (see the kernel source).</summary>

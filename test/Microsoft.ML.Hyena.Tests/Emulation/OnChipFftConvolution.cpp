@@ -3,7 +3,8 @@
 // every phase of a kernel between two __syncthreads() reads and writes disjoint elements, so running a block's threads
 // one after another computes what the GPU computes. Both paths (one block per row; three four-step kernels through a
 // buffer) are checked against the convolution and the spectrum computed directly in double precision (in the backward
-// pass, conj = 1, the spectrum times a given kept spectrum's conjugate and the one-sided weights). Prints one line
+// pass, conj = 1, the spectrum times a given kept spectrum's conjugate and the one-sided weights, and for the four-step
+// kernels these terms' sum over the batch from hyena_fourstep_spectrum_gradient). Prints one line
 // per case and exits 1 when an error exceeds 1e-5.
 #include "CudaShim.h"
 #include "kernel.inc"
@@ -21,7 +22,8 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
     float *x0 = streams.data(), *x1 = x0 + D * L, *v = x0 + 2 * D * L;
     std::vector<double> cosN(N), sinN(N);   // exp(-2 pi i m / N) for the direct sums
     for (int m = 0; m < N; m++) { cosN[m] = std::cos(2 * M_PI * m / N); sinN[m] = -std::sin(2 * M_PI * m / N); }
-    std::vector<cpx> K(D * (M + 1)), spectrum(rows * (M + 1)), kept(rows * (M + 1));
+    std::vector<cpx> K(D * (M + 1)), spectrum(rows * (M + 1)), kept(rows * (M + 1)), gradient(D * (M + 1));
+    std::vector<double> expectedGradient(2 * D * (M + 1));   // the terms' sum over the batch (re, im)
     for (auto& x : kept) x = cmake(normal(rng), normal(rng));   // the backward pass (conj) is given a kept spectrum U
     for (int d = 0; d < D; d++)            // rfft(k, 2L) / 2L, as FftConvolution.FilterSpectrum gives it
         for (int f = 0; f <= M; f++) {
@@ -31,6 +33,11 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         }
     int logM = 0;
     while ((1 << logM) < M) logM++;
+    // The four-step kernels keep U in their own bin order (kept_slot): bin k1 + M1 k2 at k1 M2 + k2, bin M last.
+    auto slot = [&](int f) { return logM1 == 0 || f == M ? f : ((f & ((1 << logM1) - 1)) << (logM - logM1)) + (f >> logM1); };
+    std::vector<cpx> keptSlots(kept.size());
+    for (long long r = 0; r < rows; r++)
+        for (int f = 0; f <= M; f++) keptSlots[r * (M + 1) + slot(f)] = kept[r * (M + 1) + f];
     blockDim.x = 1;
     threadIdx.x = 0;
     if (logM1 == 0) {
@@ -50,13 +57,20 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM1 - 1)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
-                fourstep_rows(work.data(), K.data(), conj, spectrum.data(), conj ? kept.data() : nullptr, D, logM1, logM2);
+                fourstep_rows(work.data(), K.data(), conj, spectrum.data(), conj ? keptSlots.data() : nullptr, D, logM1, logM2);
             }
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
                 fourstep_columns_inverse<float>(work.data(), x0, sb, out1.data(), v, sb, out2.data(), L, D, logM1, logM2, logC);
             }
+        if (conj) {   // the terms summed over the batch and put back in bin order
+            int logT1 = logM1 < 5 ? logM1 : 5, logT2 = logM2 < 5 ? logM2 : 5;
+            for (int blk = 0; blk < D << (logM1 - logT1 + logM2 - logT2); blk++) {
+                blockIdx.x = (unsigned)blk;
+                fourstep_spectrum_gradient(spectrum.data(), gradient.data(), B, D, logM1, logM2);
+            }
+        }
     }
     double e2 = 0, n2 = 0, se2 = 0, sn2 = 0, de2 = 0, dn2 = 0;
     for (long long r = 0; r < rows; r++) {
@@ -83,14 +97,25 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
                 double pr = w * (re * u.x + im * u.y), pi = w * (im * u.x - re * u.y);
                 re = pr; im = pi;
             }
-            cpx g = spectrum[r * (M + 1) + f];
+            cpx g = spectrum[r * (M + 1) + slot(f)];   // U and the terms in kept_slot order
             se2 += std::pow(g.x - re, 2) + std::pow(g.y - im, 2);
             sn2 += re * re + im * im;
+            expectedGradient[2 * (d * (M + 1) + f)] += re;
+            expectedGradient[2 * (d * (M + 1) + f) + 1] += im;
         }
     }
-    double e = std::sqrt(e2 / n2), es = std::sqrt(se2 / sn2), ed = std::sqrt(de2 / dn2);
-    std::printf("L=%d conj=%d logM1=%d logC=%d output %.2e spectrum %.2e side %.2e\n", L, conj, logM1, logC, e, es, ed);
-    return std::fmax(e, std::fmax(es, ed));
+    double e = std::sqrt(e2 / n2), es = std::sqrt(se2 / sn2), ed = std::sqrt(de2 / dn2), eg = 0;
+    if (conj && logM1 > 0) {
+        double ge2 = 0, gn2 = 0;
+        for (int i = 0; i < D * (M + 1); i++) {
+            double re = expectedGradient[2 * i], im = expectedGradient[2 * i + 1];
+            ge2 += std::pow(gradient[i].x - re, 2) + std::pow(gradient[i].y - im, 2);
+            gn2 += re * re + im * im;
+        }
+        eg = std::sqrt(ge2 / gn2);
+    }
+    std::printf("L=%d conj=%d logM1=%d logC=%d output %.2e spectrum %.2e side %.2e gradient %.2e\n", L, conj, logM1, logC, e, es, ed, eg);
+    return std::fmax(std::fmax(e, eg), std::fmax(es, ed));
 }
 
 int main() {

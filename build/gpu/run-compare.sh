@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The radix-16 passes of the on-chip transforms (the four-step rows kernel and the one-block kernel): checked against
-# the cuFFT node first (check-libtorch), then the operator's pieces at 16k and 64k (host-overhead) for this build and for
-# the build in $BASE (the previous commit's Microsoft.ML.Hyena.dll and Hyena.Benchmarks.dll laid over this publish), then
-# the operator verb's default lengths with attention beside it. Usage, in the repository copy on the device, with .gpu/
-# carried (and .gpu/base/ holding the two files of the build to compare with): build/gpu/run-radix16.sh "$OUT"
+# One build against another on one GPU (about a minute after the machine starts): this build checked against the
+# cuFFT node first (check-libtorch), then the operator's pieces at 16k and 64k (host-overhead) for this build and for
+# the build in .gpu/base/ (another commit's Microsoft.ML.Hyena.dll and Hyena.Benchmarks.dll, laid over a copy of this
+# publish), then this build's operator verb at the default lengths with attention beside it. Usage, in the repository
+# copy on the device, with .gpu/ carried: build/gpu/run-compare.sh "$OUT"
 set -u
 OUTDIR="${1:?output folder}"
 source "$(dirname "$0")/device-env.sh"
