@@ -411,11 +411,9 @@ namespace Microsoft.ML.Hyena
             using var scope = NewDisposeScope();
             var weight = compute is ScalarType c && layer.weight!.dtype != c ? layer.weight!.to_type(c) : layer.weight!;
             var input = x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
-            // bmm of the weight broadcast over the batch: matmul may instead fold the batch into the rows when the weight
-            // needs its gradient, and its result is then the transpose of a (b, l, C) product.
-            var y = bmm(weight.unsqueeze(0).expand(input.size(0), -1, -1), input.transpose(1, 2));   // (b, C, D) @ (b, D, l)
+            var y = ChannelsFirstProjection.Apply(input, weight);   // (b, C, l); its backward writes the input's gradient (b, l, D)
             if (addBias && layer.bias is not null)
-                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // bmm's backward does not need y
+                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // the backward pass does not need y
             return scope.MoveToOuter(y);
         }
 

@@ -16,29 +16,62 @@ namespace Microsoft.ML.Hyena.Tests
         };
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public void TheInputProjectionIsWrittenChannelsFirstAndContiguous(bool gradients)
+        [InlineData(true, 3)]
+        [InlineData(true, 1)]
+        [InlineData(false, 3)]
+        public void TheInputProjectionIsWrittenChannelsFirstAndContiguous(bool gradients, int batch)
         {
             // What the short filter reads without a transposing copy, with and without autograd: the same values and
-            // gradients as linear(x).transpose(1, 2), contiguous.
+            // gradients as linear(x).transpose(1, 2), contiguous; the input's gradient comes back in the input's layout,
+            // contiguous, so that nothing after it makes a strided copy (batch 1 takes the weight's gradient as one mm).
             manual_seed(3);
             using var scope = NewDisposeScope();
             using var layer = nn.Linear(8, 24);
-            var x = randn(3, 10, 8).requires_grad_(gradients);
+            var x = randn(batch, 10, 8).requires_grad_(gradients);
             using var mode = gradients ? enable_grad() : no_grad();
             var y = HyenaOperator.ProjectChannelsFirst(layer, x, null);
-            Assert.Equal(new long[] { 3, 24, 10 }, y.shape);
+            Assert.Equal(new long[] { batch, 24, 10 }, y.shape);
             Assert.True(y.is_contiguous());
             TensorAssert.Close(y, layer.call(x).transpose(1, 2), 1e-6, "projection");
             if (gradients)
             {
-                var probe = randn(3, 24, 10);
+                var probe = randn(batch, 24, 10);
                 (y * probe).sum().backward();
-                var gx = x.grad!.clone();
+                var (gx, gw, gb) = (x.grad!.clone(), layer.weight!.grad!.clone(), layer.bias!.grad!.clone());
+                Assert.True(x.grad!.is_contiguous(), "the input's gradient is contiguous");
                 x.grad = null;
+                layer.zero_grad();
                 (layer.call(x).transpose(1, 2) * probe).sum().backward();
                 TensorAssert.Close(gx, x.grad!, 1e-6, "input gradient");
+                TensorAssert.Close(gw, layer.weight!.grad!, 1e-5, "weight gradient");
+                TensorAssert.Close(gb, layer.bias!.grad!, 1e-5, "bias gradient");
+            }
+        }
+
+        [Fact]
+        public void TheChannelsFirstProjectionPassesTheGradientCheck()
+        {
+            // Its hand-written backward pass against finite differences, in float64, for both inputs.
+            manual_seed(4);
+            var x = randn(2, 5, 3, dtype: ScalarType.Float64).requires_grad_(true);
+            var weight = randn(4, 3, dtype: ScalarType.Float64).requires_grad_(true);
+            var probe = randn(2, 4, 5, dtype: ScalarType.Float64);
+            Func<double> loss = () => { using var _ = no_grad(); return (ChannelsFirstProjection.Apply(x, weight) * probe).sum().item<double>(); };
+            (ChannelsFirstProjection.Apply(x, weight) * probe).sum().backward();
+            foreach (var (p, name) in new[] { (x, "x"), (weight, "weight") })
+            {
+                var analytic = p.grad!.flatten();
+                var flat = p.detach().flatten();
+                for (long i = 0; i < flat.numel(); i++)
+                {
+                    double saved = flat[i].item<double>();
+                    using (no_grad()) flat[i].fill_(saved + 1e-6);
+                    double up = loss();
+                    using (no_grad()) flat[i].fill_(saved - 1e-6);
+                    double down = loss();
+                    using (no_grad()) flat[i].fill_(saved);
+                    Assert.True(Math.Abs((up - down) / 2e-6 - analytic[i].item<double>()) < 1e-6, $"{name}[{i}]");
+                }
             }
         }
 
