@@ -13,3 +13,11 @@ TL=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")' 
 export HYENA_LIBTORCH_DIR=$TL LD_LIBRARY_PATH=$TL${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 nvidia-smi --query-gpu=index,name,memory.total --format=csv > "${OUTDIR:-/tmp}/nvidia-smi.csv" 2>&1
+
+# The operator's pieces at one length for one build (host-overhead: width 768, filter order 64, median of 20): the CSV
+# to "$OUTDIR/<name>.csv", the log to /tmp/<name>.log. Usage: pieces <build folder> <length> <name> [timeout seconds]
+pieces() {
+  timeout "${4:-100}" "$1/Hyena.Benchmarks" host-overhead --device cuda --width 768 --length "$2" --filter-order 64 \
+    --warmup 3 --reps 20 --out "/tmp/$3" > "/tmp/$3.log" 2>&1
+  cp "/tmp/$3/host-overhead.csv" "$OUTDIR/$3.csv"
+}

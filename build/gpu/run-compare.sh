@@ -16,9 +16,7 @@ for L in 16384 65536; do
   for build in base new; do
     dir=$NEW; [ $build = base ] && dir=$BASE
     [ -x "$dir/Hyena.Benchmarks" ] || continue
-    timeout 100 $dir/Hyena.Benchmarks host-overhead --device cuda --width 768 --length $L --filter-order 64 --warmup 3 --reps 20 \
-      --out "/tmp/pieces-$build-$L" > "/tmp/pieces-$build-$L.log" 2>&1
-    cp "/tmp/pieces-$build-$L/host-overhead.csv" "$OUTDIR/pieces-$build-$L.csv"
+    pieces "$dir" $L "pieces-$build-$L"
     echo "== $build L=$L"; grep "convolution node\|kernel\|bf16-auto" "/tmp/pieces-$build-$L.log" | grep -v "piece="
   done
 done

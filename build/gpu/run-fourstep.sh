@@ -13,9 +13,7 @@ source "$(dirname "$0")/device-env.sh"
 timeout 120 $HB/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > "$OUTDIR/check.log" 2>&1
 grep -h "NVRTC\|on-chip" "$OUTDIR/check.log"
 for L in 16384 65536; do
-  timeout 100 $HB/Hyena.Benchmarks host-overhead --device cuda --width 768 --length $L --filter-order 64 --warmup 3 --reps 20 \
-    --out "/tmp/pieces-$L" > "/tmp/pieces-$L.log" 2>&1
-  cp "/tmp/pieces-$L/host-overhead.csv" "$OUTDIR/pieces-$L.csv"
+  pieces "$HB" $L "pieces-$L"
   grep "filter\|projection\|convolution\|kernel\|bf16-auto" "/tmp/pieces-$L.log" | grep -v "piece="
 done
 timeout 200 $HB/Hyena.Benchmarks operator --device cuda \

@@ -5,9 +5,7 @@
 set -u
 OUTDIR="${1:?output folder}"
 source "$(dirname "$0")/device-env.sh"
-timeout 60 $HB/Hyena.Benchmarks host-overhead --device cuda --width 768 --length 65536 --filter-order 64 --warmup 3 --reps 20 \
-  --out /tmp/pieces-65536 > /tmp/pieces-65536.log 2>&1
-cp /tmp/pieces-65536/host-overhead.csv "$OUTDIR/pieces-65536.csv"
+pieces "$HB" 65536 pieces-65536 60
 grep "filter\|projection\|convolution node\|bf16-auto" /tmp/pieces-65536.log | grep -v "piece="
 timeout 60 $HB/Hyena.Benchmarks operator --device cuda --variants bf16-fused,bf16-auto,infer-bf16-auto --lengths 64k \
   --hyena-only-lengths 1M --budget-seconds 40 --out "$OUTDIR" > "$OUTDIR/run.log" 2>&1
