@@ -100,8 +100,9 @@ __device__ __forceinline__ void add_input_bias(float* v, int t0, int L, float pb
 }
 
 // y[b,c,t] = bias[c] + sum_j w[c,j] x'[b,c,t-(K-1)+j], x' = x + inputBias[c] (x, y: (B, C, L) contiguous; w: (C, K);
-// inputBias may be null). Grid (B*C rows, ceil(L / (8 * blockDim.x))).
-template <typename T>
+// inputBias may be null). Grid (B*C rows, ceil(L / (8 * blockDim.x))). TAPS (4 or 8, at least K): the lags the loops
+// take, so that the usual K = 3 costs 4 multiply-adds a position, not 8.
+template <typename T, int TAPS>
 __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputBias, T* y, int L, int C, int K) {
     int t0 = (blockIdx.y * blockDim.x + threadIdx.x) * 8;
     if (t0 >= L) return;
@@ -117,7 +118,7 @@ __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputB
     for (int i = 0; i < 8; ++i) {
         float acc = b;
 #pragma unroll
-        for (int m = 0; m < 8; ++m) acc += lag[m] * e[8 + i - m];
+        for (int m = 0; m < TAPS; ++m) acc += lag[m] * e[8 + i - m];
         out[i] = acc;
     }
     store8(y + row * L, t0, L, out);
@@ -125,10 +126,10 @@ __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputB
 
 // Backward: gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j] (terms past the end are zero), and this block's sums over its
 // positions: partial[(row * chunks + blockIdx.y) * 10 + m] = sum g[t] x'[t-m] (m < 8; the weight's gradient at
-// j = K-1-m), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows, chunks), each thread
-// 4 vectors of 8 positions.
-template <typename T>
-__device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias, T* gx, float* partial, int L, int C, int K) {
+// j = K-1-m; zero from m = TAPS), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows,
+// chunks), each thread 4 vectors of 8 positions; TAPS as in short_fwd.
+template <typename T, int TAPS>
+__device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias, T* gx, float* partial, int L, int C, int K, float* red) {
     long long row = blockIdx.x;
     float lag[8], b, pb;
     short_taps(w, (const T*)0, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
@@ -149,17 +150,16 @@ __device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias
         for (int i = 0; i < 8; ++i) {
             float s = 0.f;
 #pragma unroll
-            for (int m = 0; m < 8; ++m) s += lag[m] * ge[i + m];
+            for (int m = 0; m < TAPS; ++m) s += lag[m] * ge[i + m];
             out[i] = s;
             if (t0 + i < L) acc[9] += s;
             acc[8] += ge[i];
 #pragma unroll
-            for (int m = 0; m < 8; ++m) acc[m] += ge[i] * xe[8 + i - m];
+            for (int m = 0; m < TAPS; ++m) acc[m] += ge[i] * xe[8 + i - m];
         }
         store8(gx + row * L, t0, L, out);
     }
-    // The block's sums, slot by slot: red[j * blockDim.x + thread], halved in place.
-    __shared__ float red[10 * 256];
+    // The block's sums, slot by slot: red[j * blockDim.x + thread] (shared, 10 x 256 floats), halved in place.
     for (int j = 0; j < 10; ++j) red[j * blockDim.x + threadIdx.x] = acc[j];
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half >>= 1) {
@@ -173,10 +173,17 @@ __device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias
         partial[((long long)row * gridDim.y + blockIdx.y) * 10 + j] = red[j * blockDim.x];
 }
 
-extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w, const float* b, const float* pb, float* y, int L, int C, int K) { short_fwd<float>(x, w, b, pb, y, L, C, K); }
-extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) { short_fwd<bf16_t>(x, w, b, pb, y, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) { short_bwd<float>(g, x, w, pb, gx, partial, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) { short_bwd<bf16_t>(g, x, w, pb, gx, partial, L, C, K); }
+// The entry points take the 4-tap loops up to K = 4 (one branch, the same for the whole launch).
+extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w, const float* b, const float* pb, float* y, int L, int C, int K) {
+    if (K <= 4) short_fwd<float, 4>(x, w, b, pb, y, L, C, K); else short_fwd<float, 8>(x, w, b, pb, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) {
+    if (K <= 4) short_fwd<bf16_t, 4>(x, w, b, pb, y, L, C, K); else short_fwd<bf16_t, 8>(x, w, b, pb, y, L, C, K); }
+extern ""C"" __global__ void hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) {
+    __shared__ float red[10 * 256];
+    if (K <= 4) short_bwd<float, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<float, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
+extern ""C"" __global__ void hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) {
+    __shared__ float red[10 * 256];
+    if (K <= 4) short_bwd<bf16_t, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<bf16_t, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
 ";
 
         /// <summary>The kernels' entry points.</summary>
