@@ -20,9 +20,11 @@ namespace Microsoft.ML.Hyena.Kernels
     /// W^(n2 k1) and writes the row's buffer in bin-major order (k1, n2). Step 2 (<c>fourstep_rows</c>, a block per pair of
     /// rows k1 and M1 - k1, which hold bins k and L - k): transforms over n2, forms the real input's spectrum, multiplies
     /// by the filter's (conjugated for the backward pass's correlation), packs it again, transforms back over k2 and
-    /// multiplies by W^(-n2 k1), in place; the kept spectrum U (forward, for the filter's gradient) is written and read
-    /// in the buffer's order, bin k1 + M1 k2 at k1 M2 + k2, so that it is contiguous in this step. Step 3 (<c>fourstep_columns_inverse</c>): transforms back over k1 and
-    /// gates and writes only the first L of the 2L outputs.</para>
+    /// multiplies by W^(-n2 k1), in place; the kept spectrum U (forward, for the filter's gradient) and the backward pass's
+    /// terms of that gradient are written and read in the buffer's order, bin k1 + M1 k2 at k1 M2 + k2, so that they are
+    /// contiguous in this step (<see cref="SpectrumGradient"/> puts the terms back in bin order). Step 3
+    /// (<c>fourstep_columns_inverse</c>): transforms back over k1 and gates and writes only the first L of the 2L
+    /// outputs.</para>
     /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
     /// twice (32 bytes), the filter's spectrum (8), the kept spectrum (8) and the outputs, against the cuFFT node's
     /// separate gate, transform, product, transform and cut passes of several passes each.</para>

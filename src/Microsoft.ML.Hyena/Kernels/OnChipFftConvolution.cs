@@ -25,8 +25,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// i (Y[k] - conj(Y[L-k])) conj(W^k), whose inverse transform (decimation in frequency, read out in
     /// bit-reversed order) holds y[2n] + i y[2n+1]. Only the first L of the 2L outputs are written.</para>
     /// <para>Shared memory: the L complex points (8L bytes), each point's index swizzled (see swz in the source) so
-    /// that bit-reversed accesses and the first passes spread over the banks. The radix-2 stages are taken two at a time
-    /// (four points per thread in registers), twiddle factors computed in registers. Transforms in float32 whatever the
+    /// that bit-reversed accesses and the first pass spread over the banks. The radix-2 stages are taken four at a time
+    /// (sixteen points per thread in registers; the four-step column kernels two at a time), twiddle factors computed in
+    /// registers. Transforms in float32 whatever the
     /// streams' type; no float16 variant (<see cref="HyenaOperator.HalfPrecisionTransforms"/> keeps the cuFFT path).</para>
     /// </remarks>
     internal static class OnChipFftConvolution
