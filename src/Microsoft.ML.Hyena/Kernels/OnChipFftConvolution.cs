@@ -400,7 +400,7 @@ HYENA_ONCHIP(bf16, bf16_t)
             Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
             if (terms is null)
                 return (gv, gx1, gx0, null);
-            if (v.numel() > 0 && v.size(2) > MaxLength(CudaKernels.DeviceIndex(v)))
+            if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)))
                 return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(terms));    // the terms in the kernels' order
             return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
         }
@@ -416,6 +416,10 @@ HYENA_ONCHIP(bf16, bf16_t)
             public static IntPtr Pointer(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
         }
 
+        // Whether rows of length positions run as the four-step kernels on the device (longer than one block holds), which
+        // also keep the spectra in their own bin order: the one place that decides it for Launch and Backward.
+        private static bool RunsInFourSteps(int device, long length) => length > MaxLength(device);
+
         private static unsafe void Launch(Tensor stream, Arguments x, int fourSteps = 7)
         {
             int device = CudaKernels.DeviceIndex(stream);
@@ -426,7 +430,7 @@ HYENA_ONCHIP(bf16, bf16_t)
             long rows = stream.size(0) * channels;
             if (rows > int.MaxValue)
                 throw new NotSupportedException($"The on-chip long convolution handles up to {int.MaxValue} (batch x channel) rows; got {rows}.");
-            if (length > MaxLength(device))
+            if (RunsInFourSteps(device, length))
             {
                 FourStepFftConvolution.Launch(device, x, rows, channels, length, stream.dtype, fourSteps);
                 return;

@@ -72,8 +72,7 @@ namespace Microsoft.ML.Hyena.Modules
         public override Tensor forward(long length)
         {
             using var scope = NewDisposeScope();
-            var (z, t) = _posEmb.call(length);
-            var h = _implicitFilter.call(z);
+            var (h, t) = Unwindowed(length);
             return scope.MoveToOuter(_modulation.call(t, h));
         }
 
