@@ -105,6 +105,7 @@ namespace Hyena.Benchmarks
             if (device.type == DeviceType.CUDA && checkKernels)
             {
                 CheckKernels(Say, device);
+                CheckWidenedBiasAdd(Say, device);
                 CheckOnChipConvolution(Say, device);
             }
             Say("check-libtorch done");
@@ -196,6 +197,27 @@ namespace Hyena.Benchmarks
                     var kernel = Run(kernels: true);
                     Timing.Synchronize(device);
                     return $"relative error vs the window and the library calls, libtorch's gradients: spectrum {Err(view_as_real(kernel.s), view_as_real(reference.s))}, grad filter {Err(kernel.gh, reference.gh)}, grad skip {Err(kernel.gb, reference.gb)}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The widened bias add's kernel (the output projection's bias in mixed precision) against libtorch's add of the
+        /// two types, which gives the same float32 values: whether the kernel took the call, and the largest difference,
+        /// for a width that takes its vector path (768) and one that does not (12).
+        /// </summary>
+        private static void CheckWidenedBiasAdd(Action<string> say, torch.Device device)
+        {
+            foreach (long width in new long[] { 768, 12 })
+            {
+                Attempt(say, $"widened bias add kernel, width {width}", () =>
+                {
+                    manual_seed(7);
+                    var x = randn(new long[] { 3, 1001, width }, device: device).to_type(ScalarType.BFloat16);
+                    var bias = randn(width, device: device);
+                    bool used = Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.KernelApplies(x, bias);
+                    var difference = (Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(x, bias) - (x + bias)).abs().max().item<float>();
+                    return $"kernel {(used ? "used" : "NOT USED")}, largest difference from libtorch's add {difference:E2}";
                 });
             }
         }

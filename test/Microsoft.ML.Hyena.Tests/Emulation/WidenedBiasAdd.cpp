@@ -1,0 +1,36 @@
+// Runs the widened bias add's CUDA source (WidenedBiasAddFunction.Source after ShortConvolutionFunction.Source, whose
+// vector types and bfloat16 helpers it uses; written next to this file as kernel.inc by WidenedBiasAddEmulationTests) on
+// the CPU, one thread for the whole grid (the grid-stride loop then visits every element), and checks every element
+// against float(x) + bias computed directly: the same two float32 operations, so the results must be equal bit for bit.
+// Widths that are multiples of 8 take the vector path (with element counts that do and do not end on a whole vector),
+// others the element path. Prints one line per case and exits 1 on any difference.
+#include "CudaShim.h"
+#include "kernel.inc"
+
+static int run_case(long long rows, int D, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 3.f);
+    const long long n = rows * D;
+    alignas(16) static unsigned short x[1 << 16];
+    alignas(16) static float bias[4096], y[1 << 16];
+    for (long long i = 0; i < n; i++) st(x, i, normal(rng));
+    for (int d = 0; d < D; d++) bias[d] = normal(rng);
+    for (long long i = 0; i < n; i++) y[i] = -1e30f;
+    gridDim.x = 1; blockDim.x = 1; blockIdx.x = 0; threadIdx.x = 0;
+    hyena_widen_add_bias(x, bias, y, n, D);
+    int wrong = 0;
+    for (long long i = 0; i < n; i++) {
+        float want = ld(x, i) + bias[i % D];
+        if (std::memcmp(&want, &y[i], 4) != 0) wrong++;
+    }
+    std::printf("rows=%lld D=%d n=%lld wrong=%d\n", rows, D, n, wrong);
+    return wrong;
+}
+
+int main() {
+    std::mt19937 rng(3);
+    int wrong = 0;
+    const long long cases[][2] = { {40, 768}, {7, 64}, {5, 8}, {9, 12}, {11, 3}, {1, 1}, {0, 16} };
+    for (const auto& c : cases) wrong += run_case(c[0], (int)c[1], rng);
+    std::printf("wrong %d\n", wrong);
+    return wrong == 0 ? 0 : 1;
+}
