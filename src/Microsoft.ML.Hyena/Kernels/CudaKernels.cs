@@ -26,6 +26,13 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>Environment variable naming the NVRTC library file to use.</summary>
         public const string NvrtcVariable = "HYENA_NVRTC";
 
+        /// <summary>
+        /// Environment variable with more NVRTC options (space-separated), read when the kernels are first compiled: for
+        /// kernel experiments in the benchmarks, for example <c>-DHYENA_ROWS_UNROLL=8</c> (the source's tuning macros
+        /// default to the measured choice). Not needed in use.
+        /// </summary>
+        public const string NvrtcOptionsVariable = "HYENA_NVRTC_OPTIONS";
+
         /// <summary>Largest kernel size of the short-filter kernels.</summary>
         public const int MaxKernelSize = 8;
 
@@ -178,9 +185,10 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     string architecture = $"compute_{major}{minor}";
                     if (_ptx is null || _ptxArchitecture != architecture)
                     {
-                        _ptx = Nvrtc.Compile(Source, "hyena_kernels.cu", new[] { "--gpu-architecture=" + architecture }, out string nvrtcReport);
+                        var options = CompileOptions(architecture);
+                        _ptx = Nvrtc.Compile(Source, "hyena_kernels.cu", options, out string nvrtcReport);
                         _ptxArchitecture = architecture;
-                        Report = nvrtcReport;
+                        Report = options.Length > 1 ? $"{nvrtcReport}; options {string.Join(" ", options.Skip(1))}" : nvrtcReport;
                     }
                     IntPtr module;
                     fixed (byte* image = _ptx)
@@ -226,6 +234,11 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             lock (_gate)
                 return _maxSharedBytes.TryGetValue(deviceIndex, out int bytes) ? bytes : 0;
         }
+
+        // NVRTC's options: the architecture, then those of NvrtcOptionsVariable.
+        private static string[] CompileOptions(string architecture)
+            => new[] { "--gpu-architecture=" + architecture }
+                .Concat((Environment.GetEnvironmentVariable(NvrtcOptionsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
 
         /// <summary>The CUDA device index of <paramref name="tensor"/> (0 for a tensor on the current device, index -1).</summary>
         public static int DeviceIndex(Tensor tensor) => tensor.device_index < 0 ? 0 : tensor.device_index;
