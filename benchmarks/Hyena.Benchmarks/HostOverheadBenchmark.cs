@@ -142,13 +142,16 @@ namespace Hyena.Benchmarks
             {
                 // The on-chip (or four-step) kernels alone, as the node's forward and backward passes call them in training.
                 var parts = streams.detach().split(width, dim: 1);
-                var k = spectrum.detach();
-                var (_, c, u) = OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, keepConvolution: true, keepSpectrum: true);
-                add("on-chip kernels alone, forward (keeping c and U)", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true));
+                // k: the filter's spectrum as the kernels read it (the four-step kernels' order), made once here; its
+                // reordering is timed on its own row and is part of the node's rows above.
+                var (_, c, u, k) = OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], spectrum.detach(), keepConvolution: true, keepSpectrum: true);
+                add("on-chip kernels alone, forward (keeping c and U)", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, inKernelOrder: true));
                 if (length > OnChipFftConvolution.MaxLength(CudaKernels.DeviceIndex(streams)))
                 {
+                    var binOrder = spectrum.detach();
+                    add("four-step filter spectrum to the kernels' order", "on-chip", () => OnChipFftConvolution.KernelSpectrum(binOrder, parts[2]));
                     foreach (var (step, bit) in new[] { ("columns forward", 1), ("rows", 2), ("columns inverse", 4) })
-                        add($"four-step kernel alone, forward: {step}", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit));
+                        add($"four-step kernel alone, forward: {step}", "on-chip", () => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit, inKernelOrder: true));
                     // Shorter rows: less shared memory per row block, more column work (FourStepFftConvolution.MaxRowLog2).
                     foreach (int rowLog2 in new[] { 11, 10 })
                     {
@@ -158,8 +161,10 @@ namespace Hyena.Benchmarks
                             FourStepFftConvolution.MaxRowLog2 = rowLog2;
                             try { run(); } finally { FourStepFftConvolution.MaxRowLog2 = 12; }
                         }
+                        Tensor splitOrder = null!;   // the kernels' order depends on the split
+                        WithRows(() => splitOrder = OnChipFftConvolution.KernelSpectrum(binOrder, parts[2]));
                         foreach (var (step, bit) in new[] { ("columns forward", 1), ("rows", 2), ("columns inverse", 4) })
-                            add($"four-step kernel alone, forward: {step}", split, () => WithRows(() => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], k, true, true, bit)));
+                            add($"four-step kernel alone, forward: {step}", split, () => WithRows(() => OnChipFftConvolution.Forward(parts[2], parts[1], parts[0], splitOrder, true, true, bit, inKernelOrder: true)));
                         add("long convolution node, bf16, forward+backward", split, () => WithRows(() =>
                         {
                             var p = streams.split(width, dim: 1);

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Hyena.Tests
     /// thread per block, which computes what the GPU computes because each phase between two barriers touches disjoint
     /// elements) and checks the convolution, the correlation of the backward pass, the kept spectrum and the side
     /// product against direct sums in double precision, with strided streams: one block per row for lengths 16 to
-    /// 2,048, the four-step kernels for 512 to 16,384 with several splits into columns and rows. The GPU check is
+    /// 2,048, the four-step kernels for 512 to 16,384 with several splits into columns and rows (with the filter's
+    /// spectrum put in their order by hyena_fourstep_spectrum_slots, checked bin by bin). The GPU check is
     /// Hyena.Benchmarks check-libtorch.
     /// </summary>
     public class OnChipFftConvolutionEmulationTests

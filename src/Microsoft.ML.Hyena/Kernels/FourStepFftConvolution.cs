@@ -20,9 +20,10 @@ namespace Microsoft.ML.Hyena.Kernels
     /// W^(n2 k1) and writes the row's buffer in bin-major order (k1, n2). Step 2 (<c>fourstep_rows</c>, a block per pair of
     /// rows k1 and M1 - k1, which hold bins k and L - k): transforms over n2, forms the real input's spectrum, multiplies
     /// by the filter's (conjugated for the backward pass's correlation), packs it again, transforms back over k2 and
-    /// multiplies by W^(-n2 k1), in place; the kept spectrum U (forward, for the filter's gradient) and the backward pass's
-    /// terms of that gradient are written and read in the buffer's order, bin k1 + M1 k2 at k1 M2 + k2, so that they are
-    /// contiguous in this step (<see cref="SpectrumGradient"/> puts the terms back in bin order). Step 3
+    /// multiplies by W^(-n2 k1), in place; the filter's spectrum, the kept spectrum U (forward, for the filter's gradient)
+    /// and the backward pass's terms of that gradient are read and written in the buffer's order, bin k1 + M1 k2 at
+    /// k1 M2 + k2, so that they are contiguous in this step (<see cref="SpectrumSlots"/> puts the filter's spectrum in that
+    /// order once a pass, <see cref="SpectrumGradient"/> the terms back in bin order). Step 3
     /// (<c>fourstep_columns_inverse</c>): transforms back over k1 and gates and writes only the first L of the 2L
     /// outputs.</para>
     /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
@@ -84,9 +85,9 @@ namespace Microsoft.ML.Hyena.Kernels
 // A row's L = M1 M2 complex points: point n = M2 n1 + n2, bin k = k1 + M1 k2; work: (rows, L) complex, element (k1, n2)
 // of a row at k1 M2 + n2 between the steps. Shared memory of steps 1 and 3: C interleaved columns, point i of column f
 // at i C + f (conflict-free: neighbouring threads take neighbouring columns). Each kernel's blocks are numbered row by
-// row (blockIdx.x = row * blocks per row + block), so that the blocks of a row run together and share the sectors of
-// the filter's spectrum in L2 (step 2 reads its bins M1 apart; the kept spectrum it writes and reads in its own order,
-// contiguously: kept_slot).
+// row (blockIdx.x = row * blocks per row + block), so that the blocks of a row run together. Step 2 reads the filter's
+// spectrum and reads and writes the kept spectrum in its own bin order (kept_slot), contiguously: the filter's is put in
+// that order once a pass by hyena_fourstep_spectrum_slots.
 
 // The row and the first column of a block of steps 1 and 3 (M2 / C blocks per row, numbered row by row).
 __device__ __forceinline__ void column_block(int logM2, int logC, long long* row, int* c0) {
@@ -107,11 +108,10 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
     const long long o = row * (long long)L;
     const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
     const int shift = 32 - logM1;
-    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
+    batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) {
         int f = j & (C - 1), n1 = j >> logC;
-        z[((__brev((unsigned)n1) >> shift) << logC) + f] =
-            n1 < M1 / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
-    }
+        return n1 < M1 / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
+    }, [&](int j, cpx v) { z[((__brev((unsigned)(j >> logC)) >> shift) << logC) + (j & (C - 1))] = v; });
     __syncthreads();
     dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
     cpx* w = work + row * (long long)L;
@@ -134,11 +134,8 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
     cpx* w = work + row * (long long)L;
-#pragma unroll 4
-    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {   // unrolled: four loads in flight a thread
-        int l = j >> logM2, n2 = j & (M2 - 1);
-        z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)] = w[(long long)(l ? r1 : r0) * M2 + n2];
-    }
+    batched_load<HYENA_ROWS_LOAD>(2 * M2, [&](int j) { return w[(long long)(j >> logM2 ? r1 : r0) * M2 + (j & (M2 - 1))]; },
+                 [&](int j, cpx v) { z[((j >> logM2) << logM2) + swz(__brev((unsigned)(j & (M2 - 1))) >> shift, sh)] = v; });
     __syncthreads();
     dit_forward<0, 1>(z, M2, sh, 1, 0, logM2);
 
@@ -146,16 +143,15 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
     const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
     if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
-#pragma unroll 4
-        for (int t = threadIdx.x; t < M2; t += blockDim.x)
-            spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, k, conjK, s, kept, logM1);
+        batched_load<HYENA_ROWS_SPECTRUM>(M2, [&](int t) { return spectrum_load(r0 + M1 * t, L, k, kept, logM1); },
+            [&](int t, spectrum_in in) { spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, in, conjK, s, kept != 0, logM1); });
     } else {
         for (int t = threadIdx.x; t <= M2; t += blockDim.x) {
             if (t <= M2 / 2)           // row 0: bin M1 t with M1 (M2 - t)
-                spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, k, conjK, s, kept, logM1);
+                spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, spectrum_load(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             else {                     // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
                 int u = t - M2 / 2 - 1;
-                spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, k, conjK, s, kept, logM1);
+                spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, spectrum_load(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             }
         }
     }
@@ -181,25 +177,28 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
     column_block(logM2, logC, &row, &c0);
     const long long o = row * (long long)L;
     const cpx* w = work + row * (long long)L;
-    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x)
-        z[j] = w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))];
+    batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) { return w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))]; }, [&](int j, cpx v) { z[j] = v; });
     __syncthreads();
     dif_inverse<1, 0>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
     const int shift = 32 - logM1;
-    for (int j = threadIdx.x; j < (M1 / 2) * C; j += blockDim.x) {
+    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return output_gates(2 * (M2 * (j >> logC) + c0 + (j & (C - 1))), g1, og1, g2, og2); },
+                 [&](int j, gates2 g) {
         int f = j & (C - 1), n1 = j >> logC;
-        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], 2 * (M2 * n1 + c0 + f), o, g1, og1, out1, g2, og2, out2);
-    }
+        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], g, 2 * (M2 * n1 + c0 + f), o, out1, out2);
+    });
 }
 
-// The filter spectrum's gradient (D, L + 1) from the backward pass's terms (B, D, L + 1), which the rows kernel writes in
-// kept_slot order (bin k1 + M1 k2 at k1 M2 + k2, bin L last): summed over the batch and put back in bin order. A block
-// takes a tile of T1 = min(M1, 32) neighbouring k1 by T2 = min(M2, 32) neighbouring k2 of one channel, through a
-// transposed tile in shared memory: it reads along k2 and writes along k1 (T1 neighbouring bins for each k2; the whole
-// tile is one run of bins when M1 <= 32). Blocks numbered channel by channel.
-__device__ void fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, int D, int logM1, int logM2) {
+// A channel's L + 1 bins between bin order and the kernels' order (kept_slot: bin k1 + M1 k2 at k1 M2 + k2, bin L last),
+// summed over a batch of B (D, L + 1) spectra on the way. TO_SLOTS = 0: the backward pass's terms (B, D, L + 1), in the
+// kernels' order, to the filter spectrum's gradient (D, L + 1) in bin order. TO_SLOTS = 1: the filter's spectrum (B = 1)
+// to the kernels' order, so that the rows kernel reads it contiguously as it reads U. A block takes a tile of
+// T1 = min(M1, 32) neighbouring k1 by T2 = min(M2, 32) neighbouring k2 of one channel through a transposed tile in shared
+// memory, read along the input's contiguous index and written along the output's (k2 in the kernels' order, k1 in bin
+// order; the whole tile is one run of bins when M1 <= 32). Blocks numbered channel by channel.
+template <int TO_SLOTS>
+__device__ void fourstep_reorder(const cpx* input, cpx* out, int B, int D, int logM1, int logM2) {
     __shared__ cpx tile[32 * 33];
     const int M1 = 1 << logM1, L = M1 << logM2;
     const int logT1 = logM1 < 5 ? logM1 : 5, logT2 = logM2 < 5 ? logM2 : 5, T1 = 1 << logT1, T2 = 1 << logT2;
@@ -207,10 +206,10 @@ __device__ void fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, in
     const int d = blockIdx.x / perChannel, block = blockIdx.x % perChannel;
     const int a = (block % tilesK1) << logT1, c = (block / tilesK1) << logT2;
     const long long batchStride = (long long)D * (L + 1);
-    const cpx* in = terms + (long long)d * (L + 1);
+    const cpx* in = input + (long long)d * (L + 1);
     for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {
-        int k1 = i >> logT2, k2 = i & (T2 - 1);
-        long long at = ((long long)(a + k1) << logM2) + c + k2;
+        int k1 = TO_SLOTS ? i & (T1 - 1) : i >> logT2, k2 = TO_SLOTS ? i >> logT1 : i & (T2 - 1);
+        long long at = TO_SLOTS ? a + k1 + ((long long)(c + k2) << logM1) : ((long long)(a + k1) << logM2) + c + k2;
         cpx v = cmake(0.f, 0.f);
         for (int b = 0; b < B; b++) v = cadd(v, in[b * batchStride + at]);
         tile[k2 * 33 + k1] = v;
@@ -218,18 +217,26 @@ __device__ void fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, in
     __syncthreads();
     cpx* o = out + (long long)d * (L + 1);
     for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {
-        int k1 = i & (T1 - 1), k2 = i >> logT1;
-        o[a + k1 + ((long long)(c + k2) << logM1)] = tile[k2 * 33 + k1];
+        int k1 = TO_SLOTS ? i >> logT2 : i & (T1 - 1), k2 = TO_SLOTS ? i & (T2 - 1) : i >> logT1;
+        o[TO_SLOTS ? ((long long)(a + k1) << logM2) + c + k2 : a + k1 + ((long long)(c + k2) << logM1)] = tile[k2 * 33 + k1];
     }
-    if (block == 0 && threadIdx.x == 0) {   // bin L
+    if (block == 0 && threadIdx.x == 0) {   // bin L, last in both orders
         cpx v = cmake(0.f, 0.f);
         for (int b = 0; b < B; b++) v = cadd(v, in[b * batchStride + L]);
         o[L] = v;
     }
 }
 
+__device__ void fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, int D, int logM1, int logM2) {
+    fourstep_reorder<0>(terms, out, B, D, logM1, logM2);
+}
+
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_spectrum_gradient(const cpx* terms, cpx* out, int B, int D, int logM1, int logM2) {
     fourstep_spectrum_gradient(terms, out, B, D, logM1, logM2);
+}
+
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_spectrum_slots(const cpx* spectrum, cpx* out, int B, int D, int logM1, int logM2) {
+    fourstep_reorder<1>(spectrum, out, B, D, logM1, logM2);
 }
 
 #define HYENA_FOURSTEP(TN, T) \
@@ -259,26 +266,36 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
         };
 
         /// <summary>The kernels' names.</summary>
-        internal static readonly string[] FunctionNames = SharedMemoryFunctionNames.Append("hyena_fourstep_spectrum_gradient").ToArray();
+        internal static readonly string[] FunctionNames = SharedMemoryFunctionNames.Append("hyena_fourstep_spectrum_gradient").Append("hyena_fourstep_spectrum_slots").ToArray();
 
         /// <summary>
         /// The filter spectrum's gradient (D, L + 1) from the backward pass's per-row terms <paramref name="terms"/>
         /// (B, D, L + 1, complex float32, contiguous, in the kernels' bin order: see kept_slot in the source): their sum over
         /// the batch, in bin order. One pass, which reads the terms once and writes the gradient once.
         /// </summary>
-        internal static unsafe Tensor SpectrumGradient(Tensor terms)
+        internal static Tensor SpectrumGradient(Tensor terms) => Reorder("hyena_fourstep_spectrum_gradient", terms);
+
+        /// <summary>
+        /// The filter's spectrum <paramref name="spectrum"/> (D, L + 1, complex float32, contiguous, bin order) in the
+        /// kernels' bin order (kept_slot), as <see cref="Launch"/> takes it: the rows kernel then reads it contiguously, as
+        /// it reads the kept spectrum, instead of M1 bins apart. One pass.
+        /// </summary>
+        internal static Tensor SpectrumSlots(Tensor spectrum) => Reorder("hyena_fourstep_spectrum_slots", spectrum.unsqueeze(0));
+
+        // One of the reordering kernels on (B, D, L + 1) spectra: (D, L + 1), summed over B.
+        private static unsafe Tensor Reorder(string kernel, Tensor spectra)
         {
-            int device = CudaKernels.DeviceIndex(terms);
-            int batch = checked((int)terms.size(0)), channels = checked((int)terms.size(1));
-            var (logM1, logM2, _) = Factors(terms.size(2) - 1);
-            var gradient = empty(new[] { terms.size(1), terms.size(2) }, ScalarType.ComplexFloat32, terms.device);
+            int device = CudaKernels.DeviceIndex(spectra);
+            int batch = checked((int)spectra.size(0)), channels = checked((int)spectra.size(1));
+            var (logM1, logM2, _) = Factors(spectra.size(2) - 1);
+            var output = empty(new[] { spectra.size(1), spectra.size(2) }, ScalarType.ComplexFloat32, spectra.device);
             long blocks = (long)channels << (logM1 - Math.Min(logM1, 5) + logM2 - Math.Min(logM2, 5));   // tiles of up to 32 x 32
             if (blocks > int.MaxValue)
-                throw new NotSupportedException($"The four-step spectrum gradient takes up to {int.MaxValue} blocks; got {blocks}.");
-            IntPtr input = CudaKernels.DataPointer(terms), output = CudaKernels.DataPointer(gradient);
-            void** args = stackalloc void*[] { &input, &output, &batch, &channels, &logM1, &logM2 };
-            CudaKernels.Launch(device, "hyena_fourstep_spectrum_gradient", ((uint)blocks, 1), args, 256, 0);
-            return gradient;
+                throw new NotSupportedException($"The four-step spectrum reordering takes up to {int.MaxValue} blocks; got {blocks}.");
+            IntPtr input = CudaKernels.DataPointer(spectra), result = CudaKernels.DataPointer(output);
+            void** args = stackalloc void*[] { &input, &result, &batch, &channels, &logM1, &logM2 };
+            CudaKernels.Launch(device, kernel, ((uint)blocks, 1), args, 256, 0);
+            return output;
         }
 
         /// <summary>
@@ -287,7 +304,7 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
         /// after the launches are queued: the caching allocator keeps it for the stream).
         /// </summary>
         /// <param name="device">The CUDA device index (kernels ready there).</param>
-        /// <param name="x">The streams, spectra and outputs.</param>
+        /// <param name="x">The streams, spectra (the filter's in the kernels' order: <see cref="SpectrumSlots"/>) and outputs.</param>
         /// <param name="rows">Batch x channel rows.</param>
         /// <param name="channels">Channels D (the filter's spectrum has one row per channel).</param>
         /// <param name="length">Positions L per row, a power of two from <see cref="MinLength"/> to <see cref="MaxLength"/>.</param>

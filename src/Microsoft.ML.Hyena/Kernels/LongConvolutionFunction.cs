@@ -102,10 +102,11 @@ namespace Microsoft.ML.Hyena.Kernels
         private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool saving)
         {
             bool spectrumGrad = saving && spectrum.requires_grad;
-            var (y, c, u) = OnChipFftConvolution.Forward(v, x1, x0, spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad);
+            var (y, c, u, kernelSpectrum) = OnChipFftConvolution.Forward(v, x1, x0, spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad);
             if (saving)
             {
-                ctx.save_for_backward(new List<Tensor> { v, x1, x0, c!, u ?? empty(0, ScalarType.ComplexFloat32, v.device), spectrum });
+                // The spectrum as the kernels read it (the four-step kernels' own order), for the backward pass's kernels.
+                ctx.save_for_backward(new List<Tensor> { v, x1, x0, c!, u ?? empty(0, ScalarType.ComplexFloat32, v.device), kernelSpectrum });
                 ctx.save_data("half", false);
                 ctx.save_data("spectrumGrad", spectrumGrad);
                 ctx.save_data("onChip", true);

@@ -61,7 +61,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         internal const string Source = @"
 // ---- The whole gated long convolution of a row in shared memory (OnChipFftConvolution). ----
-struct cpx { float x, y; };
+// 8-byte aligned, so that a complex value moves in one 64-bit load or store (4-byte alignment had split each into two).
+struct __align__(8) cpx { float x, y; };
 __device__ __forceinline__ cpx cmake(float x, float y) { cpx r; r.x = x; r.y = y; return r; }
 __device__ __forceinline__ cpx cadd(cpx a, cpx b) { return cmake(a.x + b.x, a.y + b.y); }
 __device__ __forceinline__ cpx csub(cpx a, cpx b) { return cmake(a.x - b.x, a.y - b.y); }
@@ -223,6 +224,46 @@ __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int
     }
 }
 
+// The kernels' loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
+// flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
+// each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global
+// memory.) N for each kernel's loads of the streams or the work buffer (_LOAD) and of the spectra's bins (_SPECTRUM, four
+// complex values each): the fastest of those tried on an H200 (docs/benchmarks.md, eighth session; build/gpu/run-variants.sh
+// sets them through CudaKernels.NvrtcOptionsVariable, for example -DHYENA_ROWS_LOAD=4). At 64k and width 768 the rows
+// kernel took 1.06 ms unbatched, 0.96 with the spectrum's bins 2 at a time and 0.92 with 4 (nvcc 11.8 counts an 8-byte
+// spill there); the one-block kernel at 16k is fastest at 4 and 4 (8 spills: slower; 2: slower).
+#ifndef HYENA_ONCHIP_LOAD
+#define HYENA_ONCHIP_LOAD 4
+#endif
+#ifndef HYENA_ONCHIP_SPECTRUM
+#define HYENA_ONCHIP_SPECTRUM 4
+#endif
+#ifndef HYENA_ROWS_LOAD
+#define HYENA_ROWS_LOAD 8
+#endif
+#ifndef HYENA_ROWS_SPECTRUM
+#define HYENA_ROWS_SPECTRUM 4
+#endif
+#ifndef HYENA_COLUMNS_LOAD
+#define HYENA_COLUMNS_LOAD 8
+#endif
+template <int N, typename Get, typename Put>
+__device__ __forceinline__ void batched_load(int n, Get get, Put put) {
+    for (int j0 = threadIdx.x; j0 < n; j0 += N * blockDim.x) {
+        decltype(get(0)) v[N];
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            int j = j0 + i * blockDim.x;
+            if (j < n) v[i] = get(j);
+        }
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            int j = j0 + i * blockDim.x;
+            if (j < n) put(j, v[i]);
+        }
+    }
+}
+
 // Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale, at t = 2n of the streams;
 // side_out = a * side there when given (o: the row's start in the contiguous side streams).
 template <typename T>
@@ -233,34 +274,59 @@ __device__ __forceinline__ cpx gated_pair(const T* a, long long ia, const T* b, 
     return cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
 }
 
-// Outputs t = 2n and 2n + 1 of the convolution r: out1 = r * g1, out2 = r * g2 or r when g2 is null (if out2 is given).
+// The gates of outputs t and t + 1: g1's, and g2's (1 when g2 is null).
+struct gates2 { float a0, a1, b0, b1; };
 template <typename T>
-__device__ __forceinline__ void gated_output(cpx r, int t, long long o, const T* g1, long long og1, T* out1,
-                                             const T* g2, long long og2, T* out2) {
-    st(out1, o + t, r.x * ld(g1, og1 + t));
-    st(out1, o + t + 1, r.y * ld(g1, og1 + t + 1));
+__device__ __forceinline__ gates2 output_gates(int t, const T* g1, long long og1, const T* g2, long long og2) {
+    gates2 g;
+    g.a0 = ld(g1, og1 + t); g.a1 = ld(g1, og1 + t + 1);
+    g.b0 = g2 ? ld(g2, og2 + t) : 1.f; g.b1 = g2 ? ld(g2, og2 + t + 1) : 1.f;
+    return g;
+}
+
+// Outputs t = 2n and 2n + 1 of the convolution r with their gates g (output_gates): out1 = r * g1, out2 = r * g2 or r
+// when g2 is null (if out2 is given).
+template <typename T>
+__device__ __forceinline__ void gated_output(cpx r, gates2 g, int t, long long o, T* out1, T* out2) {
+    st(out1, o + t, r.x * g.a0);
+    st(out1, o + t + 1, r.y * g.a1);
     if (out2) {
-        st(out2, o + t, g2 ? r.x * ld(g2, og2 + t) : r.x);
-        st(out2, o + t + 1, g2 ? r.y * ld(g2, og2 + t + 1) : r.y);
+        st(out2, o + t, r.x * g.b0);
+        st(out2, o + t + 1, r.y * g.b1);
     }
 }
 
-// Where bin k (0 .. M) of the kept spectrum U and of the filter gradient's terms lies: at k (logR = 0: one block per
-// row), or, for the four-step kernels (logR = log2(M1)), in the work buffer's order, bin k1 + M1 k2 at k1 M2 + k2 and
-// bin M last, so that the rows kernel writes and reads them contiguously instead of M1 bins apart (writes that far apart
-// had made the rows kernel alone 1.7 times as slow). U is read only by these kernels; the terms are summed over the batch
-// and put back in bin order by hyena_fourstep_spectrum_gradient.
+// Where bin k (0 .. M) of the filter's spectrum K, of the kept spectrum U and of the filter gradient's terms lies: at k
+// (logR = 0: one block per row), or, for the four-step kernels (logR = log2(M1)), in the work buffer's order, bin
+// k1 + M1 k2 at k1 M2 + k2 and bin M last, so that the rows kernel writes and reads them contiguously instead of M1 bins
+// apart (writes that far apart had made the rows kernel alone 1.7 times as slow). K is put in this order by
+// hyena_fourstep_spectrum_slots; U is read only by these kernels; the terms are summed over the batch and put back in
+// bin order by hyena_fourstep_spectrum_gradient.
 __device__ __forceinline__ int kept_slot(int k, int M, int logR) {
     return (logR == 0 || k == M) ? k : ((k & ((1 << logR) - 1)) << (31 - __clz(M) - logR)) + (k >> logR);
 }
 
 // Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
-// spectrum X, kept in s when given, or, when u (the kept spectrum) is given too, w X conj(u): the backward pass's term of
-// the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
-// kept_slot(.., logR)); its product Y with the filter's spectrum k (conj(k) when conjK), the imaginary
+// spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
+// term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
+// kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), the imaginary
 // parts of bins 0 and M dropped as a real inverse transform drops them, packed again in place:
 // Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
-__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, const cpx* k, int conjK, cpx* s, const cpx* u, int logR) {
+// The values from global memory that spectrum_product takes for bins kk and M - kk (at kept_slot(.., logR)): the filter's
+// spectrum, and the kept spectrum when u is given (else zeros). Loaded apart from the product so that a thread's loads of
+// several bins are in flight together (batched_load).
+struct spectrum_in { cpx k0, k1, u0, u1; };
+__device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
+    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
+    spectrum_in in;
+    in.k0 = k[uk];
+    in.k1 = k[um];
+    in.u0 = u ? u[uk] : cmake(0.f, 0.f);
+    in.u1 = u ? u[um] : cmake(0.f, 0.f);
+    return in;
+}
+
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
     cpx A = z[pk], B = cconj(z[pm]);
     cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
     cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
@@ -269,16 +335,16 @@ __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk,
     cpx X0 = cadd(E, wo);                    // X[kk]
     cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
     const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
-    if (s && u) {
+    if (s && withU) {
         float w = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
-        cpx p0 = cmul(X0, cconj(u[uk])), p1 = cmul(X1, cconj(u[um]));
+        cpx p0 = cmul(X0, cconj(in.u0)), p1 = cmul(X1, cconj(in.u1));
         s[uk] = cmake(w * p0.x, w * p0.y);
         s[um] = cmake(w * p1.x, w * p1.y);
     } else if (s) {
         s[uk] = X0;
         s[um] = X1;
     }
-    cpx K0 = k[kk], K1 = k[M - kk];
+    cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
     if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
     cpx Y0 = cmul(X0, K0), Y1 = cmul(X1, K1);
     if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
@@ -311,23 +377,23 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     const int shift = 32 - logM;
     const int sh = logM >= 10 ? logM - 5 : 0;
 
-    for (int n = threadIdx.x; n < M; n += blockDim.x)
-        z[swz(__brev((unsigned)n) >> shift, sh)] = n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * n) : cmake(0.f, 0.f);
+    batched_load<HYENA_ONCHIP_LOAD>(M, [&](int n) { return n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * n) : cmake(0.f, 0.f); },
+                 [&](int n, cpx v) { z[swz(__brev((unsigned)n) >> shift, sh)] = v; });
     __syncthreads();
     dit_forward<0, 1>(z, M, sh, 0, 0, 0);
 
     // The real input's spectrum, the product with the filter's, packed again for the inverse: bins k and M - k together.
     cpx* s = spec_out ? spec_out + row * (long long)(M + 1) : 0;
     const cpx* u = u_in ? u_in + row * (long long)(M + 1) : 0;
-    for (int kk = threadIdx.x; kk <= M / 2; kk += blockDim.x)
-        spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, k, conjK, s, u, 0);
+    batched_load<HYENA_ONCHIP_SPECTRUM>(M / 2 + 1, [&](int kk) { return spectrum_load(kk, M, k, u, 0); },
+        [&](int kk, spectrum_in in) { spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, in, conjK, s, u != 0, 0); });
     __syncthreads();
     dif_inverse<0, 1>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
 
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
-    for (int n = threadIdx.x; n < M / 2; n += blockDim.x)
-        gated_output(z[swz(__brev((unsigned)n) >> shift, sh)], 2 * n, o, g1, og1, out1, g2, og2, out2);
+    batched_load<HYENA_ONCHIP_LOAD>(M / 2, [&](int n) { return output_gates(2 * n, g1, og1, g2, og2); },
+                 [&](int n, gates2 g) { gated_output(z[swz(__brev((unsigned)n) >> shift, sh)], g, 2 * n, o, out1, out2); });
 }
 
 #define HYENA_ONCHIP(TN, T) \
@@ -374,21 +440,42 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// <param name="keepSpectrum">Whether to return u, the gated input's spectrum (L + 1 bins a row, in the kernels' own
         /// order: bin order for one block per row, the four-step buffer's order past it), for <see cref="Backward"/> only.</param>
         /// <param name="fourSteps">Which of the four-step kernels to launch where they run (bits 1, 2, 4): all but for timing one alone.</param>
-        public static (Tensor y, Tensor? c, Tensor? u) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum, int fourSteps = 7)
+        /// <param name="inKernelOrder">Whether <paramref name="spectrum"/> is already as the kernels read it (<see cref="KernelSpectrum"/>).</param>
+        /// <returns>y, c and u as asked, and the filter's spectrum as the kernels read it (<see cref="KernelSpectrum"/>),
+        /// which <see cref="Backward"/> takes.</returns>
+        public static (Tensor y, Tensor? c, Tensor? u, Tensor kernelSpectrum) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum,
+            int fourSteps = 7, bool inKernelOrder = false)
         {
             var y = empty(x0.shape, x0.dtype, x0.device);
             var c = keepConvolution ? empty(x0.shape, x0.dtype, x0.device) : null;
             var u = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            var k = inKernelOrder ? spectrum : KernelSpectrum(spectrum, v);
             long sb = v.stride(0);
-            Launch(v, new Arguments(v, sb, x1, sb, null, null, spectrum, false, u, x0, sb, y, null, 0, c), fourSteps);
-            return (y, c, u);
+            Launch(v, new Arguments(v, sb, x1, sb, null, null, k, false, u, x0, sb, y, null, 0, c), fourSteps);
+            return (y, c, u, k);
+        }
+
+        /// <summary>
+        /// The filter's spectrum (D, L + 1) as the kernels read it for streams like <paramref name="stream"/> (B, D, L): itself
+        /// where one block takes a row, in the four-step kernels' bin order past that (<see cref="FourStepFftConvolution.SpectrumSlots"/>,
+        /// one pass over it), so that their rows kernel reads it contiguously.
+        /// </summary>
+        public static Tensor KernelSpectrum(Tensor spectrum, Tensor stream)
+        {
+            int device = CudaKernels.DeviceIndex(stream);
+            if (stream.numel() == 0 || !RunsInFourSteps(device, stream.size(2)))
+                return spectrum;
+            CudaKernels.Ensure(device);
+            return FourStepFftConvolution.SpectrumSlots(spectrum.contiguous());
         }
 
         /// <summary>
         /// Backward of <see cref="Forward"/> for the output gradient <paramref name="g"/> (contiguous): the
         /// gradients of v, x1 and x0, and, when the forward pass kept the input's spectrum <paramref name="u"/>, the
         /// filter spectrum's gradient (D, L + 1): the sum over the batch of each row's term w G conj(U), with G the spectrum
-        /// of pad(g * x0) and w the one-sided weights (1 at the first and last bins, 2 between).
+        /// of pad(g * x0) and w the one-sided weights (1 at the first and last bins, 2 between). <paramref name="spectrum"/>
+        /// is the filter's spectrum as <see cref="Forward"/> returned it (<see cref="KernelSpectrum"/>); the gradient is
+        /// in bin order.
         /// </summary>
         public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u)
         {

@@ -4,7 +4,8 @@
 // one after another computes what the GPU computes. Both paths (one block per row; three four-step kernels through a
 // buffer) are checked against the convolution and the spectrum computed directly in double precision (in the backward
 // pass, conj = 1, the spectrum times a given kept spectrum's conjugate and the one-sided weights, and for the four-step
-// kernels these terms' sum over the batch from hyena_fourstep_spectrum_gradient). Prints one line
+// kernels these terms' sum over the batch from hyena_fourstep_spectrum_gradient; the four-step kernels read the filter's
+// spectrum as hyena_fourstep_spectrum_slots reorders it). Prints one line
 // per case and exits 1 when an error exceeds 1e-5.
 #include "CudaShim.h"
 #include "kernel.inc"
@@ -48,6 +49,19 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         }
     } else {
         const int logM2 = logM - logM1;
+        const int logT1 = logM1 < 5 ? logM1 : 5, logT2 = logM2 < 5 ? logM2 : 5;
+        // The filter's spectrum in the kernels' order (hyena_fourstep_spectrum_slots), as the rows kernel reads it;
+        // checked against kept_slot's order directly.
+        std::vector<cpx> kernelK(K.size());
+        for (int blk = 0; blk < D << (logM1 - logT1 + logM2 - logT2); blk++) {
+            blockIdx.x = (unsigned)blk;
+            fourstep_reorder<1>(K.data(), kernelK.data(), 1, D, logM1, logM2);
+        }
+        for (int d = 0; d < D; d++)
+            for (int f = 0; f <= M; f++) {
+                cpx a = kernelK[d * (M + 1) + slot(f)], b = K[d * (M + 1) + f];
+                if (a.x != b.x || a.y != b.y) { std::printf("the filter's spectrum out of place at channel %d, bin %d\n", d, f); return 1; }
+            }
         std::vector<cpx> work(rows * M);
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
@@ -57,7 +71,7 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM1 - 1)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
-                fourstep_rows(work.data(), K.data(), conj, spectrum.data(), conj ? keptSlots.data() : nullptr, D, logM1, logM2);
+                fourstep_rows(work.data(), kernelK.data(), conj, spectrum.data(), conj ? keptSlots.data() : nullptr, D, logM1, logM2);
             }
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
@@ -65,7 +79,6 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
                 fourstep_columns_inverse<float>(work.data(), x0, sb, out1.data(), v, sb, out2.data(), L, D, logM1, logM2, logC);
             }
         if (conj) {   // the terms summed over the batch and put back in bin order
-            int logT1 = logM1 < 5 ? logM1 : 5, logT2 = logM2 < 5 ? logM2 : 5;
             for (int blk = 0; blk < D << (logM1 - logT1 + logM2 - logT2); blk++) {
                 blockIdx.x = (unsigned)blk;
                 fourstep_spectrum_gradient(spectrum.data(), gradient.data(), B, D, logM1, logM2);
