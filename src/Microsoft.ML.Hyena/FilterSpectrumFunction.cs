@@ -55,12 +55,12 @@ __device__ void filter_pad(const float* k, const float* bias, const float* times
         }
         return;
     }
-    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the channels
+    batched_load<4>(1024, [&](int e) {                     // read along the channels
         int t = t0 + e / 32, c = c0 + e % 32;
         float v = 0.f;
         if (t < L && c < C) { v = k[(long long)t * C + c] * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
-        tile[e / 32][e % 32] = v * scale;
-    }
+        return v * scale;
+    }, [&](int e, float v) { tile[e / 32][e % 32] = v; });
     __syncthreads();
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the positions (zero from L on)
         int c = c0 + e / 32, t = t0 + e % 32;
@@ -75,7 +75,7 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
                             float* gk, float* gbias, int L, int C, float scale) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
-    for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // read along the positions
+    batched_load<4>(1024, [&](int e) {                     // read along the positions
         int c = c0 + e / 32, t = t0 + e % 32;
         float v = 0.f;
         if (c < C && t < L) {
@@ -85,8 +85,8 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
             if (t == 0 && gbias) gbias[c] = v;
             v *= filter_window(times, deltas, shift, t, c);
         }
-        tile[e / 32][e % 32] = v;
-    }
+        return v;
+    }, [&](int e, float v) { tile[e / 32][e % 32] = v; });
     __syncthreads();
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the channels
         int t = t0 + e / 32, c = c0 + e % 32;

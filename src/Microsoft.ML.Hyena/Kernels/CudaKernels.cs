@@ -57,6 +57,27 @@ __device__ __forceinline__ void st(bf16_t* p, long long i, float v) {
 __device__ __forceinline__ long long stream_at(long long row, int D, int L, long long sb, int t) {
     return (row / D) * sb + (row % D) * (long long)L + t;
 }
+
+// A block's loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
+// flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
+// each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global
+// memory.) get and put must not touch what another j's put writes.
+template <int N, typename Get, typename Put>
+__device__ __forceinline__ void batched_load(int n, Get get, Put put) {
+    for (int j0 = threadIdx.x; j0 < n; j0 += N * blockDim.x) {
+        decltype(get(0)) v[N];
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            int j = j0 + i * blockDim.x;
+            if (j < n) v[i] = get(j);
+        }
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            int j = j0 + i * blockDim.x;
+            if (j < n) put(j, v[i]);
+        }
+    }
+}
 ";
 
         /// <summary>All the kernels' source, compiled as one program.</summary>

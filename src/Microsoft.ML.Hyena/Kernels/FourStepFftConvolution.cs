@@ -197,6 +197,9 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
 // T1 = min(M1, 32) neighbouring k1 by T2 = min(M2, 32) neighbouring k2 of one channel through a transposed tile in shared
 // memory, read along the input's contiguous index and written along the output's (k2 in the kernels' order, k1 in bin
 // order; the whole tile is one run of bins when M1 <= 32). Blocks numbered channel by channel.
+#ifndef HYENA_REORDER_LOAD
+#define HYENA_REORDER_LOAD 4
+#endif
 template <int TO_SLOTS>
 __device__ void fourstep_reorder(const cpx* input, cpx* out, int B, int D, int logM1, int logM2) {
     __shared__ cpx tile[32 * 33];
@@ -207,13 +210,16 @@ __device__ void fourstep_reorder(const cpx* input, cpx* out, int B, int D, int l
     const int a = (block % tilesK1) << logT1, c = (block / tilesK1) << logT2;
     const long long batchStride = (long long)D * (L + 1);
     const cpx* in = input + (long long)d * (L + 1);
-    for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {
+    batched_load<HYENA_REORDER_LOAD>(T1 * T2, [&](int i) {
         int k1 = TO_SLOTS ? i & (T1 - 1) : i >> logT2, k2 = TO_SLOTS ? i >> logT1 : i & (T2 - 1);
         long long at = TO_SLOTS ? a + k1 + ((long long)(c + k2) << logM1) : ((long long)(a + k1) << logM2) + c + k2;
-        cpx v = cmake(0.f, 0.f);
-        for (int b = 0; b < B; b++) v = cadd(v, in[b * batchStride + at]);
+        cpx v = in[at];
+        for (int b = 1; b < B; b++) v = cadd(v, in[b * batchStride + at]);
+        return v;
+    }, [&](int i, cpx v) {
+        int k1 = TO_SLOTS ? i & (T1 - 1) : i >> logT2, k2 = TO_SLOTS ? i >> logT1 : i & (T2 - 1);
         tile[k2 * 33 + k1] = v;
-    }
+    });
     __syncthreads();
     cpx* o = out + (long long)d * (L + 1);
     for (int i = threadIdx.x; i < T1 * T2; i += blockDim.x) {

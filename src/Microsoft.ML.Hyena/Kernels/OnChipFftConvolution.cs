@@ -224,14 +224,12 @@ __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int
     }
 }
 
-// The kernels' loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
-// flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
-// each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global
-// memory.) N for each kernel's loads of the streams or the work buffer (_LOAD) and of the spectra's bins (_SPECTRUM, four
-// complex values each): the fastest of those tried on an H200 (docs/benchmarks.md, eighth session; build/gpu/run-variants.sh
-// sets them through CudaKernels.NvrtcOptionsVariable, for example -DHYENA_ROWS_LOAD=4). At 64k and width 768 the rows
-// kernel took 1.06 ms unbatched, 0.96 with the spectrum's bins 2 at a time and 0.92 with 4 (nvcc 11.8 counts an 8-byte
-// spill there); the one-block kernel at 16k is fastest at 4 and 4 (8 spills: slower; 2: slower).
+// The batches of the long convolution kernels' loads (batched_load) from global memory, for each kernel's loads of the
+// streams or the work buffer (_LOAD) and of the spectra's bins (_SPECTRUM, four complex values each): the fastest of those
+// tried on an H200 (docs/benchmarks.md, eighth session; build/gpu/run-variants.sh sets them through
+// CudaKernels.NvrtcOptionsVariable, for example -DHYENA_ROWS_LOAD=4). At 64k and width 768 the rows kernel took 1.06 ms
+// unbatched, 0.96 with the spectrum's bins 2 at a time and 0.92 with 4 (nvcc 11.8 counts an 8-byte spill there); the
+// one-block kernel at 16k is fastest at 4 and 4 (8 spills: slower; 2: slower).
 #ifndef HYENA_ONCHIP_LOAD
 #define HYENA_ONCHIP_LOAD 4
 #endif
@@ -247,22 +245,6 @@ __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int
 #ifndef HYENA_COLUMNS_LOAD
 #define HYENA_COLUMNS_LOAD 8
 #endif
-template <int N, typename Get, typename Put>
-__device__ __forceinline__ void batched_load(int n, Get get, Put put) {
-    for (int j0 = threadIdx.x; j0 < n; j0 += N * blockDim.x) {
-        decltype(get(0)) v[N];
-#pragma unroll
-        for (int i = 0; i < N; i++) {
-            int j = j0 + i * blockDim.x;
-            if (j < n) v[i] = get(j);
-        }
-#pragma unroll
-        for (int i = 0; i < N; i++) {
-            int j = j0 + i * blockDim.x;
-            if (j < n) put(j, v[i]);
-        }
-    }
-}
 
 // Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale, at t = 2n of the streams;
 // side_out = a * side there when given (o: the row's start in the contiguous side streams).
