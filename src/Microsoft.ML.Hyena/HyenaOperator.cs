@@ -83,8 +83,9 @@ namespace Microsoft.ML.Hyena
         /// <summary>
         /// Mixed precision: when set to <see cref="ScalarType.BFloat16"/> (or Float16), the projections
         /// and the short filter run in that type on casts of the parameters, which stay in their own
-        /// type (float32 master weights; their gradients arrive in float32). The implicit filter and the
-        /// FFT convolution stay in the parameters' type (cuFFT has no bfloat16 transforms); the output
+        /// type (float32 master weights; their gradients arrive in float32), and so does the implicit
+        /// filter's last matrix product (see <see cref="HyenaFilter.MatrixProductType"/>). The rest of the filter and
+        /// the FFT convolution stay in the parameters' type (cuFFT has no bfloat16 transforms); the output
         /// has the input's type. Null (the default) computes everything in the parameters' type.
         /// </summary>
         public ScalarType? ComputeDtype
@@ -95,6 +96,8 @@ namespace Microsoft.ML.Hyena
                 if (value is ScalarType t && t != ScalarType.BFloat16 && t != ScalarType.Float16 && t != ScalarType.Float32 && t != ScalarType.Float64)
                     throw new ArgumentOutOfRangeException(nameof(ComputeDtype), t, "HyenaOperator.ComputeDtype must be null, BFloat16, Float16, Float32 or Float64.");
                 _computeDtype = value;
+                _filterFn.MatrixProductType = value is ScalarType.BFloat16 or ScalarType.Float16 ? value : null;
+                ClearFilterCache();   // a cached spectrum was made with the filter's former products
             }
         }
 
@@ -392,7 +395,7 @@ namespace Microsoft.ML.Hyena
         }
 
         // layer(x) computed in the compute type (the parameters cast), or without the bias when not withBias.
-        private static Tensor Project(Linear layer, Tensor x, ScalarType? compute, bool withBias = true)
+        internal static Tensor Project(Linear layer, Tensor x, ScalarType? compute, bool withBias = true)
         {
             if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
                 return withBias ? layer.call(x) : nn.functional.linear(x, layer.weight!);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Hyena.Tests
@@ -279,6 +280,35 @@ namespace Microsoft.ML.Hyena.Tests
                 OperatorGradients.AssertSame(mixed, reference, 3e-2, $"bfloat16 ({shortFilter})");
                 Assert.True(TensorAssert.RelativeError(mixed.Output, reference.Output) > 1e-6, "the bfloat16 path did not run in bfloat16");
             }
+        }
+
+        [Fact]
+        public void MixedPrecisionRunsTheFiltersLastProductInTheComputeTypeOnly()
+        {
+            manual_seed(42);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(width: 16));
+            var filter = op.FilterFunction;
+            var last = (Linear)filter.ImplicitFilter.children().Last();
+            var h32 = filter.call(40);
+            h32.square().sum().backward();
+            var grad32 = last.weight!.grad!.clone();
+            last.weight.grad!.zero_();
+
+            op.ComputeDtype = ScalarType.BFloat16;
+            Assert.Equal(ScalarType.BFloat16, filter.MatrixProductType);
+            var h16 = filter.call(40);
+            Assert.Equal(ScalarType.Float32, h16.dtype);
+            // One product in bfloat16 (8 bits of mantissa): about 1e-3 relative, and not exact.
+            TensorAssert.Close(h16, h32, 1e-2, "filter with its last product in bfloat16");
+            Assert.True(TensorAssert.RelativeError(h16, h32) > 1e-6, "the last product did not run in bfloat16");
+            h16.square().sum().backward();
+            Assert.Equal(ScalarType.Float32, last.weight.grad!.dtype);
+            TensorAssert.Close(last.weight.grad!, grad32, 2e-2, "the last Linear's weight gradient");
+
+            op.ComputeDtype = null;
+            Assert.Null(filter.MatrixProductType);
+            TensorAssert.Close(filter.call(40), h32, 1e-6, "filter back in float32");
         }
 
         [Fact]
