@@ -107,6 +107,7 @@ namespace Hyena.Benchmarks
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
                 CheckOnChipConvolution(Say, device);
+                CheckCachedInference(Say, device);
             }
             Say("check-libtorch done");
             return 0;
@@ -261,6 +262,35 @@ namespace Hyena.Benchmarks
                         return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
                     });
                 }
+            }
+        }
+
+        /// <summary>
+        /// Inference with the filter cache (whose entry keeps the spectrum in the four-step kernels' order from the first
+        /// pass on) against inference without it, on-chip, float32: relative L2 error of the outputs of a first and a
+        /// second cached pass.
+        /// </summary>
+        private static void CheckCachedInference(Action<string> say, torch.Device device)
+        {
+            foreach (long length in new long[] { 8192, 65536 })
+            {
+                Attempt(say, $"cached inference, on-chip, L={length}", () =>
+                {
+                    manual_seed(6);
+                    using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = (int)length, FilterOrder = 16 });
+                    op.to(device);
+                    op.eval();
+                    op.LongConvolution = LongConvolutionImplementation.CudaOnChip;
+                    var x = randn(2, length, 24, device: device);
+                    using var _ = no_grad();
+                    op.CacheFilterSpectrum = false;
+                    var reference = op.call(x);
+                    op.CacheFilterSpectrum = true;
+                    var first = op.call(x);
+                    var second = op.call(x);
+                    Timing.Synchronize(device);
+                    return $"relative error vs uncached: first pass {Err(first, reference)}, second {Err(second, reference)}; {op.CachedSpectrumCount} cached";
+                });
             }
         }
 

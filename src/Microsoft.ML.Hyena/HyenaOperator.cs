@@ -38,7 +38,7 @@ namespace Microsoft.ML.Hyena
 
         // Filter spectra for inference, by (length, device, dtype), oldest first. Not a Tensor field, so
         // never registered as a buffer nor moved by to(): it is cleared instead.
-        private readonly List<((long Length, DeviceType Device, int Index, ScalarType Dtype) Key, Tensor Spectrum)> _spectrumCache = new();
+        private readonly List<((long Length, DeviceType Device, int Index, ScalarType Dtype) Key, CachedFilterSpectrum Entry)> _spectrumCache = new();
         private readonly object _cacheGate = new();
         private ScalarType? _computeDtype;
         private bool _cacheFilterSpectrum;
@@ -204,8 +204,8 @@ namespace Microsoft.ML.Hyena
         {
             lock (_cacheGate)
             {
-                foreach (var (_, spectrum) in _spectrumCache)
-                    spectrum.Dispose();
+                foreach (var (_, entry) in _spectrumCache)
+                    entry.Dispose();
                 _spectrumCache.Clear();
             }
         }
@@ -235,7 +235,10 @@ namespace Microsoft.ML.Hyena
             if (!inference)
                 ClearFilterCacheIfAny(); // parameters may change after this pass: never reuse an older spectrum
             if (_cacheFilterSpectrum && inference)
-                return scope.MoveToOuter(MixCore(input, null, CachedSpectrum(length, input.device)));
+            {
+                var cached = CachedSpectrum(length, input.device);
+                return scope.MoveToOuter(MixCore(input, null, cached.Spectrum, cached));
+            }
             if (FoldSkipTerm && WindowedSpectrum(length) is Tensor spectrum)
                 return scope.MoveToOuter(MixCore(input, null, spectrum));
             var filter = _filterFn.call(length).squeeze(0); // (l, C)
@@ -295,7 +298,9 @@ namespace Microsoft.ML.Hyena
             return (filter.view(filter.size(0), order - 1, width).permute(1, 2, 0), _filterFn.Bias.view(order - 1, width));
         }
 
-        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum)
+        // cached: the inference cache's entry that spectrum comes from, which also keeps the spectrum as the on-chip kernels
+        // read it (made on first use), or null.
+        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, CachedFilterSpectrum? cached = null)
         {
             using var scope = NewDisposeScope();
             int order = Config.Order;
@@ -322,12 +327,22 @@ namespace Microsoft.ML.Hyena
                 }
             }
 
-            var y = spectrum is not null && UsesLongConvolutionKernel(streams[order], spectrum)
+            Tensor y;
+            if (spectrum is not null && UsesLongConvolutionKernel(streams[order], spectrum))
+            {
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
-                ? Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], SpectrumOf(spectrum, 0), HalfPrecisionTransforms,
-                    onChip: LongConvolution == LongConvolutionImplementation.CudaOnChip
-                        || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streams[2], length)))
-                : ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
+                bool onChip = LongConvolution == LongConvolutionImplementation.CudaOnChip
+                    || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streams[2], length));
+                var convolutionSpectrum = SpectrumOf(spectrum, 0);
+                var kept = cached is not null && Kernels.LongConvolutionFunction.RunsOnChip(streams[2], HalfPrecisionTransforms, onChip)
+                    ? cached.KernelOrder(convolutionSpectrum, streams[2])
+                    : null;
+                y = Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], convolutionSpectrum, HalfPrecisionTransforms, onChip, kept);
+            }
+            else
+            {
+                y = ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
+            }
             var output = ProjectOut(y.transpose(1, 2), compute, input.dtype);
             return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
         }
@@ -421,7 +436,7 @@ namespace Microsoft.ML.Hyena
             return scope.MoveToOuter(y);
         }
 
-        private Tensor CachedSpectrum(long length, Device device)
+        private CachedFilterSpectrum CachedSpectrum(long length, Device device)
         {
             var key = (length, device.type, device.index, _filterFn.Bias.dtype);
             lock (_cacheGate)
@@ -432,7 +447,7 @@ namespace Microsoft.ML.Hyena
                     var hit = _spectrumCache[found];
                     _spectrumCache.RemoveAt(found);
                     _spectrumCache.Add(hit);   // most recently used last
-                    return hit.Spectrum;
+                    return hit.Entry;
                 }
             }
             Tensor spectrum;
@@ -442,16 +457,53 @@ namespace Microsoft.ML.Hyena
                 spectrum = scope.MoveToOuter(FilterSpectrum(filter));
             }
             spectrum.DetachFromDisposeScope();
+            var entry = new CachedFilterSpectrum(spectrum);
             lock (_cacheGate)
             {
                 while (_spectrumCache.Count >= _filterCacheCapacity)
                 {
-                    _spectrumCache[0].Spectrum.Dispose();
+                    _spectrumCache[0].Entry.Dispose();
                     _spectrumCache.RemoveAt(0);
                 }
-                _spectrumCache.Add((key, spectrum));
+                _spectrumCache.Add((key, entry));
             }
-            return spectrum;
+            return entry;
+        }
+
+        // An inference cache entry: the filter's spectrum (N - 1, D, l + 1) and, made on first use, the long convolution's
+        // spectrum as the four-step kernels read it (their own bin order), so that a cached pass does not reorder it again.
+        private sealed class CachedFilterSpectrum : IDisposable
+        {
+            private readonly object _gate = new();
+            private Tensor? _kernelOrder;
+
+            public CachedFilterSpectrum(Tensor spectrum) => Spectrum = spectrum;
+
+            public Tensor Spectrum { get; }
+
+            // The convolution's spectrum (D, l + 1) in the order the on-chip kernels read it for stream, or null where that
+            // is bin order (one block per row), which Spectrum already is.
+            public Tensor? KernelOrder(Tensor convolutionSpectrum, Tensor stream)
+            {
+                lock (_gate)
+                {
+                    if (_kernelOrder is null)
+                    {
+                        var ordered = Kernels.OnChipFftConvolution.KernelSpectrum(convolutionSpectrum, stream);
+                        if (ReferenceEquals(ordered, convolutionSpectrum))
+                            return null;
+                        ordered.DetachFromDisposeScope();
+                        _kernelOrder = ordered;
+                    }
+                    return _kernelOrder;
+                }
+            }
+
+            public void Dispose()
+            {
+                Spectrum.Dispose();
+                _kernelOrder?.Dispose();
+            }
         }
 
         private void ClearFilterCacheIfAny()

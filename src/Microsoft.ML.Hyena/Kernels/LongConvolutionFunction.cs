@@ -44,8 +44,17 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <param name="spectrum">The filter's spectrum (D, L + 1), skip term folded in.</param>
         /// <param name="halfTransforms">Whether cuFFT's transforms may run in float16.</param>
         /// <param name="onChip">Whether the convolution may run as <see cref="OnChipFftConvolution"/> where that applies.</param>
-        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false)
-            => apply(v, x1, x0, spectrum, halfTransforms, onChip);
+        /// <param name="kernelSpectrum">The same spectrum as the on-chip kernels read it (<see cref="OnChipFftConvolution.KernelSpectrum"/>),
+        /// kept by a caller that reuses it (the inference cache), or null: made when needed.</param>
+        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false, Tensor? kernelSpectrum = null)
+            => kernelSpectrum is null ? apply(v, x1, x0, spectrum, halfTransforms, onChip) : apply(v, x1, x0, spectrum, halfTransforms, onChip, kernelSpectrum);
+
+        /// <summary>
+        /// Whether <see cref="Apply"/> with these arguments runs the on-chip kernels (<see cref="OnChipFftConvolution"/>)
+        /// for the value stream <paramref name="v"/> (B, D, L): asked, not in float16 transforms, and applicable there.
+        /// </summary>
+        public static bool RunsOnChip(Tensor v, bool halfTransforms, bool onChip)
+            => onChip && !(halfTransforms && HalfTransformsApply(v.device_type, v.size(2))) && OnChipFftConvolution.Applies(v, v.size(2));
 
         /// <summary>Whether the transforms of a length-<paramref name="length"/> input run in float16 when asked to.</summary>
         public static bool HalfTransformsApply(DeviceType device, long length)
@@ -62,8 +71,8 @@ namespace Microsoft.ML.Hyena.Kernels
             long length = v.size(2);
             long fftSize = 2 * length;
             bool saving = v.requires_grad || x1.requires_grad || x0.requires_grad || spectrum.requires_grad;
-            if (!half && vars.Length > 5 && (bool)vars[5] && OnChipFftConvolution.Applies(v, length))
-                return OnChipForward(ctx, v, x1, x0, spectrum, saving);
+            if (vars.Length > 5 && RunsOnChip(v, (bool)vars[4], (bool)vars[5]))
+                return OnChipForward(ctx, v, x1, x0, spectrum, vars.Length > 6 ? (Tensor)vars[6] : null, saving);
             var transformType = half ? ScalarType.Float16 : ScalarType.Float32;
             float scale = half ? (float)(1 / Math.Sqrt(fftSize)) : 1f;
 
@@ -98,11 +107,13 @@ namespace Microsoft.ML.Hyena.Kernels
             return y;
         }
 
-        // The forward pass as one kernel per row (OnChipFftConvolution); the input's spectrum is kept only for the filter's gradient.
-        private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool saving)
+        // The forward pass as one kernel per row (OnChipFftConvolution); the input's spectrum is kept only for the filter's
+        // gradient. kept: the spectrum in the kernels' order when the caller has it, else null.
+        private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, Tensor? kept, bool saving)
         {
             bool spectrumGrad = saving && spectrum.requires_grad;
-            var (y, c, u, kernelSpectrum) = OnChipFftConvolution.Forward(v, x1, x0, spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad);
+            var (y, c, u, kernelSpectrum) = OnChipFftConvolution.Forward(v, x1, x0, kept ?? spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad,
+                inKernelOrder: kept is not null);
             if (saving)
             {
                 // The spectrum as the kernels read it (the four-step kernels' own order), for the backward pass's kernels.
