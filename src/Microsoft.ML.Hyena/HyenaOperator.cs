@@ -96,8 +96,12 @@ namespace Microsoft.ML.Hyena
                 if (value is ScalarType t && t != ScalarType.BFloat16 && t != ScalarType.Float16 && t != ScalarType.Float32 && t != ScalarType.Float64)
                     throw new ArgumentOutOfRangeException(nameof(ComputeDtype), t, "HyenaOperator.ComputeDtype must be null, BFloat16, Float16, Float32 or Float64.");
                 _computeDtype = value;
-                _filterFn.MatrixProductType = value is ScalarType.BFloat16 or ScalarType.Float16 ? value : null;
-                ClearFilterCache();   // a cached spectrum was made with the filter's former products
+                var filterProducts = value is ScalarType.BFloat16 or ScalarType.Float16 ? value : null;
+                if (_filterFn.MatrixProductType != filterProducts)
+                {
+                    _filterFn.MatrixProductType = filterProducts;
+                    ClearFilterCache();   // a cached spectrum was made with the filter's former products
+                }
             }
         }
 

@@ -312,6 +312,24 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void ChangingTheComputeTypeDropsTheCachedSpectrumOnlyWhenTheFiltersProductChanges()
+        {
+            manual_seed(43);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(width: 16));
+            op.eval();
+            op.CacheFilterSpectrum = true;
+            op.ComputeDtype = ScalarType.BFloat16;
+            using (no_grad())
+                op.call(randn(1, 24, 16));
+            Assert.Equal(1, op.CachedSpectrumCount);
+            op.ComputeDtype = ScalarType.BFloat16;                 // the same: kept
+            Assert.Equal(1, op.CachedSpectrumCount);
+            op.ComputeDtype = null;                                 // the filter's last product back in float32: dropped
+            Assert.Equal(0, op.CachedSpectrumCount);
+        }
+
+        [Fact]
         public void MixedPrecisionBlockIsCloseToFloat32()
         {
             manual_seed(41);

@@ -288,12 +288,6 @@ __device__ __forceinline__ int kept_slot(int k, int M, int logR) {
     return (logR == 0 || k == M) ? k : ((k & ((1 << logR) - 1)) << (31 - __clz(M) - logR)) + (k >> logR);
 }
 
-// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
-// spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
-// term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
-// kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), the imaginary
-// parts of bins 0 and M dropped as a real inverse transform drops them, packed again in place:
-// Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
 // The values from global memory that spectrum_product takes for bins kk and M - kk (at kept_slot(.., logR)): the filter's
 // spectrum, and the kept spectrum when u is given (else zeros). Loaded apart from the product so that a thread's loads of
 // several bins are in flight together (batched_load).
@@ -308,6 +302,12 @@ __device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k
     return in;
 }
 
+// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
+// spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
+// term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
+// kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), the imaginary
+// parts of bins 0 and M dropped as a real inverse transform drops them, packed again in place:
+// Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
 __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
     cpx A = z[pk], B = cconj(z[pm]);
     cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));

@@ -93,12 +93,12 @@ namespace Microsoft.ML.Hyena.Modules
         /// <summary>
         /// The type the MLP's last matrix product runs in (the Linear from the filter order to the C channels, on casts of
         /// its input and weight, the product cast back), or null (the default) for the parameters' type. Set by
-        /// <see cref="HyenaOperator.ComputeDtype"/>. That product (length x order x C multiply-adds) in float32 had taken
+        /// <see cref="HyenaOperator.ComputeDtype"/> (which also drops the operator's inference cache). That product (length x order x C multiply-adds) in float32 had taken
         /// about 0.57 ms of the operator's 10 ms at 64k and width 768 on an H200, forward and backward. The layers before it
         /// (from the positional embedding, whose times a bfloat16 would round to 8 bits, and the order x order ones, a few
         /// percent of the work), the Sin activations, the window and the output stay in the parameters' type.
         /// </summary>
-        public ScalarType? MatrixProductType { get; set; }
+        public ScalarType? MatrixProductType { get; internal set; }
 
         // The MLP with its last Linear computed in type c and cast back to the input's type.
         private Tensor MixedPrecisionMlp(Tensor z, ScalarType c)
