@@ -39,18 +39,26 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>Threads per block of the row kernels (one position each).</summary>
         internal const int Threads = 256;
 
-        /// <summary>What every kernel uses: bfloat16 loads and stores, and the addressing of strided (B, D, L) streams.</summary>
+        /// <summary>
+        /// What every kernel uses: bfloat16 loads, stores and rounding, the addressing of strided (B, D, L) streams, and
+        /// batched loads from global memory.
+        /// </summary>
         internal const string CommonSource = @"
 typedef unsigned short bf16_t;
-__device__ __forceinline__ float ld(const float* p, long long i) { return p[i]; }
-__device__ __forceinline__ float ld(const bf16_t* p, long long i) { return __uint_as_float(((unsigned int)p[i]) << 16); }
-__device__ __forceinline__ void st(float* p, long long i, float v) { p[i] = v; }
-__device__ __forceinline__ void st(bf16_t* p, long long i, float v) {
+// The float of the bfloat16 in the low or the high half of u (two bfloat16 loaded as one 32-bit word).
+__device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
+__device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
+// v rounded to bfloat16 (to nearest, ties to even; a NaN stays a quiet NaN), in the low 16 bits.
+__device__ __forceinline__ unsigned int bf16_bits(float v) {
     unsigned int u = __float_as_uint(v);
-    if ((u & 0x7fffffffu) > 0x7f800000u) { p[i] = (bf16_t)((u >> 16) | 0x40u); return; }
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
     u += 0x7fffu + ((u >> 16) & 1u);
-    p[i] = (bf16_t)(u >> 16);
+    return u >> 16;
 }
+__device__ __forceinline__ float ld(const float* p, long long i) { return p[i]; }
+__device__ __forceinline__ float ld(const bf16_t* p, long long i) { return bf16_lo(p[i]); }
+__device__ __forceinline__ void st(float* p, long long i, float v) { p[i] = v; }
+__device__ __forceinline__ void st(bf16_t* p, long long i, float v) { p[i] = (bf16_t)bf16_bits(v); }
 
 // Element (b, d, t) of a (B, D, L) stream whose channel stride is L and batch stride sb (a slice of the
 // short filter's output), for row = b * D + d.

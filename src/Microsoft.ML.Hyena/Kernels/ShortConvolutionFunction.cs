@@ -37,14 +37,6 @@ struct __align__(16) hyena_u4 { unsigned int x, y, z, w; };
 struct __align__(16) hyena_f4 { float x, y, z, w; };
 #endif
 __device__ __forceinline__ bool aligned16(const void* p) { return (((unsigned long long)p) & 15ull) == 0ull; }
-__device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
-__device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
-__device__ __forceinline__ unsigned int bf16_bits(float v) {
-    unsigned int u = __float_as_uint(v);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return u >> 16;
-}
 
 // o[k] = row[t0 + k] for k < 8, zero where t0 + k is outside [0, L); one or two vector loads when all 8 are inside.
 __device__ __forceinline__ void load8(const float* row, int t0, int L, float* o) {

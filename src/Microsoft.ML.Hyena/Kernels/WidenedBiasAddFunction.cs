@@ -21,7 +21,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         /// <summary>
         /// The kernel's CUDA source (compiled with <see cref="CudaKernels.Source"/>, after the short filter's, whose vector
-        /// types and bfloat16 helpers it uses; also run on the CPU by Emulation/WidenedBiasAdd.cpp).
+        /// types and alignment test it uses, and with the common source's bfloat16 helpers; also run on the CPU by
+        /// Emulation/WidenedBiasAdd.cpp).
         /// </summary>
         internal const string Source = @"
 // ---- A bias added in float32 to a bfloat16 tensor as it is widened (WidenedBiasAddFunction). ----
