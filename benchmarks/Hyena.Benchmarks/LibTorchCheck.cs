@@ -107,6 +107,7 @@ namespace Hyena.Benchmarks
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
                 CheckOnChipConvolution(Say, device);
+                CheckFourStepFilterSpectrum(Say, device);
                 CheckCachedInference(Say, device);
             }
             Say("check-libtorch done");
@@ -219,6 +220,41 @@ namespace Hyena.Benchmarks
                     bool used = Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.KernelApplies(x, bias);
                     var difference = (Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(x, bias) - (x + bias)).abs().max().item<float>();
                     return $"kernel {(used ? "used" : "NOT USED")}, largest difference from libtorch's add {difference:E2}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The windowed filter's spectrum made by the four-step kernels in their order (FilterSpectrumFunction.ApplyWindowed
+        /// with kernelOrder) against cuFFT's, put in that order by the reordering kernel: relative L2 errors of the spectrum
+        /// and of the filter's and the skip term's gradients for a probe given in both orders.
+        /// </summary>
+        private static void CheckFourStepFilterSpectrum(Action<string> say, torch.Device device)
+        {
+            foreach (long length in new long[] { 32768, 65536, 1 << 20 })
+            {
+                Attempt(say, $"filter spectrum by the four-step kernels L={length}", () =>
+                {
+                    manual_seed(7);
+                    var hidden = randn(length, 2, 24, device: device);
+                    var bias = randn(2, 24, device: device);
+                    var times = linspace(0, 1, length, device: device);
+                    var deltas = -linspace(0.3, 4.6, 48, device: device).view(2, 24);
+                    var probeBins = randn(48, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
+                    var probeSlots = Microsoft.ML.Hyena.Kernels.FourStepFftConvolution.SpectrumSlots(probeBins).view(2, 24, length + 1);
+                    (Tensor s, Tensor gh, Tensor gb) Run(bool kernelOrder)
+                    {
+                        var h = hidden.clone().requires_grad_(true);
+                        var b = bias.clone().requires_grad_(true);
+                        var s = FilterSpectrumFunction.ApplyWindowed(h.permute(1, 2, 0), b, new FilterSpectrumFunction.Window(times, deltas, 0.05f), kernelOrder);
+                        (s * (kernelOrder ? probeSlots : probeBins.view(2, 24, length + 1))).real.sum().backward();
+                        var spectrum = kernelOrder ? s.detach() : Microsoft.ML.Hyena.Kernels.FourStepFftConvolution.SpectrumSlots(s.detach().view(48, length + 1)).view(2, 24, length + 1);
+                        return (spectrum, h.grad!.clone(), b.grad!.clone());
+                    }
+                    var reference = Run(kernelOrder: false);
+                    var fourStep = Run(kernelOrder: true);
+                    Timing.Synchronize(device);
+                    return $"relative error vs cuFFT's, reordered: spectrum {Err(view_as_real(fourStep.s), view_as_real(reference.s))}, grad filter {Err(fourStep.gh, reference.gh)}, grad skip {Err(fourStep.gb, reference.gb)}";
                 });
             }
         }

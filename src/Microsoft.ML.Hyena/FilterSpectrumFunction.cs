@@ -41,17 +41,17 @@ __device__ __forceinline__ float filter_window(const float* times, const float* 
     return times ? expf(-(times[t] * fabsf(deltas[c]))) + shift : 1.f;
 }
 
-// padded[c, t] = scale (k[t * C + c] w(t, c) + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < 2L, with w the window
-// (1 when times is null). k: (L, C) positions first; padded: (C, 2L); bias may be null. Grid (ceil(2L / 32), ceil(C / 32)).
+// padded[c, t] = scale (k[t * C + c] w(t, c) + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < width, with w the
+// window (1 when times is null). k: (L, C) positions first; padded: (C, width), width 2L (for cuFFT) or L (for the
+// four-step kernels, which know the second half is zero); bias may be null. Grid (ceil(width / 32), ceil(C / 32)).
 __device__ void filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift,
-                           float* padded, int L, int C, float scale) {
+                           float* padded, int L, int C, float scale, int width) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
-    long long width = 2LL * L;
     if (t0 >= L) {                                         // the zero half: nothing to read
         for (int e = threadIdx.x; e < 1024; e += blockDim.x) {
             int c = c0 + e / 32, t = t0 + e % 32;
-            if (c < C && t < 2 * L) padded[c * width + t] = 0.f;
+            if (c < C && t < width) padded[(long long)c * width + t] = 0.f;
         }
         return;
     }
@@ -64,15 +64,16 @@ __device__ void filter_pad(const float* k, const float* bias, const float* times
     __syncthreads();
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the positions (zero from L on)
         int c = c0 + e / 32, t = t0 + e % 32;
-        if (c < C && t < 2 * L) padded[c * width + t] = tile[e % 32][e / 32];
+        if (c < C && t < width) padded[(long long)c * width + t] = tile[e % 32][e / 32];
     }
 }
 
 // g = scale (z[c, t] + Re G[c, 0] + (-1)^t Re G[c, L]) for t < L: gk[t * C + c] = g w(t, c) (the window's, 1 when times is
-// null) and gbias[c] = g at t = 0 when not null. z: (C, 2L); G: (C, L + 1) complex as interleaved floats; gk: (L, C)
-// positions first. Grid (ceil(L / 32), ceil(C / 32)).
+// null) and gbias[c] = g at t = 0 when not null. z: (C, zWidth), zWidth 2L (cuFFT's inverse) or L (the four-step
+// kernels' first L outputs); G: (C, L + 1) complex as interleaved floats, of which only bins 0 and L are read (the same
+// places in bin order and in the four-step kernels' order); gk: (L, C) positions first. Grid (ceil(L / 32), ceil(C / 32)).
 __device__ void filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift,
-                            float* gk, float* gbias, int L, int C, float scale) {
+                            float* gk, float* gbias, int L, int C, float scale, int zWidth) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
     batched_load<4>(1024, [&](int e) {                     // read along the positions
@@ -81,7 +82,7 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
         if (c < C && t < L) {
             long long g = (long long)c * (L + 1);
             float nyquist = G[2 * (g + L)];
-            v = (z[(long long)c * 2 * L + t] + G[2 * g] + ((t & 1) ? -nyquist : nyquist)) * scale;
+            v = (z[(long long)c * zWidth + t] + G[2 * g] + ((t & 1) ? -nyquist : nyquist)) * scale;
             if (t == 0 && gbias) gbias[c] = v;
             v *= filter_window(times, deltas, shift, t, c);
         }
@@ -94,8 +95,8 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
     }
 }
 
-extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale); }
-extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift, float* gk, float* gbias, int L, int C, float scale) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale); }
+extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale, int width) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale, width); }
+extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift, float* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); }
 ";
 
         /// <summary>The kernels' entry points.</summary>
@@ -114,17 +115,20 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
 
         /// <summary>The spectrum of <paramref name="k"/> (..., C, L) with <paramref name="bias"/> (..., C) folded in, or none when null.</summary>
         public static Tensor Apply(Tensor k, Tensor? bias)
-            => bias is null ? apply(k, k, false, false, k, k, 0f) : apply(k, bias, true, false, k, k, 0f);
+            => bias is null ? apply(k, k, false, false, k, k, 0f, false) : apply(k, bias, true, false, k, k, 0f, false);
 
         /// <summary>
         /// The spectrum of the windowed filter <paramref name="h"/> (..., C, L) (the window applied by the kernels, which
         /// must apply: <see cref="KernelsApply(Tensor, Tensor?)"/>) with <paramref name="bias"/> folded in; an autograd node when gradients are needed.
+        /// With <paramref name="kernelOrder"/> (L a length the four-step kernels take, <see cref="FourStepFftConvolution.Applies"/>),
+        /// the spectrum is made by those kernels and comes, and its gradient is expected, in their bin order (kept_slot),
+        /// as the four-step convolution reads it: no cuFFT, no zero half, no reordering.
         /// </summary>
-        public static Tensor ApplyWindowed(Tensor h, Tensor? bias, Window window)
+        public static Tensor ApplyWindowed(Tensor h, Tensor? bias, Window window, bool kernelOrder = false)
         {
             if (!is_grad_enabled() || !(h.requires_grad || (bias is not null && bias.requires_grad)))
-                return KernelForward(h, bias, window);
-            return apply(h, bias ?? h, bias is not null, true, window.Times, window.Deltas, window.Shift);
+                return KernelForward(h, bias, window, kernelOrder);
+            return apply(h, bias ?? h, bias is not null, true, window.Times, window.Deltas, window.Shift, kernelOrder);
         }
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
@@ -134,6 +138,8 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
             var bias = hasBias ? (Tensor)vars[1] : null;
             Window? window = (bool)vars[3] ? new Window((Tensor)vars[4], (Tensor)vars[5], (float)vars[6]) : null;
             bool kernels = window is not null || KernelsApply(k, bias);
+            bool kernelOrder = vars.Length > 7 && (bool)vars[7];
+            ctx.save_data("kernelOrder", kernelOrder);
             ctx.save_data("length", k.size(-1));
             ctx.save_data("kType", (int)k.dtype);
             ctx.save_data("biasType", hasBias ? (int)bias!.dtype : -1);
@@ -144,11 +150,11 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                 ctx.save_data("shift", w.Shift);
             }
             ctx.save_data("windowed", window is not null);
-            return kernels ? KernelForward(k, bias, window) : Compose(k, bias);
+            return kernels ? KernelForward(k, bias, window, kernelOrder) : Compose(k, bias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("filter spectrum", 7, grad_output, () =>
+            => GradientHandOff.Backward("filter spectrum", 8, grad_output, () =>
             {
                 long length = (long)ctx.get_data("length");
                 var kType = (ScalarType)(int)ctx.get_data("kType");
@@ -162,7 +168,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                         var saved = ctx.get_saved_variables();
                         window = new Window(saved[0], saved[1], (float)ctx.get_data("shift"));
                     }
-                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window);
+                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window, (bool)ctx.get_data("kernelOrder"));
                 }
                 else
                 {
@@ -176,7 +182,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                 {
                     gk.dtype == kType ? gk : gk.to_type(kType),
                     gb is null ? null! : (gb.dtype == (ScalarType)biasType ? gb : gb.to_type((ScalarType)biasType)),
-                    null!, null!, null!, null!, null!,
+                    null!, null!, null!, null!, null!, null!,
                 };
             });
 
@@ -212,23 +218,27 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                 && (channels + Tile - 1) / Tile <= 65535 && CudaKernels.TryEnsure(device.index < 0 ? 0 : device.index);
 
         /// <summary>The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1), complex64.</summary>
-        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null)
+        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null, bool kernelOrder = false)
         {
             using var scope = NewDisposeScope();
             int device = CudaKernels.DeviceIndex(k);
             CudaKernels.Ensure(device);
             int length = (int)k.size(-1), channels = (int)(k.numel() / length);
+            int width = kernelOrder ? length : 2 * length;                                      // the four-step kernels need no zero half
             var leading = k.shape[..^1];
-            var padded = empty(new long[] { channels, 2L * length }, ScalarType.Float32, k.device);
+            var padded = empty(new long[] { channels, width }, ScalarType.Float32, k.device);
             var biasData = bias?.contiguous();
             var (times, deltas, shift) = WindowData(window, length, channels);
             IntPtr pk = CudaKernels.DataPointer(k), pb = biasData is null ? IntPtr.Zero : CudaKernels.DataPointer(biasData), pp = CudaKernels.DataPointer(padded);
             IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (2f * length);
-            void** args = stackalloc void*[9];
+            void** args = stackalloc void*[10];
             args[0] = &pk; args[1] = &pb; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pp; args[6] = &length; args[7] = &channels; args[8] = &scale;
-            CudaKernels.Launch(device, "hyena_filter_pad", (TileCount(2L * length), TileCount(channels)), args);
-            var spectrum = fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);            // unscaled: the kernel scaled
+            args[9] = &width;
+            CudaKernels.Launch(device, "hyena_filter_pad", (TileCount(width), TileCount(channels)), args);
+            var spectrum = kernelOrder
+                ? FourStepFftConvolution.RealSpectrum(padded)                                   // in the four-step kernels' order
+                : fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);                    // unscaled: the kernel scaled
             return scope.MoveToOuter(spectrum.view(leading.Append(length + 1L).ToArray()));
         }
 
@@ -236,14 +246,17 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
         /// The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k (times the window, when
         /// given) laid out as k was, positions outermost.
         /// </summary>
-        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null)
+        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null, bool kernelOrder = false)
         {
             int device = CudaKernels.DeviceIndex(grad);
             CudaKernels.Ensure(device);
             var leading = grad.shape[..^1];
             int channels = (int)(grad.numel() / (length + 1)), l = (int)length;
             var g = grad.contiguous().view(channels, length + 1);
-            var z = fft.irfft(g, 2 * length, norm: FFTNormType.Forward);                      // unscaled: G[0] + G[L](-1)^t + 2 sum Re(...)
+            var z = kernelOrder                                                                 // unscaled: G[0] + G[L](-1)^t + 2 sum Re(...)
+                ? FourStepFftConvolution.InverseRealSpectrum(g)                                 // G in the kernels' order: the first L of z
+                : fft.irfft(g, 2 * length, norm: FFTNormType.Forward);
+            int zWidth = (int)z.size(1);
             var gk = empty(new[] { length }.Concat(leading).ToArray(), ScalarType.Float32, grad.device);   // (L, ...C)
             var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
             IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
@@ -251,8 +264,9 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
             var (times, deltas, shift) = WindowData(window, l, channels);
             IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (4f * length);
-            void** args = stackalloc void*[10];
+            void** args = stackalloc void*[11];
             args[0] = &pz; args[1] = &pg; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pk; args[6] = &pb; args[7] = &l; args[8] = &channels; args[9] = &scale;
+            args[10] = &zWidth;
             CudaKernels.Launch(device, "hyena_filter_grad", (TileCount(length), TileCount(channels)), args);
             return (gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
         }

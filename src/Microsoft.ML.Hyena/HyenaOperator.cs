@@ -243,26 +243,31 @@ namespace Microsoft.ML.Hyena
                 var cached = CachedSpectrum(length, input.device);
                 return scope.MoveToOuter(MixCore(input, null, cached.Spectrum, cached));
             }
-            if (FoldSkipTerm && WindowedSpectrum(length) is Tensor spectrum)
-                return scope.MoveToOuter(MixCore(input, null, spectrum));
+            if (FoldSkipTerm && WindowedSpectrumApplies(length))
+                return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => WindowedSpectrum(length, kernelOrder)!));
             var filter = _filterFn.call(length).squeeze(0); // (l, C)
             return scope.MoveToOuter(MixCore(input, filter, null));
         }
 
+        // Whether WindowedSpectrum applies at this length (the filter spectrum's CUDA kernels take the filter).
+        private bool WindowedSpectrumApplies(long length)
+            => FilterSpectrumFunction.KernelsApply(_filterFn.Bias.device, _filterFn.Bias.dtype, length, Config.FilterChannels);
+
         // The filter's spectrum (skip term folded in) with the window applied by the spectrum's CUDA kernels as they read
         // the MLP's output (FilterSpectrumFunction.ApplyWindowed): the same values as FilterSpectrum(filter) without the
-        // window's passes over (l, C) forward and backward. Null where those kernels do not apply (CPU, float64, ...).
-        private Tensor? WindowedSpectrum(long length)
+        // window's passes over (l, C) forward and backward; with kernelOrder, made by the four-step kernels in their own
+        // order (for a convolution that runs them). Null where those kernels do not apply (CPU, float64, ...).
+        private Tensor? WindowedSpectrum(long length, bool kernelOrder = false)
         {
-            var skip = _filterFn.Bias;
-            if (!FilterSpectrumFunction.KernelsApply(skip.device, skip.dtype, length, Config.FilterChannels))
+            if (!WindowedSpectrumApplies(length))
                 return null;
             using var scope = NewDisposeScope();
             var (h, t) = _filterFn.Unwindowed(length);
             var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
             var modulation = _filterFn.Modulation;
             var spectrum = modulation.Modulate
-                ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift))
+                ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift), kernelOrder)
+                : kernelOrder ? throw new InvalidOperationException("The filter's spectrum in the four-step kernels' order needs the window's kernels.")
                 : FftConvolution.FilterSpectrum(k, bias);
             return scope.MoveToOuter(spectrum);
         }
@@ -303,8 +308,9 @@ namespace Microsoft.ML.Hyena
         }
 
         // cached: the inference cache's entry that spectrum comes from, which also keeps the spectrum as the on-chip kernels
-        // read it (made on first use), or null.
-        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, CachedFilterSpectrum? cached = null)
+        // read it (made on first use), or null. makeSpectrum: instead of filter or spectrum, makes the spectrum once the
+        // convolution that will read it is known, in the four-step kernels' order (its argument) when that convolution runs them.
+        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, CachedFilterSpectrum? cached = null, Func<bool, Tensor>? makeSpectrum = null)
         {
             using var scope = NewDisposeScope();
             int order = Config.Order;
@@ -313,6 +319,23 @@ namespace Microsoft.ML.Hyena
             ScalarType? compute = EffectiveComputeDtype(input);
 
             var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
+
+            // Which long convolution runs, from a view with the streams' shape (b, D, l), type and device: the filter's spectrum
+            // is made before the projections (the order its autograd nodes had, whose backward passes then run last) and, when
+            // makeSpectrum makes it, in the four-step kernels' order where the convolution runs them.
+            var streamLayout = x.transpose(1, 2);
+            bool onChip = LongConvolution == LongConvolutionImplementation.CudaOnChip
+                || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streamLayout, length));
+            bool kernelNode = UsesLongConvolutionKernel(streamLayout, ScalarType.ComplexFloat32);
+            bool inKernelOrder = false;
+            if (spectrum is null && makeSpectrum is not null)
+            {
+                inKernelOrder = kernelNode && Kernels.LongConvolutionFunction.RunsOnChip(streamLayout, HalfPrecisionTransforms, onChip)
+                    && Kernels.OnChipFftConvolution.RunsFourSteps(streamLayout);
+                spectrum = makeSpectrum(inKernelOrder);
+            }
+            streamLayout.Dispose();
+
             var projected = ProjectChannelsFirst(_inProj, x, compute, addBias: false);   // (b, (N+1)D, l), contiguous
             var streams = _shortFilter.Apply(projected, compute, _inProj.bias)   // conv(projected + bias), causal, cut to l
                 .split(width, dim: 1);                                             // N + 1 x (b, D, l)
@@ -332,16 +355,15 @@ namespace Microsoft.ML.Hyena
             }
 
             Tensor y;
-            if (spectrum is not null && UsesLongConvolutionKernel(streams[order], spectrum))
+            if (spectrum is not null && spectrum.dtype == ScalarType.ComplexFloat32 && kernelNode)
             {
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
-                bool onChip = LongConvolution == LongConvolutionImplementation.CudaOnChip
-                    || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streams[2], length));
                 var convolutionSpectrum = SpectrumOf(spectrum, 0);
                 var kept = cached is not null && Kernels.LongConvolutionFunction.RunsOnChip(streams[2], HalfPrecisionTransforms, onChip)
                     ? cached.KernelOrder(convolutionSpectrum, streams[2])
                     : null;
-                y = Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], convolutionSpectrum, HalfPrecisionTransforms, onChip, kept);
+                y = Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], convolutionSpectrum, HalfPrecisionTransforms, onChip, kept,
+                    spectrumInKernelOrder: inKernelOrder);
             }
             else
             {
@@ -392,11 +414,12 @@ namespace Microsoft.ML.Hyena
         // into it (0.47 ms of the operator's 13.6 at 64k on an H200).
         private static Tensor SpectrumOf(Tensor spectra, int o) => spectra.size(0) == 1 ? spectra.squeeze(0) : spectra[o];
 
-        // Whether this pass runs the gated long convolution as LongConvolutionFunction (see LongConvolutionImplementation).
-        private bool UsesLongConvolutionKernel(Tensor stream, Tensor spectrum)
+        // Whether this pass runs the gated long convolution as LongConvolutionFunction (see LongConvolutionImplementation) for
+        // a spectrum of type spectrumType.
+        private bool UsesLongConvolutionKernel(Tensor stream, ScalarType spectrumType)
         {
             if (LongConvolution == LongConvolutionImplementation.Composed || Config.Order != 2 || (training && Config.Dropout > 0)
-                || (stream.dtype != ScalarType.Float32 && stream.dtype != ScalarType.BFloat16) || spectrum.dtype != ScalarType.ComplexFloat32)
+                || (stream.dtype != ScalarType.Float32 && stream.dtype != ScalarType.BFloat16) || spectrumType != ScalarType.ComplexFloat32)
                 return false;
             if (LongConvolution == LongConvolutionImplementation.CudaKernel || LongConvolution == LongConvolutionImplementation.CudaOnChip)
                 return true;

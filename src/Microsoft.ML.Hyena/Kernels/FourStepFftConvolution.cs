@@ -97,7 +97,7 @@ __device__ __forceinline__ void column_block(int logM2, int logC, long long* row
 
 // Step 1, M2 / C blocks per row: the packed, gated input of columns c0 .. c0 + C - 1 (second half zero), transformed over
 // n1, times W_L^(n2 k1), written to work[k1 M2 + n2]; side_out = a * side as in onchip_conv.
-template <typename T>
+template <typename T, bool GATED = true>
 __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
                                          const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
@@ -110,7 +110,7 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
     const int shift = 32 - logM1;
     batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) {
         int f = j & (C - 1), n1 = j >> logC;
-        return n1 < M1 / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
+        return n1 < M1 / 2 ? gated_pair<T, GATED>(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
     }, [&](int j, cpx v) { z[((__brev((unsigned)(j >> logC)) >> shift) << logC) + (j & (C - 1))] = v; });
     __syncthreads();
     dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
@@ -121,9 +121,40 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
     }
 }
 
+// What a pair of bins of the rows kernel reads from global memory, by its mode (see rows_bins): nothing in mode 1.
+template <int MODE>
+__device__ __forceinline__ spectrum_in rows_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
+    if (MODE == 1) { spectrum_in none; none.k0 = none.k1 = none.u0 = none.u1 = cmake(0.f, 0.f); return none; }
+    return spectrum_load(kk, M, k, u, logR);
+}
+
+// One pair of bins kk and M - kk of the rows kernel, by its mode: 0, the product with the filter's spectrum
+// (spectrum_product); 1, only the real input's spectrum, written to s in the kernels' order (z read, not written); 2, the
+// one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z written, not read).
+template <int MODE>
+__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+    if (MODE == 0) {
+        spectrum_product(z, pk, pm, kk, M, in, conjK, s, withU, logR);
+        return;
+    }
+    const cpx w = expi_pi(-(float)kk / (float)M);
+    if (MODE == 1) {
+        cpx X0, X1;
+        real_spectrum(z, pk, pm, w, &X0, &X1);
+        s[kept_slot(kk, M, logR)] = X0;
+        s[kept_slot(M - kk, M, logR)] = X1;
+    } else {
+        pack_real_spectrum(z, pk, pm, kk, M, w, in.k0, in.k1);
+    }
+}
+
 // Step 2, M1 / 2 blocks per row: rows k1 = the block and M1 - k1 of work (block 0: rows 0 and M1 / 2, each its own
 // mirror), transformed over n2 into the bins k1 + M1 k2; the product with the filter's spectrum as in onchip_conv
-// (bins k and L - k lie in the two rows); transformed back over k2, times W_L^(-n2 k1), written back in place.
+// (bins k and L - k lie in the two rows); transformed back over k2, times W_L^(-n2 k1), written back in place. MODE 1
+// (a spectrum alone: the filter's, from step 1 of its padded rows) stops after writing the spectrum to spec_out and reads
+// neither K nor u_in; MODE 2 (an inverse transform alone: the filter's gradient from its spectrum's) starts from the
+// one-sided spectrum in K's place, (rows, L + 1) in the kernels' order, and neither reads work nor transforms forward.
+template <int MODE>
 __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
@@ -134,27 +165,31 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
     cpx* w = work + row * (long long)L;
-    batched_load<HYENA_ROWS_LOAD>(2 * M2, [&](int j) { return w[(long long)(j >> logM2 ? r1 : r0) * M2 + (j & (M2 - 1))]; },
-                 [&](int j, cpx v) { z[((j >> logM2) << logM2) + swz(__brev((unsigned)(j & (M2 - 1))) >> shift, sh)] = v; });
-    __syncthreads();
-    dit_forward<0, 1>(z, M2, sh, 1, 0, logM2);
+    if (MODE != 2) {
+        batched_load<HYENA_ROWS_LOAD>(2 * M2, [&](int j) { return w[(long long)(j >> logM2 ? r1 : r0) * M2 + (j & (M2 - 1))]; },
+                     [&](int j, cpx v) { z[((j >> logM2) << logM2) + swz(__brev((unsigned)(j & (M2 - 1))) >> shift, sh)] = v; });
+        __syncthreads();
+        dit_forward<0, 1>(z, M2, sh, 1, 0, logM2);
+    }
 
-    const cpx* k = K + (row % D) * (long long)(L + 1);
+    const cpx* k = MODE == 1 ? 0 : K + (row % D) * (long long)(L + 1);
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
     const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
     if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
-        batched_load<HYENA_ROWS_SPECTRUM>(M2, [&](int t) { return spectrum_load(r0 + M1 * t, L, k, kept, logM1); },
-            [&](int t, spectrum_in in) { spectrum_product(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, in, conjK, s, kept != 0, logM1); });
+        batched_load<HYENA_ROWS_SPECTRUM>(M2, [&](int t) { return rows_load<MODE>(r0 + M1 * t, L, k, kept, logM1); },
+            [&](int t, spectrum_in in) { rows_bins<MODE>(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, in, conjK, s, kept != 0, logM1); });
     } else {
         for (int t = threadIdx.x; t <= M2; t += blockDim.x) {
             if (t <= M2 / 2)           // row 0: bin M1 t with M1 (M2 - t)
-                spectrum_product(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, spectrum_load(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
+                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, rows_load<MODE>(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             else {                     // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
                 int u = t - M2 / 2 - 1;
-                spectrum_product(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, spectrum_load(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
+                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, rows_load<MODE>(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             }
         }
     }
+    if (MODE == 1)
+        return;
     __syncthreads();
     dif_inverse<0, 1>(z, M2, sh, 1, 0, logM2);
 #pragma unroll 4
@@ -167,7 +202,7 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
 
 // Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of work transformed back over k1; the first half of each (the
 // first L of the 2L outputs) gated and written as in onchip_conv.
-template <typename T>
+template <typename T, bool GATED = true>
 __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
                                          int L, int D, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
@@ -183,7 +218,7 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
     const int shift = 32 - logM1;
-    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return output_gates(2 * (M2 * (j >> logC) + c0 + (j & (C - 1))), g1, og1, g2, og2); },
+    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return output_gates<T, GATED>(2 * (M2 * (j >> logC) + c0 + (j & (C - 1))), g1, og1, g2, og2); },
                  [&](int j, gates2 g) {
         int f = j & (C - 1), n1 = j >> logC;
         gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], g, 2 * (M2 * n1 + c0 + f), o, out1, out2);
@@ -257,7 +292,25 @@ HYENA_FOURSTEP(bf16, bf16_t)
 // At most 64 registers a thread, which the radix-16 passes need without spilling: two blocks of 64 KiB an SM. (With the
 // radix-4 passes, 42 registers and three blocks had made the kernel alone 2.36 -> 2.26 ms at 64k and width 768 on an H200.)
 extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
-    fourstep_rows(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+    fourstep_rows<0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+}
+
+// The filter's spectrum and its gradient by the same steps (FilterSpectrumFunction in the kernels' order): an ungated float32 row (the padded filter)
+// through step 1, step 2 writing only the spectrum (MODE 1); a one-sided spectrum through step 2 alone (MODE 2) and an
+// ungated step 3 that writes the first L outputs.
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_f32_ungated(const float* a, long long sba, float scale,
+    cpx* work, int L, int D, int logM1, int logM2, int logC) {
+    fourstep_columns_forward<float, false>(a, sba, (const float*)0, 0, scale, (const float*)0, (float*)0, work, L, D, logM1, logM2, logC);
+}
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum(cpx* work, cpx* spec_out, int logM1, int logM2) {
+    fourstep_rows<1>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
+}
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse(cpx* work, const cpx* spectrum, int D, int logM1, int logM2) {
+    fourstep_rows<2>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
+}
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_f32_ungated(const cpx* work, float* out, int L, int D,
+    int logM1, int logM2, int logC) {
+    fourstep_columns_inverse<float, false>(work, (const float*)0, 0, out, (const float*)0, 0, (float*)0, L, D, logM1, logM2, logC);
 }
 ";
 
@@ -269,6 +322,8 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
         {
             "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows",
             "hyena_fourstep_columns_inverse_f32", "hyena_fourstep_columns_inverse_bf16",
+            "hyena_fourstep_columns_forward_f32_ungated", "hyena_fourstep_rows_spectrum", "hyena_fourstep_rows_inverse",
+            "hyena_fourstep_columns_inverse_f32_ungated",
         };
 
         /// <summary>The kernels' names.</summary>
@@ -302,6 +357,54 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
             void** args = stackalloc void*[] { &input, &result, &batch, &channels, &logM1, &logM2 };
             CudaKernels.Launch(device, kernel, ((uint)blocks, 1), args, 256, 0);
             return output;
+        }
+
+        /// <summary>
+        /// The one-sided spectra (C, L + 1), in the kernels' bin order (kept_slot), of the C real rows <paramref name="rows"/>
+        /// (C, L, float32, contiguous) zero-padded to 2L, unscaled: rfft(pad(rows), 2L) as the four-step convolution reads
+        /// the filter's spectrum. Steps 1 (ungated) and 2 (spectrum only) through one buffer; L a power of two that
+        /// <see cref="Factors"/> takes.
+        /// </summary>
+        internal static unsafe Tensor RealSpectrum(Tensor rows)
+        {
+            int device = CudaKernels.DeviceIndex(rows);
+            int channels = checked((int)rows.size(0)), length = checked((int)rows.size(1));
+            var (logM1, logM2, logC) = Factors(length);
+            var spectrum = empty(new[] { rows.size(0), length + 1L }, ScalarType.ComplexFloat32, rows.device);
+            using var work = empty(new[] { rows.size(0), (long)length }, ScalarType.ComplexFloat32, rows.device);
+            IntPtr a = CudaKernels.DataPointer(rows), buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
+            long sba = (long)channels * length;
+            float scale = 1f;
+            void** first = stackalloc void*[] { &a, &sba, &scale, &buffer, &length, &channels, &logM1, &logM2, &logC };
+            CudaKernels.Launch(device, "hyena_fourstep_columns_forward_f32_ungated", (Blocks(channels, logM2 - logC), 1), first, ColumnThreads,
+                (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
+            void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
+            CudaKernels.Launch(device, "hyena_fourstep_rows_spectrum", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
+                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+            return spectrum;
+        }
+
+        /// <summary>
+        /// The first L outputs (C, L, float32) of the unnormalised inverse real transforms of the one-sided spectra
+        /// <paramref name="spectrum"/> (C, L + 1, complex float32, contiguous, in the kernels' bin order), the imaginary parts
+        /// of bins 0 and L dropped: z[t] = Re G[0] + Re G[L] (-1)^t + 2 sum over 0 &lt; f &lt; L of Re(G[f] e^(2 pi i f t / 2L)),
+        /// as cuFFT's unscaled irfft gives them. Steps 2 (inverse only) and 3 (ungated) through one buffer.
+        /// </summary>
+        internal static unsafe Tensor InverseRealSpectrum(Tensor spectrum)
+        {
+            int device = CudaKernels.DeviceIndex(spectrum);
+            int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
+            var (logM1, logM2, logC) = Factors(length);
+            var z = empty(new[] { spectrum.size(0), (long)length }, ScalarType.Float32, spectrum.device);
+            using var work = empty(new[] { spectrum.size(0), (long)length }, ScalarType.ComplexFloat32, spectrum.device);
+            IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work), output = CudaKernels.DataPointer(z);
+            void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
+            CudaKernels.Launch(device, "hyena_fourstep_rows_inverse", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
+                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+            void** third = stackalloc void*[] { &buffer, &output, &length, &channels, &logM1, &logM2, &logC };
+            CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_f32_ungated", (Blocks(channels, logM2 - logC), 1), third, ColumnThreads,
+                (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
+            return z;
         }
 
         /// <summary>

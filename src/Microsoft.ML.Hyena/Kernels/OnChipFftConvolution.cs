@@ -246,22 +246,22 @@ __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int
 #define HYENA_COLUMNS_LOAD 8
 #endif
 
-// Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale, at t = 2n of the streams;
-// side_out = a * side there when given (o: the row's start in the contiguous side streams).
-template <typename T>
+// Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale (b not read, 1, when not
+// GATED), at t = 2n of the streams; side_out = a * side there when given (o: the row's start in the contiguous side streams).
+template <typename T, bool GATED = true>
 __device__ __forceinline__ cpx gated_pair(const T* a, long long ia, const T* b, long long ib, float scale,
                                           const T* side, T* side_out, long long o, int t) {
     float a0 = ld(a, ia + t), a1 = ld(a, ia + t + 1);
     if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
-    return cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale);
+    return GATED ? cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale) : cmake(a0 * scale, a1 * scale);
 }
 
-// The gates of outputs t and t + 1: g1's, and g2's (1 when g2 is null).
+// The gates of outputs t and t + 1: g1's (1, g1 not read, when not GATED), and g2's (1 when g2 is null).
 struct gates2 { float a0, a1, b0, b1; };
-template <typename T>
+template <typename T, bool GATED = true>
 __device__ __forceinline__ gates2 output_gates(int t, const T* g1, long long og1, const T* g2, long long og2) {
     gates2 g;
-    g.a0 = ld(g1, og1 + t); g.a1 = ld(g1, og1 + t + 1);
+    g.a0 = GATED ? ld(g1, og1 + t) : 1.f; g.a1 = GATED ? ld(g1, og1 + t + 1) : 1.f;
     g.b0 = g2 ? ld(g2, og2 + t) : 1.f; g.b1 = g2 ? ld(g2, og2 + t + 1) : 1.f;
     return g;
 }
@@ -302,33 +302,21 @@ __device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k
     return in;
 }
 
-// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
-// spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
-// term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
-// kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), the imaginary
-// parts of bins 0 and M dropped as a real inverse transform drops them, packed again in place:
-// Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
-__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+// The real input's spectrum at bins kk and M - kk (X[M] when kk = 0) from its packed transform Z (at z[pk], z[pm]);
+// w = W^kk = exp(-i pi kk / M).
+__device__ __forceinline__ void real_spectrum(const cpx* z, int pk, int pm, cpx w, cpx* X0, cpx* X1) {
     cpx A = z[pk], B = cconj(z[pm]);
     cpx E = cmake(0.5f * (A.x + B.x), 0.5f * (A.y + B.y));
     cpx O = cmake(0.5f * (A.y - B.y), -0.5f * (A.x - B.x));
-    cpx w = expi_pi(-(float)kk / (float)M);
     cpx wo = cmul(w, O);
-    cpx X0 = cadd(E, wo);                    // X[kk]
-    cpx X1 = cconj(csub(E, wo));             // X[M - kk] (X[M] when kk = 0)
-    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
-    if (s && withU) {
-        float w = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
-        cpx p0 = cmul(X0, cconj(in.u0)), p1 = cmul(X1, cconj(in.u1));
-        s[uk] = cmake(w * p0.x, w * p0.y);
-        s[um] = cmake(w * p1.x, w * p1.y);
-    } else if (s) {
-        s[uk] = X0;
-        s[um] = X1;
-    }
-    cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
-    if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
-    cpx Y0 = cmul(X0, K0), Y1 = cmul(X1, K1);
+    *X0 = cadd(E, wo);
+    *X1 = cconj(csub(E, wo));
+}
+
+// The one-sided spectrum Y at bins kk and M - kk packed again for the inverse transform of a real output, in place (the
+// imaginary parts of bins 0 and M dropped as a real inverse transform drops them), w as in real_spectrum:
+// Z'[kk] = (Y[kk] + conj(Y[M-kk])) + i (Y[kk] - conj(Y[M-kk])) conj(W^kk). Holds for any kk in [0, M).
+__device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int kk, int M, cpx w, cpx Y0, cpx Y1) {
     if (kk == 0) { Y0.y = 0.f; Y1.y = 0.f; }
     cpx Fe = cadd(Y0, cconj(Y1));
     cpx Fo = cmul(csub(Y0, cconj(Y1)), cconj(w));
@@ -337,6 +325,30 @@ __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk,
         cpx Fe1 = cconj(Fe), Fo1 = cconj(Fo);
         z[pm] = cmake(Fe1.x - Fo1.y, Fe1.y + Fo1.x);
     }
+}
+
+// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
+// spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
+// term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
+// kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
+// place (pack_real_spectrum).
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+    const cpx w = expi_pi(-(float)kk / (float)M);
+    cpx X0, X1;
+    real_spectrum(z, pk, pm, w, &X0, &X1);
+    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
+    if (s && withU) {
+        float weight = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
+        cpx p0 = cmul(X0, cconj(in.u0)), p1 = cmul(X1, cconj(in.u1));
+        s[uk] = cmake(weight * p0.x, weight * p0.y);
+        s[um] = cmake(weight * p1.x, weight * p1.y);
+    } else if (s) {
+        s[uk] = X0;
+        s[um] = X1;
+    }
+    cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
+    if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
+    pack_real_spectrum(z, pk, pm, kk, M, w, cmul(X0, K0), cmul(X1, K1));
 }
 
 // One block per row = b * D + d; M = L complex points; logM = log2(L).
@@ -459,7 +471,10 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// is the filter's spectrum as <see cref="Forward"/> returned it (<see cref="KernelSpectrum"/>); the gradient is
         /// in bin order.
         /// </summary>
-        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u)
+        /// <param name="gradientInKernelOrder">Whether to give the spectrum's gradient in the four-step kernels' order (where they
+        /// run), for a spectrum that they made (summed over the batch only), not in bin order.</param>
+        public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u,
+            bool gradientInKernelOrder = false)
         {
             var gv = empty(v.shape, v.dtype, v.device);
             var gx1 = empty(v.shape, v.dtype, v.device);
@@ -469,7 +484,7 @@ HYENA_ONCHIP(bf16, bf16_t)
             Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
             if (terms is null)
                 return (gv, gx1, gx0, null);
-            if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)))
+            if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)) && !gradientInKernelOrder)
                 return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(terms));    // the terms in the kernels' order
             return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
         }
@@ -484,6 +499,10 @@ HYENA_ONCHIP(bf16, bf16_t)
             /// <summary>A tensor's device address, or null for none.</summary>
             public static IntPtr Pointer(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
         }
+
+        /// <summary>Whether the on-chip convolution of <paramref name="stream"/> (B, D, L) on CUDA runs as the four-step kernels.</summary>
+        public static bool RunsFourSteps(Tensor stream)
+            => stream.device_type == DeviceType.CUDA && stream.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(stream), stream.size(2));
 
         // Whether rows of length positions run as the four-step kernels on the device (longer than one block holds), which
         // also keep the spectra in their own bin order: the one place that decides it for Launch and Backward.

@@ -9,9 +9,11 @@
 #include "CudaShim.h"
 #include "kernel.inc"
 
-static double run_case(int L, int C, bool withBias, bool windowed, std::mt19937& rng) {
+// narrow: the four-step kernels' layouts (padded and z of width L, not 2L).
+static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
-    std::vector<float> k((size_t)L * C), bias(C), padded((size_t)C * 2 * L, -1.f), times(L), deltas(C);
+    const int width = narrow ? L : 2 * L;
+    std::vector<float> k((size_t)L * C), bias(C), padded((size_t)C * width, -1.f), times(L), deltas(C);
     for (auto& v : k) v = normal(rng);
     for (auto& v : bias) v = normal(rng);
     for (int t = 0; t < L; t++) times[t] = L == 1 ? 0.f : (float)t / (L - 1);
@@ -20,45 +22,45 @@ static double run_case(int L, int C, bool withBias, bool windowed, std::mt19937&
     const float* tp = windowed ? times.data() : nullptr;
     auto window = [&](int t, int c) { return windowed ? std::exp(-(double)times[t] * std::fabs((double)deltas[c])) + shift : 1.0; };
     blockDim.x = 1; threadIdx.x = 0;
-    gridDim.x = (unsigned)((2 * L + 31) / 32); gridDim.y = (unsigned)((C + 31) / 32);
+    gridDim.x = (unsigned)((width + 31) / 32); gridDim.y = (unsigned)((C + 31) / 32);
     const float scale = 1.f / (2.f * L);
     for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded.data(), L, C, scale); }
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded.data(), L, C, scale, width); }
     double pe = 0, pn = 0;
     for (int c = 0; c < C; c++)
-        for (int t = 0; t < 2 * L; t++) {
+        for (int t = 0; t < width; t++) {
             double want = t < L ? ((double)k[(size_t)t * C + c] * window(t, c) + (t == 0 && withBias ? bias[c] : 0.0)) * scale : 0.0;
-            double got = padded[(size_t)c * 2 * L + t];
+            double got = padded[(size_t)c * width + t];
             pe += (got - want) * (got - want); pn += want * want;
         }
 
     // The backward kernel: G random, z its unscaled complex-to-real transform (imaginary parts at bins 0 and L unused).
-    std::vector<float> G((size_t)C * (L + 1) * 2), z((size_t)C * 2 * L), gk((size_t)L * C, -1.f), gb(C, -1.f);
+    std::vector<float> G((size_t)C * (L + 1) * 2), z((size_t)C * width), gk((size_t)L * C, -1.f), gb(C, -1.f);
     for (auto& v : G) v = normal(rng);
     std::vector<double> want((size_t)L * C), wantSkip(C);
     for (int c = 0; c < C; c++) {
         const float* g = &G[(size_t)c * (L + 1) * 2];
-        for (int t = 0; t < 2 * L; t++) {
+        for (int t = 0; t < width; t++) {
             double zt = g[0] + g[2 * L] * ((t & 1) ? -1.0 : 1.0), once = g[0] + g[2 * L] * ((t & 1) ? -1.0 : 1.0);
             for (int f = 1; f < L; f++) {
                 double a = M_PI * (double)((long long)f * t % (2 * L)) / L;
                 double re = g[2 * f] * std::cos(a) - g[2 * f + 1] * std::sin(a);
                 zt += 2 * re; once += re;
             }
-            z[(size_t)c * 2 * L + t] = (float)zt;
+            z[(size_t)c * width + t] = (float)zt;
             if (t < L) want[(size_t)t * C + c] = once / (2.0 * L) * window(t, c);
             if (t == 0) wantSkip[c] = once / (2.0 * L);
         }
     }
     gridDim.x = (unsigned)((L + 31) / 32);
     for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L)); }
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L), width); }
     double ge = 0, gn = 0, be = 0, bn = 0;
     for (size_t i = 0; i < want.size(); i++) { ge += (gk[i] - want[i]) * (gk[i] - want[i]); gn += want[i] * want[i]; }
     if (withBias)
         for (int c = 0; c < C; c++) { be += (gb[c] - wantSkip[c]) * (gb[c] - wantSkip[c]); bn += wantSkip[c] * wantSkip[c]; }
     double ep = std::sqrt(pe / pn), eg = std::sqrt(ge / gn), eb = withBias ? std::sqrt(be / bn) : 0.0;
-    std::printf("L=%d C=%d bias=%d window=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, ep, eg, eb);
+    std::printf("L=%d C=%d bias=%d window=%d width=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, width, ep, eg, eb);
     return std::fmax(ep, std::fmax(eg, eb));
 }
 
@@ -68,7 +70,8 @@ int main() {
     const int cases[][2] = { {1, 1}, {5, 3}, {32, 32}, {33, 70}, {64, 96}, {200, 5}, {512, 40} };
     for (const auto& c : cases)
         for (int withBias = 0; withBias < 2; withBias++)
-            for (int windowed = 0; windowed < 2; windowed++) worst = std::fmax(worst, run_case(c[0], c[1], withBias, windowed, rng));
+            for (int windowed = 0; windowed < 2; windowed++)
+                for (int narrow = 0; narrow < 2; narrow++) worst = std::fmax(worst, run_case(c[0], c[1], withBias, windowed, narrow, rng));
     std::printf("worst %.2e\n", worst);
     return worst < 1e-5 ? 0 : 1;
 }

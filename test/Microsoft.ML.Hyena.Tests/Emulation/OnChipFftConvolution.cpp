@@ -71,7 +71,7 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM1 - 1)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
-                fourstep_rows(work.data(), kernelK.data(), conj, spectrum.data(), conj ? keptSlots.data() : nullptr, D, logM1, logM2);
+                fourstep_rows<0>(work.data(), kernelK.data(), conj, spectrum.data(), conj ? keptSlots.data() : nullptr, D, logM1, logM2);
             }
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
@@ -131,6 +131,74 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
     return std::fmax(std::fmax(e, eg), std::fmax(es, ed));
 }
 
+// The filter's spectrum and the inverse transform of its gradient by the four-step kernels (the device functions of the
+// ungated entry points): D = 3 rows h of length L through step 1 (ungated) and step 2 in mode 1 give rfft(pad(h), 2L) in
+// the kernels' order; a one-sided spectrum G in that order through step 2 in mode 2 and step 3 (ungated) gives
+// z[t] = Re G[0] + Re G[L] (-1)^t + 2 sum over 0 < f < L of Re(G[f] e^(2 pi i f t / 2L)) for t < L (an unnormalised
+// inverse real transform, as the cuFFT path's). Both against direct sums in double precision.
+static double run_filter_case(int L, int logM1, int logC, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const int D = 3, M = L, N = 2 * L;
+    int logM = 0;
+    while ((1 << logM) < M) logM++;
+    const int logM2 = logM - logM1;
+    auto slot = [&](int f) { return f == M ? f : ((f & ((1 << logM1) - 1)) << logM2) + (f >> logM1); };
+    std::vector<float> h(D * L), z(D * L);
+    for (auto& x : h) x = normal(rng);
+    std::vector<cpx> work(D * M), spectrum(D * (M + 1)), G(D * (M + 1));
+    blockDim.x = 1;
+    threadIdx.x = 0;
+    for (int r = 0; r < D; r++)
+        for (int y = 0; y < (1 << (logM2 - logC)); y++) {
+            blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
+            fourstep_columns_forward<float, false>(h.data(), (long long)D * L, nullptr, 0, 1.f, nullptr, nullptr, work.data(), L, D, logM1, logM2, logC);
+        }
+    for (int r = 0; r < D; r++)
+        for (int y = 0; y < (1 << (logM1 - 1)); y++) {
+            blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
+            fourstep_rows<1>(work.data(), nullptr, 0, spectrum.data(), nullptr, 1, logM1, logM2);
+        }
+    double se2 = 0, sn2 = 0;
+    for (int d = 0; d < D; d++)
+        for (int f = 0; f <= M; f++) {
+            double re = 0, im = 0;
+            for (int t = 0; t < L; t++) {
+                double a = -2 * M_PI * (double)((long long)f * t % N) / N;
+                re += h[d * L + t] * std::cos(a); im += h[d * L + t] * std::sin(a);
+            }
+            cpx g = spectrum[d * (M + 1) + slot(f)];
+            se2 += std::pow(g.x - re, 2) + std::pow(g.y - im, 2);
+            sn2 += re * re + im * im;
+        }
+    for (auto& g : G) g = cmake(normal(rng), normal(rng));
+    for (int r = 0; r < D; r++)
+        for (int y = 0; y < (1 << (logM1 - 1)); y++) {
+            blockIdx.x = (unsigned)(r * (1 << (logM1 - 1)) + y);
+            fourstep_rows<2>(work.data(), G.data(), 0, nullptr, nullptr, D, logM1, logM2);
+        }
+    for (int r = 0; r < D; r++)
+        for (int y = 0; y < (1 << (logM2 - logC)); y++) {
+            blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
+            fourstep_columns_inverse<float, false>(work.data(), nullptr, 0, z.data(), nullptr, 0, nullptr, L, D, logM1, logM2, logC);
+        }
+    double ze2 = 0, zn2 = 0, ratio = 0;
+    for (int d = 0; d < D; d++)
+        for (int t = 0; t < L; t++) {
+            const cpx* g = G.data() + d * (M + 1);
+            double v = g[slot(0)].x + g[slot(M)].x * ((t & 1) ? -1 : 1);
+            for (int f = 1; f < M; f++) {
+                double a = 2 * M_PI * (double)((long long)f * t % N) / N;
+                v += 2 * (g[slot(f)].x * std::cos(a) - g[slot(f)].y * std::sin(a));
+            }
+            ze2 += std::pow(z[d * L + t] - v, 2);
+            zn2 += v * v;
+            if (d == 0 && t == 0) ratio = z[0] / v;
+        }
+    double es = std::sqrt(se2 / sn2), ez = std::sqrt(ze2 / zn2);
+    std::printf("filter L=%d logM1=%d logC=%d spectrum %.2e inverse %.2e (z/expected at 0: %.4f)\n", L, logM1, logC, es, ez, ratio);
+    return std::fmax(es, ez);
+}
+
 int main() {
     std::mt19937 rng(1);
     double worst = 0;
@@ -143,6 +211,9 @@ int main() {
     const int cases[][3] = { {512, 4, 5}, {512, 5, 1}, {2048, 6, 3}, {4096, 5, 2}, {16384, 4, 8} };
     for (const auto& c : cases)
         for (int conj = c[0] > 4096 ? 1 : 0; conj < 2; conj++) worst = std::fmax(worst, run_case(c[0], conj, c[1], c[2], rng));
+    // The filter's path through the same steps.
+    for (const auto& c : cases)
+        if (c[0] <= 4096) worst = std::fmax(worst, run_filter_case(c[0], c[1], c[2], rng));
     std::printf("worst %.2e\n", worst);
     return worst < 1e-5 ? 0 : 1;
 }
