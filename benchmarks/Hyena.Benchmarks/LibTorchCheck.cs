@@ -106,6 +106,7 @@ namespace Hyena.Benchmarks
             {
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
+                CheckBFloat16FilterSpectrum(Say, device);
                 CheckOnChipConvolution(Say, device);
                 CheckFourStepFilterSpectrum(Say, device);
                 CheckCachedInference(Say, device);
@@ -199,6 +200,42 @@ namespace Hyena.Benchmarks
                     var kernel = Run(kernels: true);
                     Timing.Synchronize(device);
                     return $"relative error vs the window and the library calls, libtorch's gradients: spectrum {Err(view_as_real(kernel.s), view_as_real(reference.s))}, grad filter {Err(kernel.gh, reference.gh)}, grad skip {Err(kernel.gb, reference.gb)}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The filter spectrum's kernels reading a bfloat16 filter (the MLP's last product in bfloat16) against the float32
+        /// kernels reading the same values widened, with each transform (cuFFT at 8k, the four-step kernels at 64k): the
+        /// spectrum and the skip term's gradient must be identical, the filter's gradient the float32 one rounded to
+        /// bfloat16 (the kernel rounds as it writes, as a cast does). Prints the largest differences.
+        /// </summary>
+        private static void CheckBFloat16FilterSpectrum(Action<string> say, torch.Device device)
+        {
+            foreach (var (length, kernelOrder) in new[] { (8192L, false), (65536L, true) })
+            {
+                Attempt(say, $"filter spectrum kernels, bfloat16 filter, L={length}", () =>
+                {
+                    manual_seed(8);
+                    var hidden = randn(length, 2, 24, device: device).to_type(ScalarType.BFloat16);
+                    var bias = randn(2, 24, device: device);
+                    var times = linspace(0, 1, length, device: device);
+                    var deltas = -linspace(0.3, 4.6, 48, device: device).view(2, 24);
+                    var probe = randn(2, 24, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
+                    (Tensor s, Tensor gh, Tensor gb) Run(ScalarType type)
+                    {
+                        var h = hidden.to_type(type).requires_grad_(true);
+                        var b = bias.clone().requires_grad_(true);
+                        var s = FilterSpectrumFunction.ApplyWindowed(h.permute(1, 2, 0), b, new FilterSpectrumFunction.Window(times, deltas, 0.05f), kernelOrder);
+                        (s * probe).real.sum().backward();
+                        return (s.detach(), h.grad!.clone(), b.grad!.clone());
+                    }
+                    var wide = Run(ScalarType.Float32);
+                    var narrow = Run(ScalarType.BFloat16);
+                    float Max(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
+                    var rounded = wide.gh.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
+                    return $"{(kernelOrder ? "four-step kernels" : "cuFFT")}: largest difference from the float32 kernels: spectrum {Max(view_as_real(narrow.s), view_as_real(wide.s)):E2}, " +
+                        $"grad filter ({narrow.gh.dtype}) from float32's rounded {Max(narrow.gh.to_type(ScalarType.Float32), rounded):E2}, grad skip {Max(narrow.gb, wide.gb):E2}";
                 });
             }
         }

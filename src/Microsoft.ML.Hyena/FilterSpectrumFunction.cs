@@ -42,9 +42,11 @@ __device__ __forceinline__ float filter_window(const float* times, const float* 
 }
 
 // padded[c, t] = scale (k[t * C + c] w(t, c) + (t == 0 ? bias[c] : 0)) for t < L and 0 for L <= t < width, with w the
-// window (1 when times is null). k: (L, C) positions first; padded: (C, width), width 2L (for cuFFT) or L (for the
-// four-step kernels, which know the second half is zero); bias may be null. Grid (ceil(width / 32), ceil(C / 32)).
-__device__ void filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift,
+// window (1 when times is null). k: (L, C) positions first, float32 or bfloat16 (widened as read: the filter MLP's last
+// product in bfloat16 needs no cast of its own); padded: (C, width), width 2L (for cuFFT) or L (for the four-step
+// kernels, which know the second half is zero); bias may be null. Grid (ceil(width / 32), ceil(C / 32)).
+template <typename TK>
+__device__ void filter_pad(const TK* k, const float* bias, const float* times, const float* deltas, float shift,
                            float* padded, int L, int C, float scale, int width) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
@@ -58,7 +60,7 @@ __device__ void filter_pad(const float* k, const float* bias, const float* times
     batched_load<4>(1024, [&](int e) {                     // read along the channels
         int t = t0 + e / 32, c = c0 + e % 32;
         float v = 0.f;
-        if (t < L && c < C) { v = k[(long long)t * C + c] * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
+        if (t < L && c < C) { v = ld(k, (long long)t * C + c) * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
         return v * scale;
     }, [&](int e, float v) { tile[e / 32][e % 32] = v; });
     __syncthreads();
@@ -71,9 +73,11 @@ __device__ void filter_pad(const float* k, const float* bias, const float* times
 // g = scale (z[c, t] + Re G[c, 0] + (-1)^t Re G[c, L]) for t < L: gk[t * C + c] = g w(t, c) (the window's, 1 when times is
 // null) and gbias[c] = g at t = 0 when not null. z: (C, zWidth), zWidth 2L (cuFFT's inverse) or L (the four-step
 // kernels' first L outputs); G: (C, L + 1) complex as interleaved floats, of which only bins 0 and L are read (the same
-// places in bin order and in the four-step kernels' order); gk: (L, C) positions first. Grid (ceil(L / 32), ceil(C / 32)).
+// places in bin order and in the four-step kernels' order); gk: (L, C) positions first, in the filter's type (float32, or
+// bfloat16 rounded as a cast rounds); gbias float32. Grid (ceil(L / 32), ceil(C / 32)).
+template <typename TG>
 __device__ void filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift,
-                            float* gk, float* gbias, int L, int C, float scale, int zWidth) {
+                            TG* gk, float* gbias, int L, int C, float scale, int zWidth) {
     __shared__ float tile[32][33];
     int t0 = blockIdx.x * 32, c0 = blockIdx.y * 32;
     batched_load<4>(1024, [&](int e) {                     // read along the positions
@@ -91,16 +95,19 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
     __syncthreads();
     for (int e = threadIdx.x; e < 1024; e += blockDim.x) {   // write along the channels
         int t = t0 + e / 32, c = c0 + e % 32;
-        if (t < L && c < C) gk[(long long)t * C + c] = tile[e % 32][e / 32];
+        if (t < L && c < C) st(gk, (long long)t * C + c, tile[e % 32][e / 32]);
     }
 }
 
-extern ""C"" __global__ void hyena_filter_pad(const float* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale, int width) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale, width); }
-extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, const float* times, const float* deltas, float shift, float* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); }
+#define HYENA_FILTER(NAME, T) \
+extern ""C"" __global__ void hyena_filter_pad##NAME(const T* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale, int width) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale, width); } \
+extern ""C"" __global__ void hyena_filter_grad##NAME(const float* z, const float* G, const float* times, const float* deltas, float shift, T* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); }
+HYENA_FILTER(, float)
+HYENA_FILTER(_bf16, bf16_t)
 ";
 
         /// <summary>The kernels' entry points.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_filter_pad", "hyena_filter_grad" };
+        internal static readonly string[] FunctionNames = { "hyena_filter_pad", "hyena_filter_grad", "hyena_filter_pad_bf16", "hyena_filter_grad_bf16" };
 
         /// <summary>Side of the square tiles the kernels move through shared memory.</summary>
         internal const int Tile = 32;
@@ -119,7 +126,8 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
 
         /// <summary>
         /// The spectrum of the windowed filter <paramref name="h"/> (..., C, L) (the window applied by the kernels, which
-        /// must apply: <see cref="KernelsApply(Tensor, Tensor?)"/>) with <paramref name="bias"/> folded in; an autograd node when gradients are needed.
+        /// must apply: <see cref="KernelsApply(Tensor, Tensor?)"/>, except that h may also be bfloat16, read as it is and its
+        /// gradient written so) with <paramref name="bias"/> (float32) folded in; an autograd node when gradients are needed.
         /// With <paramref name="kernelOrder"/> (L a length the four-step kernels take, <see cref="FourStepFftConvolution.Applies"/>),
         /// the spectrum is made by those kernels and comes, and its gradient is expected, in their bin order (kept_slot),
         /// as the four-step convolution reads it: no cuFFT, no zero half, no reordering.
@@ -168,7 +176,8 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                         var saved = ctx.get_saved_variables();
                         window = new Window(saved[0], saved[1], (float)ctx.get_data("shift"));
                     }
-                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window, (bool)ctx.get_data("kernelOrder"));
+                    (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window, (bool)ctx.get_data("kernelOrder"),
+                        kType);
                 }
                 else
                 {
@@ -217,7 +226,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
             => device.type == DeviceType.CUDA && dtype == ScalarType.Float32 && length >= 1 && channels >= 1 && length <= int.MaxValue / 2
                 && (channels + Tile - 1) / Tile <= 65535 && CudaKernels.TryEnsure(device.index < 0 ? 0 : device.index);
 
-        /// <summary>The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1), complex64.</summary>
+        /// <summary>The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1), complex64; k float32 or bfloat16.</summary>
         internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null, bool kernelOrder = false)
         {
             using var scope = NewDisposeScope();
@@ -235,7 +244,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
             void** args = stackalloc void*[10];
             args[0] = &pk; args[1] = &pb; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pp; args[6] = &length; args[7] = &channels; args[8] = &scale;
             args[9] = &width;
-            CudaKernels.Launch(device, "hyena_filter_pad", (TileCount(width), TileCount(channels)), args);
+            CudaKernels.Launch(device, KernelName("hyena_filter_pad", k.dtype), (TileCount(width), TileCount(channels)), args);
             var spectrum = kernelOrder
                 ? FourStepFftConvolution.RealSpectrum(padded)                                   // in the four-step kernels' order
                 : fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);                    // unscaled: the kernel scaled
@@ -244,10 +253,13 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
 
         /// <summary>
         /// The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k (times the window, when
-        /// given) laid out as k was, positions outermost.
+        /// given) laid out as k was, positions outermost, in <paramref name="filterType"/> (float32 or bfloat16: the kernel
+        /// rounds as it writes); the skip term's in float32.
         /// </summary>
-        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null, bool kernelOrder = false)
+        internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null, bool kernelOrder = false,
+            ScalarType filterType = ScalarType.Float32)
         {
+            string name = KernelName("hyena_filter_grad", filterType);
             int device = CudaKernels.DeviceIndex(grad);
             CudaKernels.Ensure(device);
             var leading = grad.shape[..^1];
@@ -257,7 +269,7 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
                 ? FourStepFftConvolution.InverseRealSpectrum(g)                                 // G in the kernels' order: the first L of z
                 : fft.irfft(g, 2 * length, norm: FFTNormType.Forward);
             int zWidth = (int)z.size(1);
-            var gk = empty(new[] { length }.Concat(leading).ToArray(), ScalarType.Float32, grad.device);   // (L, ...C)
+            var gk = empty(new[] { length }.Concat(leading).ToArray(), filterType, grad.device);   // (L, ...C)
             var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
             IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
             IntPtr pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
@@ -267,9 +279,18 @@ extern ""C"" __global__ void hyena_filter_grad(const float* z, const float* G, c
             void** args = stackalloc void*[11];
             args[0] = &pz; args[1] = &pg; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pk; args[6] = &pb; args[7] = &l; args[8] = &channels; args[9] = &scale;
             args[10] = &zWidth;
-            CudaKernels.Launch(device, "hyena_filter_grad", (TileCount(length), TileCount(channels)), args);
+            CudaKernels.Launch(device, name, (TileCount(length), TileCount(channels)), args);
             return (gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
         }
+
+        // The kernel of that name for a filter of type filterType: float32, or bfloat16 (the filter MLP's last product in
+        // bfloat16, HyenaFilter.MatrixProductType), read and written without casts of their own.
+        private static string KernelName(string name, ScalarType filterType) => filterType switch
+        {
+            ScalarType.Float32 => name,
+            ScalarType.BFloat16 => name + "_bf16",
+            _ => throw new ArgumentException($"The filter spectrum's kernels take a float32 or bfloat16 filter; got {filterType}.", nameof(filterType)),
+        };
 
         private static uint TileCount(long n) => (uint)Math.Max(1, (n + Tile - 1) / Tile);
 

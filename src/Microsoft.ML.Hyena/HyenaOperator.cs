@@ -262,9 +262,10 @@ namespace Microsoft.ML.Hyena
             if (!WindowedSpectrumApplies(length))
                 return null;
             using var scope = NewDisposeScope();
-            var (h, t) = _filterFn.Unwindowed(length);
-            var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
             var modulation = _filterFn.Modulation;
+            // ApplyWindowed's kernels read a bfloat16 h (the MLP's last product in bfloat16) as it is, widening as they read.
+            var (h, t) = _filterFn.Unwindowed(length, inProductType: modulation.Modulate);
+            var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
             var spectrum = modulation.Modulate
                 ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift), kernelOrder)
                 : kernelOrder ? throw new InvalidOperationException("The filter's spectrum in the four-step kernels' order needs the window's kernels.")

@@ -45,9 +45,16 @@ namespace Microsoft.ML.Hyena.Tests
                 from type in Regex.Matches(CudaKernels.Source, @"^HYENA_FOURSTEP\((\w+), \w+\)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)
                 from stem in fourStepStems
                 select $"hyena_{stem}_{type}");
+            // The filter spectrum's two kernels are stamped by HYENA_FILTER for each filter type (float32 without a suffix).
+            var filterStems = Regex.Matches(CudaKernels.Source, @"void hyena_(filter_\w+?)##NAME\(").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(2, filterStems.Count);
+            stamped.UnionWith(
+                from suffix in Regex.Matches(CudaKernels.Source, @"^HYENA_FILTER\((\w*), \w+\)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)
+                from stem in filterStems
+                select $"hyena_{stem}{suffix}");
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
-            Assert.Equal(stamped.Count + 14, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, the widened bias add, 2 filter-spectrum kernels, hyena_fourstep_rows, _spectrum_gradient, _spectrum_slots and the filter path's 4 (ungated columns, rows_spectrum, rows_inverse)
+            Assert.Equal(stamped.Count + 12, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, the widened bias add, hyena_fourstep_rows, _spectrum_gradient, _spectrum_slots and the filter path's 4 (ungated columns, rows_spectrum, rows_inverse)
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
 

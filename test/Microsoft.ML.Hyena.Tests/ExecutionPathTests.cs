@@ -306,6 +306,13 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(ScalarType.Float32, last.weight.grad!.dtype);
             TensorAssert.Close(last.weight.grad!, grad32, 2e-2, "the last Linear's weight gradient");
 
+            // Left in the product's type for the spectrum's kernels, which widen it as they read: the same values.
+            var (h, _) = filter.Unwindowed(40, inProductType: true);
+            Assert.Equal(ScalarType.BFloat16, h.dtype);
+            var (wide, _) = filter.Unwindowed(40);
+            Assert.Equal(ScalarType.Float32, wide.dtype);
+            Assert.True(h.to_type(ScalarType.Float32).eq(wide).all().item<bool>(), "the product left in bfloat16 is not the one cast back");
+
             op.ComputeDtype = null;
             Assert.Null(filter.MatrixProductType);
             TensorAssert.Close(filter.call(40), h32, 1e-6, "filter back in float32");

@@ -80,13 +80,14 @@ namespace Microsoft.ML.Hyena.Modules
         /// <summary>
         /// The filter before the window: the MLP's output h, shape (1, length, C), and the times t, shape (1, length, 1), at
         /// which <see cref="Modulation"/> takes it (the filter is Modulation(t, h)). Lets the operator apply the window in
-        /// the kernels of the filter's spectrum instead of in passes of its own.
+        /// the kernels of the filter's spectrum instead of in passes of its own. With <paramref name="inProductType"/>, h is
+        /// left in <see cref="MatrixProductType"/> when that is set (for kernels that read it so), not cast back.
         /// </summary>
-        internal (Tensor H, Tensor T) Unwindowed(long length)
+        internal (Tensor H, Tensor T) Unwindowed(long length, bool inProductType = false)
         {
             using var scope = NewDisposeScope();
             var (z, t) = _posEmb.call(length);
-            var h = MatrixProductType is ScalarType c && c != z.dtype ? MixedPrecisionMlp(z, c) : _implicitFilter.call(z);
+            var h = MatrixProductType is ScalarType c && c != z.dtype ? MixedPrecisionMlp(z, c, castBack: !inProductType) : _implicitFilter.call(z);
             return (scope.MoveToOuter(h), scope.MoveToOuter(t));
         }
 
@@ -100,15 +101,17 @@ namespace Microsoft.ML.Hyena.Modules
         /// </summary>
         public ScalarType? MatrixProductType { get; internal set; }
 
-        // The MLP with its last Linear computed in type c and cast back to the input's type.
-        private Tensor MixedPrecisionMlp(Tensor z, ScalarType c)
+        // The MLP with its last Linear computed in type c and, with castBack, cast back to the input's type.
+        private Tensor MixedPrecisionMlp(Tensor z, ScalarType c, bool castBack = true)
         {
             using var scope = NewDisposeScope();
             var layers = _implicitFilter.children().ToList();
             var x = z;
             for (int i = 0; i < layers.Count - 1; i++)
                 x = ((nn.Module<Tensor, Tensor>)layers[i]).call(x);
-            x = HyenaOperator.Project((Linear)layers[^1], x, c).to_type(z.dtype);
+            x = HyenaOperator.Project((Linear)layers[^1], x, c);
+            if (castBack)
+                x = x.to_type(z.dtype);
             return scope.MoveToOuter(x);
         }
 

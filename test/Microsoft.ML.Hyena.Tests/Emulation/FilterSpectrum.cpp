@@ -5,7 +5,9 @@
 // (1/2L) sum over f = 0..L of Re(G[f] e^(2 pi i f t / 2L)) (each bin counted once), checked against that sum directly in
 // double precision, written positions first, and the skip term's (its value at t = 0). With and without the window
 // exp(-t |delta_c|) + shift that both apply to the filter (not to the skip term). Sizes that fill whole tiles and sizes
-// that do not. Prints one line per case and exits 1 when an error exceeds 1e-5.
+// that do not. The bfloat16 instances (a filter in bfloat16, the MLP's last product in bfloat16) against the float32 ones
+// on the same values widened: the padded filter must be identical and the gradient float32's rounded to bfloat16, bit for
+// bit. Prints one line per case and exits 1 when an error exceeds 1e-5 or a bfloat16 result differs.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -60,7 +62,28 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
     if (withBias)
         for (int c = 0; c < C; c++) { be += (gb[c] - wantSkip[c]) * (gb[c] - wantSkip[c]); bn += wantSkip[c] * wantSkip[c]; }
     double ep = std::sqrt(pe / pn), eg = std::sqrt(ge / gn), eb = withBias ? std::sqrt(be / bn) : 0.0;
-    std::printf("L=%d C=%d bias=%d window=%d width=%d padded %.2e grad %.2e skip %.2e\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, width, ep, eg, eb);
+
+    // bfloat16: k rounded, then both instances of filter_pad on it; filter_grad's bfloat16 instance against the float32 gk.
+    std::vector<bf16_t> k16(k.size()), gk16(gk.size());
+    std::vector<float> kw(k.size()), padded16((size_t)C * width, -1.f), padded32((size_t)C * width, -1.f), gb16(C, -1.f);
+    for (size_t i = 0; i < k.size(); i++) { k16[i] = (bf16_t)bf16_bits(k[i]); kw[i] = bf16_lo(k16[i]); }
+    int mismatches = 0;
+    gridDim.x = (unsigned)((width + 31) / 32);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) {
+            blockIdx.x = x; blockIdx.y = y;
+            filter_pad(k16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded16.data(), L, C, scale, width);
+            filter_pad(kw.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded32.data(), L, C, scale, width);
+        }
+    for (size_t i = 0; i < padded16.size(); i++) mismatches += padded16[i] != padded32[i];
+    gridDim.x = (unsigned)((L + 31) / 32);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk16.data(), withBias ? gb16.data() : nullptr, L, C, 1.f / (4.f * L), width); }
+    for (size_t i = 0; i < gk.size(); i++) mismatches += gk16[i] != (bf16_t)bf16_bits(gk[i]);
+    if (withBias)
+        for (int c = 0; c < C; c++) mismatches += gb16[c] != gb[c];
+    if (mismatches) { std::printf("L=%d C=%d: %d bfloat16 results differ from float32's\n", L, C, mismatches); return 1.0; }
+    std::printf("L=%d C=%d bias=%d window=%d width=%d padded %.2e grad %.2e skip %.2e, bfloat16 identical\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, width, ep, eg, eb);
     return std::fmax(ep, std::fmax(eg, eb));
 }
 
