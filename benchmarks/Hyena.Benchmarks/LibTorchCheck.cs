@@ -106,6 +106,7 @@ namespace Hyena.Benchmarks
             {
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
+                CheckSinActivation(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
                 CheckOnChipConvolution(Say, device);
                 CheckFourStepFilterSpectrum(Say, device);
@@ -236,6 +237,38 @@ namespace Hyena.Benchmarks
                     var rounded = wide.gh.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
                     return $"{(kernelOrder ? "four-step kernels" : "cuFFT")}: largest difference from the float32 kernels: spectrum {Max(view_as_real(narrow.s), view_as_real(wide.s)):E2}, " +
                         $"grad filter ({narrow.gh.dtype}) from float32's rounded {Max(narrow.gh.to_type(ScalarType.Float32), rounded):E2}, grad skip {Max(narrow.gb, wide.gb):E2}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The sine activation's kernels (the filter MLP's sin(freq x)) against the library calls and autograd's gradients:
+        /// whether the kernels took the call, and the relative L2 errors of the output and of x's and the frequency's
+        /// gradients, for the operator's shape at 64k (filter order 64) and one whose features do not fill a tile.
+        /// </summary>
+        private static void CheckSinActivation(Action<string> say, torch.Device device)
+        {
+            foreach (var shape in new[] { new long[] { 1, 65536, 64 }, new long[] { 3, 1001, 70 } })
+            {
+                Attempt(say, $"sin activation kernels ({string.Join(" x ", shape)})", () =>
+                {
+                    manual_seed(9);
+                    var input = randn(shape, device: device);
+                    var frequency = (rand(1, shape[^1], device: device) * 14 + 1);
+                    var probe = randn(shape, device: device);
+                    (Tensor y, Tensor gx, Tensor gf) Run(bool kernels)
+                    {
+                        var x = input.clone().requires_grad_(true);
+                        var f = frequency.clone().requires_grad_(true);
+                        var y = kernels ? Microsoft.ML.Hyena.Kernels.SinActivationFunction.Apply(x, f) : sin(f * x);
+                        (y * probe).sum().backward();
+                        return (y.detach(), x.grad!.clone(), f.grad!.clone());
+                    }
+                    bool used = Microsoft.ML.Hyena.Kernels.SinActivationFunction.KernelApplies(input, frequency);
+                    var reference = Run(kernels: false);
+                    var kernel = Run(kernels: true);
+                    Timing.Synchronize(device);
+                    return $"kernels {(used ? "used" : "NOT USED")}; relative error vs the library calls: output {Err(kernel.y, reference.y)}, grad x {Err(kernel.gx, reference.gx)}, grad frequency {Err(kernel.gf, reference.gf)}";
                 });
             }
         }

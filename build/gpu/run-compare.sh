@@ -11,7 +11,7 @@ NEW="$HB"
 BASE=/tmp/hb/base
 if [ -d "$R/.gpu/base" ] && [ ! -d "$BASE" ]; then cp -r "$NEW" "$BASE" && cp "$R"/.gpu/base/*.dll "$BASE/"; fi
 timeout 120 $NEW/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > "$OUTDIR/check.log" 2>&1
-grep -h "NVRTC\|on-chip\|fp32-ref at\|widened\|cached inference\|four-step kernels L=" "$OUTDIR/check.log"
+grep -h "NVRTC\|on-chip\|fp32-ref at\|widened\|cached inference\|four-step kernels L=\|bfloat16 filter\|sin activation" "$OUTDIR/check.log"
 for L in 16384 65536; do
   for build in base new; do
     dir=$NEW; [ $build = base ] && dir=$BASE
