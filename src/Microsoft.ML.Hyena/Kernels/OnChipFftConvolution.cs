@@ -469,8 +469,15 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// filter spectrum's gradient (D, L + 1): the sum over the batch of each row's term w G conj(U), with G the spectrum
         /// of pad(g * x0) and w the one-sided weights (1 at the first and last bins, 2 between). <paramref name="spectrum"/>
         /// is the filter's spectrum as <see cref="Forward"/> returned it (<see cref="KernelSpectrum"/>); the gradient is
-        /// in bin order.
+        /// in bin order unless <paramref name="gradientInKernelOrder"/>.
         /// </summary>
+        /// <param name="g">The output's gradient (B, D, L), contiguous.</param>
+        /// <param name="v">The convolved stream, as given to <see cref="Forward"/>.</param>
+        /// <param name="x1">The inner gate, as given to <see cref="Forward"/>.</param>
+        /// <param name="x0">The outer gate, as given to <see cref="Forward"/>.</param>
+        /// <param name="c">The convolution the forward pass kept (before the outer gate).</param>
+        /// <param name="spectrum">The filter's spectrum as the forward pass read it.</param>
+        /// <param name="u">The input's spectrum the forward pass kept, or null when the filter needs no gradient.</param>
         /// <param name="gradientInKernelOrder">Whether to give the spectrum's gradient in the four-step kernels' order (where they
         /// run), for a spectrum that they made (summed over the batch only), not in bin order.</param>
         public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u,
