@@ -141,6 +141,9 @@ namespace Microsoft.ML.Hyena.Tests
             var wrongSpectrum = Assert.Throws<ArgumentException>(() => LongConvolutionFunction.Apply(v, v, v, spectrum.narrow(1, 0, 8), false));
             Assert.Equal("spectrum", wrongSpectrum.ParamName);
             Assert.Contains("(3, 9)", wrongSpectrum.Message);
+            // A spectrum in the four-step kernels' order is refused where they do not run (here: the CPU), not misread.
+            var order = Assert.Throws<InvalidOperationException>(() => LongConvolutionFunction.Apply(v, v, v, spectrum, false, onChip: true, spectrumInKernelOrder: true));
+            Assert.Contains("four-step kernels' order", order.Message);
         }
 
         [Fact]
