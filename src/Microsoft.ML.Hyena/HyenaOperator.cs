@@ -241,7 +241,7 @@ namespace Microsoft.ML.Hyena
             if (_cacheFilterSpectrum && inference)
             {
                 var cached = CachedSpectrum(length, input.device);
-                return scope.MoveToOuter(MixCore(input, null, cached.Spectrum, cached));
+                return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: cached.Get));
             }
             if (FoldSkipTerm && WindowedSpectrumApplies(length))
                 return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => WindowedSpectrum(length, kernelOrder)!));
@@ -308,10 +308,9 @@ namespace Microsoft.ML.Hyena
             return (filter.view(filter.size(0), order - 1, width).permute(1, 2, 0), _filterFn.Bias.view(order - 1, width));
         }
 
-        // cached: the inference cache's entry that spectrum comes from, which also keeps the spectrum as the on-chip kernels
-        // read it (made on first use), or null. makeSpectrum: instead of filter or spectrum, makes the spectrum once the
+        // makeSpectrum: instead of filter or spectrum, makes (or takes from the inference cache) the spectrum once the
         // convolution that will read it is known, in the four-step kernels' order (its argument) when that convolution runs them.
-        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, CachedFilterSpectrum? cached = null, Func<bool, Tensor>? makeSpectrum = null)
+        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, Func<bool, Tensor>? makeSpectrum = null)
         {
             using var scope = NewDisposeScope();
             int order = Config.Order;
@@ -360,10 +359,7 @@ namespace Microsoft.ML.Hyena
             {
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
                 var convolutionSpectrum = SpectrumOf(spectrum, 0);
-                var kept = cached is not null && Kernels.LongConvolutionFunction.RunsOnChip(streams[2], HalfPrecisionTransforms, onChip)
-                    ? cached.KernelOrder(convolutionSpectrum, streams[2])
-                    : null;
-                y = Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], convolutionSpectrum, HalfPrecisionTransforms, onChip, kept,
+                y = Kernels.LongConvolutionFunction.Apply(streams[2], streams[1], streams[0], convolutionSpectrum, HalfPrecisionTransforms, onChip,
                     spectrumInKernelOrder: inKernelOrder);
             }
             else
@@ -478,14 +474,7 @@ namespace Microsoft.ML.Hyena
                     return hit.Entry;
                 }
             }
-            Tensor spectrum;
-            using (var scope = NewDisposeScope())
-            {
-                var filter = _filterFn.call(length).squeeze(0);
-                spectrum = scope.MoveToOuter(FilterSpectrum(filter));
-            }
-            spectrum.DetachFromDisposeScope();
-            var entry = new CachedFilterSpectrum(spectrum);
+            var entry = new CachedFilterSpectrum(kernelOrder => MakeCachedSpectrum(length, kernelOrder));
             lock (_cacheGate)
             {
                 while (_spectrumCache.Count >= _filterCacheCapacity)
@@ -498,38 +487,48 @@ namespace Microsoft.ML.Hyena
             return entry;
         }
 
-        // An inference cache entry: the filter's spectrum (N - 1, D, l + 1) and, made on first use, the long convolution's
-        // spectrum as the four-step kernels read it (their own bin order), so that a cached pass does not reorder it again.
+        // The filter's spectrum (N - 1, D, l + 1) of a length for the inference cache, outside any dispose scope: in bin order,
+        // or in the four-step kernels' order (for a convolution that runs them: order 2), made by them as an uncached pass
+        // makes it where the window's kernels apply, else cuFFT's put in that order.
+        private Tensor MakeCachedSpectrum(long length, bool kernelOrder)
+        {
+            Tensor spectrum;
+            using (var scope = NewDisposeScope())
+            {
+                var made = kernelOrder && _filterFn.Modulation.Modulate ? WindowedSpectrum(length, kernelOrder: true) : null;
+                if (made is null)
+                {
+                    made = FilterSpectrum(_filterFn.call(length).squeeze(0));
+                    if (kernelOrder)
+                        made = Kernels.FourStepFftConvolution.SpectrumSlots(made.squeeze(0).contiguous()).unsqueeze(0);
+                }
+                spectrum = scope.MoveToOuter(made);
+            }
+            spectrum.DetachFromDisposeScope();
+            return spectrum;
+        }
+
+        // An inference cache entry: the filter's spectrum in the order a pass asks for (bin order, or the four-step kernels'
+        // own where they run), each made on first use: a length that only the four-step kernels read keeps one spectrum,
+        // not that and a reordered copy.
         private sealed class CachedFilterSpectrum : IDisposable
         {
             private readonly object _gate = new();
-            private Tensor? _kernelOrder;
+            private readonly Func<bool, Tensor> _make;
+            private Tensor? _binOrder, _kernelOrder;
 
-            public CachedFilterSpectrum(Tensor spectrum) => Spectrum = spectrum;
+            // make(kernelOrder): the spectrum in that order, outside any dispose scope.
+            public CachedFilterSpectrum(Func<bool, Tensor> make) => _make = make;
 
-            public Tensor Spectrum { get; }
-
-            // The convolution's spectrum (D, l + 1) in the order the on-chip kernels read it for stream, or null where that
-            // is bin order (one block per row), which Spectrum already is.
-            public Tensor? KernelOrder(Tensor convolutionSpectrum, Tensor stream)
+            public Tensor Get(bool kernelOrder)
             {
                 lock (_gate)
-                {
-                    if (_kernelOrder is null)
-                    {
-                        var ordered = Kernels.OnChipFftConvolution.KernelSpectrum(convolutionSpectrum, stream);
-                        if (ReferenceEquals(ordered, convolutionSpectrum))
-                            return null;
-                        ordered.DetachFromDisposeScope();
-                        _kernelOrder = ordered;
-                    }
-                    return _kernelOrder;
-                }
+                    return kernelOrder ? _kernelOrder ??= _make(true) : _binOrder ??= _make(false);
             }
 
             public void Dispose()
             {
-                Spectrum.Dispose();
+                _binOrder?.Dispose();
                 _kernelOrder?.Dispose();
             }
         }
