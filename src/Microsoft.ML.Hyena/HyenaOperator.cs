@@ -320,10 +320,13 @@ namespace Microsoft.ML.Hyena
 
             var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
 
-            // Which long convolution runs, from a view with the streams' shape (b, D, l), type and device: the filter's spectrum
-            // is made before the projections (the order its autograd nodes had, whose backward passes then run last) and, when
-            // makeSpectrum makes it, in the four-step kernels' order where the convolution runs them.
-            var streamLayout = x.transpose(1, 2);
+            // Which long convolution runs, from a tensor with the streams' shape (b, D, l), type (the projections') and device:
+            // the filter's spectrum is made before the projections (the order its autograd nodes had, whose backward passes
+            // then run last) and, when makeSpectrum makes it, in the four-step kernels' order where the convolution runs them.
+            var streamType = compute ?? _inProj.weight!.dtype;
+            var streamLayout = x.dtype == streamType
+                ? x.transpose(1, 2)                                                     // a view: no copy
+                : empty(1, dtype: streamType, device: x.device).expand(x.size(0), width, length);
             bool onChip = LongConvolution == LongConvolutionImplementation.CudaOnChip
                 || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streamLayout, length));
             bool kernelNode = UsesLongConvolutionKernel(streamLayout, ScalarType.ComplexFloat32);
