@@ -331,7 +331,7 @@ namespace Hyena.Benchmarks
 
         /// <summary>
         /// The on-chip long convolution (LongConvolution = CudaOnChip) against the cuFFT node (CudaKernel) in a whole
-        /// operator, batch 3 (strided streams), float32 and bfloat16: relative L2 errors of the output, the input's
+        /// operator, batch 3 (strided streams; batch 1 too at 1k and 64k), float32 and bfloat16: relative L2 errors of the output, the input's
         /// gradient and all parameter gradients together, by length: one block per row up to 16k on an H200, the four-step
         /// kernels from 32k to 4M (2^22); 8M runs the cuFFT node in both.
         /// </summary>
@@ -339,9 +339,13 @@ namespace Hyena.Benchmarks
         {
             foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
-                foreach (long length in new long[] { 16, 64, 1024, 8192, 16384, 32768, 65536, 262144, 1 << 20, 1 << 22, 1 << 23 })
+                // Batch 3 (strided streams) at every length; batch 1 (the streams' gradients side by side in one buffer, handed
+                // on by the channel split without a copy) at one length of each kernel.
+                var cases = new long[] { 16, 64, 1024, 8192, 16384, 32768, 65536, 262144, 1 << 20, 1 << 22, 1 << 23 }.Select(l => (Length: l, Batch: 3L))
+                    .Concat(new long[] { 1024, 65536 }.Select(l => (Length: l, Batch: 1L)));
+                foreach (var (length, batch) in cases)
                 {
-                    Attempt(say, $"on-chip long convolution {dtype} L={length}", () =>
+                    Attempt(say, $"on-chip long convolution {dtype} L={length}{(batch == 1 ? " batch 1" : "")}", () =>
                     {
                         manual_seed(5);
                         using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = (int)length, FilterOrder = 16 });
@@ -349,8 +353,8 @@ namespace Hyena.Benchmarks
                         op.FoldSkipTerm = true;
                         if (dtype != ScalarType.Float32)
                             op.ComputeDtype = dtype;
-                        var x = randn(3, length, 24, device: device);
-                        var probe = randn(3, length, 24, device: device);
+                        var x = randn(batch, length, 24, device: device);
+                        var probe = randn(batch, length, 24, device: device);
                         (Tensor y, Tensor gx, Tensor gp) Run(LongConvolutionImplementation implementation)
                         {
                             op.zero_grad();

@@ -74,7 +74,12 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <see cref="ThrowIfFailed"/>; the <paramref name="inputs"/> gradients are then all undefined.
         /// </summary>
         public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute)
+            => Backward(name, inputs, new List<Tensor> { gradOutput }, compute);
+
+        /// <summary>As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/> for a node with several outputs, one incoming gradient each (at least one).</summary>
+        public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute)
         {
+            var device = gradOutputs.Find(g => g is not null)?.device ?? CPU;
             try
             {
                 ReleasePrevious();
@@ -85,7 +90,8 @@ namespace Microsoft.ML.Hyena.Kernels
                     foreach (var r in results)
                         r?.DetachFromDisposeScope();
                 }
-                gradOutput.Dispose(); // our wrapper only; libtorch keeps its own reference
+                foreach (var g in gradOutputs)
+                    g?.Dispose(); // our wrappers only; libtorch keeps its own references
                 (_handedOut ??= new List<Tensor>()).AddRange(results);
                 return results;
             }
@@ -93,8 +99,9 @@ namespace Microsoft.ML.Hyena.Kernels
             {
                 Console.Error.WriteLine($"Hyena {name} backward failed (its gradients are left out; the trainers stop with this error): {e.Message}");
                 lock (_gate)
-                    _failures.TryAdd(Key(gradOutput.device), e);
-                gradOutput.Dispose();
+                    _failures.TryAdd(Key(device), e);
+                foreach (var g in gradOutputs)
+                    g?.Dispose();
                 return new List<Tensor>(new Tensor[inputs]);
             }
         }

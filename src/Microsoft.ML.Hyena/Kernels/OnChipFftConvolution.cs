@@ -483,9 +483,7 @@ HYENA_ONCHIP(bf16, bf16_t)
         public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u,
             bool gradientInKernelOrder = false)
         {
-            var gv = empty(v.shape, v.dtype, v.device);
-            var gx1 = empty(v.shape, v.dtype, v.device);
-            var gx0 = empty(v.shape, v.dtype, v.device);
+            var (gv, gx1, gx0) = GradientBuffers(v);
             using var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
             Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
@@ -494,6 +492,18 @@ HYENA_ONCHIP(bf16, bf16_t)
             if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)) && !gradientInKernelOrder)
                 return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(terms));    // the terms in the kernels' order
             return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
+        }
+
+        // The three streams' gradients (B, D, L) the backward kernels write. At batch 1, views side by side of one buffer
+        // (1, 3D, L) in the operator's stream order (x0, x1, v), which ChannelSplitFunction then hands on as the gradient of
+        // the streams it split, without concatenating them; else three buffers.
+        private static (Tensor gv, Tensor gx1, Tensor gx0) GradientBuffers(Tensor v)
+        {
+            if (v.size(0) != 1)
+                return (empty(v.shape, v.dtype, v.device), empty(v.shape, v.dtype, v.device), empty(v.shape, v.dtype, v.device));
+            using var joint = empty(new[] { 1L, 3 * v.size(1), v.size(2) }, v.dtype, v.device);
+            var parts = joint.split(v.size(1), 1);
+            return (parts[2], parts[1], parts[0]);
         }
 
         /// <summary>A launch's streams: the input a * b, the side product, the spectra and the gated outputs (see the kernel source).</summary>
