@@ -240,8 +240,15 @@ namespace Microsoft.ML.Hyena
                 ClearFilterCacheIfAny(); // parameters may change after this pass: never reuse an older spectrum
             if (_cacheFilterSpectrum && inference)
             {
-                var cached = CachedSpectrum(length, input.device);
-                return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: cached.Get));
+                var cached = CachedSpectrum(length, input.device);   // held until this pass is done with it
+                try
+                {
+                    return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: cached.Get));
+                }
+                finally
+                {
+                    cached.Release();
+                }
             }
             if (FoldSkipTerm && WindowedSpectrumApplies(length))
                 return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => WindowedSpectrum(length, kernelOrder)!));
@@ -467,7 +474,9 @@ namespace Microsoft.ML.Hyena
             return scope.MoveToOuter(y);
         }
 
-        private CachedFilterSpectrum CachedSpectrum(long length, Device device)
+        // The cache's entry for a length, made when missing, held for the caller (who releases it): an entry dropped
+        // meanwhile (evicted, or the cache cleared by another thread) keeps its spectra until its last holder is done.
+        internal CachedFilterSpectrum CachedSpectrum(long length, Device device)
         {
             var key = (length, device.type, device.index, _filterFn.Bias.dtype);
             lock (_cacheGate)
@@ -478,7 +487,7 @@ namespace Microsoft.ML.Hyena
                     var hit = _spectrumCache[found];
                     _spectrumCache.RemoveAt(found);
                     _spectrumCache.Add(hit);   // most recently used last
-                    return hit.Entry;
+                    return hit.Entry.Acquire();
                 }
             }
             var entry = new CachedFilterSpectrum(kernelOrder => MakeCachedSpectrum(length, kernelOrder));
@@ -490,8 +499,8 @@ namespace Microsoft.ML.Hyena
                     _spectrumCache.RemoveAt(0);
                 }
                 _spectrumCache.Add((key, entry));
+                return entry.Acquire();
             }
-            return entry;
         }
 
         // The filter's spectrum (N - 1, D, l + 1) of a length for the inference cache, outside any dispose scope: in bin order,
@@ -515,28 +524,69 @@ namespace Microsoft.ML.Hyena
             return spectrum;
         }
 
-        // An inference cache entry: the filter's spectrum in the order a pass asks for (bin order, or the four-step kernels'
-        // own where they run), each made on first use: a length that only the four-step kernels read keeps one spectrum,
-        // not that and a reordered copy.
-        private sealed class CachedFilterSpectrum : IDisposable
+        /// <summary>
+        /// An inference cache entry: the filter's spectrum in the order a pass asks for (bin order, or the four-step kernels'
+        /// own where they run), each made on first use: a length that only the four-step kernels read keeps one spectrum,
+        /// not that and a reordered copy. Passes hold it (<see cref="Acquire"/> / <see cref="Release"/>) while they use it;
+        /// <see cref="Dispose"/> (the cache dropping it) frees the spectra once no pass holds it.
+        /// </summary>
+        internal sealed class CachedFilterSpectrum : IDisposable
         {
             private readonly object _gate = new();
             private readonly Func<bool, Tensor> _make;
             private Tensor? _binOrder, _kernelOrder;
+            private int _holders;
+            private bool _dropped;
 
             // make(kernelOrder): the spectrum in that order, outside any dispose scope.
             public CachedFilterSpectrum(Func<bool, Tensor> make) => _make = make;
 
+            /// <summary>The spectrum in the four-step kernels' order, or in bin order; made on first use.</summary>
             public Tensor Get(bool kernelOrder)
             {
                 lock (_gate)
+                {
+                    if (_holders == 0)
+                        throw new InvalidOperationException("A cached filter spectrum was read without being held.");
                     return kernelOrder ? _kernelOrder ??= _make(true) : _binOrder ??= _make(false);
+                }
             }
 
+            /// <summary>Holds the entry for one more user; returns it.</summary>
+            public CachedFilterSpectrum Acquire()
+            {
+                lock (_gate)
+                    _holders++;
+                return this;
+            }
+
+            /// <summary>Ends one user's hold; frees the spectra when the entry was dropped and this was the last holder.</summary>
+            public void Release()
+            {
+                lock (_gate)
+                {
+                    _holders--;
+                    if (_dropped && _holders == 0)
+                        FreeSpectra();
+                }
+            }
+
+            /// <summary>The cache drops the entry: its spectra are freed now, or when its last holder releases it.</summary>
             public void Dispose()
+            {
+                lock (_gate)
+                {
+                    _dropped = true;
+                    if (_holders == 0)
+                        FreeSpectra();
+                }
+            }
+
+            private void FreeSpectra()
             {
                 _binOrder?.Dispose();
                 _kernelOrder?.Dispose();
+                _binOrder = _kernelOrder = null;
             }
         }
 

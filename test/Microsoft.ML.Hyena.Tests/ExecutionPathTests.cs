@@ -354,6 +354,29 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void ACachedSpectrumDroppedWhileAPassHoldsItStaysValidUntilReleased()
+        {
+            // A pass on another thread may evict or clear the entry another pass is reading: its spectrum lives until released.
+            manual_seed(51);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(width: 16));
+            op.eval();
+            op.CacheFilterSpectrum = true;
+            op.FilterCacheCapacity = 1;
+            var held = op.CachedSpectrum(24, CPU);
+            var spectrum = held.Get(kernelOrder: false);
+            using (no_grad())
+                op.call(randn(1, 20, 16));                          // another length: the held entry is evicted
+            Assert.Equal(1, op.CachedSpectrumCount);
+            Assert.True(float.IsFinite(spectrum.abs().sum().item<float>()), "the held spectrum was freed while held");
+            op.ClearFilterCache();                                  // dropped twice over: still held
+            Assert.True(float.IsFinite(spectrum.abs().sum().item<float>()), "the held spectrum was freed by a clear");
+            held.Release();
+            Assert.Throws<InvalidOperationException>(() => held.Get(kernelOrder: false));   // released: not readable
+            Assert.ThrowsAny<Exception>(() => spectrum.abs().sum().item<float>());           // and freed
+        }
+
+        [Fact]
         public void CachedSpectrumEqualsUncachedAndIsDroppedWhenParametersMayChange()
         {
             manual_seed(50);
