@@ -44,16 +44,12 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <param name="spectrum">The filter's spectrum (D, L + 1), skip term folded in.</param>
         /// <param name="halfTransforms">Whether cuFFT's transforms may run in float16.</param>
         /// <param name="onChip">Whether the convolution may run as <see cref="OnChipFftConvolution"/> where that applies.</param>
-        /// <param name="kernelSpectrum">The same spectrum as the on-chip kernels read it (<see cref="OnChipFftConvolution.KernelSpectrum"/>),
-        /// kept by a caller that reuses it (the inference cache), or null: made when needed.</param>
         /// <param name="spectrumInKernelOrder">Whether <paramref name="spectrum"/> itself is in the four-step kernels' order (made
         /// by them: <see cref="FilterSpectrumFunction.ApplyWindowed"/>), which the convolution must then run
         /// (<see cref="RunsOnChip"/> and <see cref="OnChipFftConvolution.RunsFourSteps"/>); its gradient is then in that order too.</param>
-        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false, Tensor? kernelSpectrum = null,
+        public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false,
             bool spectrumInKernelOrder = false)
-            => spectrumInKernelOrder ? apply(v, x1, x0, spectrum, halfTransforms, onChip, true)
-                : kernelSpectrum is null ? apply(v, x1, x0, spectrum, halfTransforms, onChip)
-                : apply(v, x1, x0, spectrum, halfTransforms, onChip, kernelSpectrum);
+            => apply(v, x1, x0, spectrum, halfTransforms, onChip, spectrumInKernelOrder);
 
         /// <summary>
         /// Whether <see cref="Apply"/> with these arguments runs the on-chip kernels (<see cref="OnChipFftConvolution"/>)
@@ -77,13 +73,12 @@ namespace Microsoft.ML.Hyena.Kernels
             long length = v.size(2);
             long fftSize = 2 * length;
             bool saving = v.requires_grad || x1.requires_grad || x0.requires_grad || spectrum.requires_grad;
-            ctx.save_data("inputs", vars.Length);
-            bool kernelOrder = vars.Length > 6 && vars[6] is bool inOrder && inOrder;
-            bool onChip = vars.Length > 5 && RunsOnChip(v, (bool)vars[4], (bool)vars[5]);
+            bool kernelOrder = (bool)vars[6];
+            bool onChip = RunsOnChip(v, (bool)vars[4], (bool)vars[5]);
             if (kernelOrder && !(onChip && OnChipFftConvolution.RunsFourSteps(v)))
                 throw new InvalidOperationException("The filter's spectrum is in the four-step kernels' order, but this convolution does not run them.");
             if (onChip)
-                return OnChipForward(ctx, v, x1, x0, spectrum, kernelOrder ? spectrum : vars.Length > 6 ? vars[6] as Tensor : null, kernelOrder, saving);
+                return OnChipForward(ctx, v, x1, x0, spectrum, kernelOrder, saving);
             var transformType = half ? ScalarType.Float16 : ScalarType.Float32;
             float scale = half ? (float)(1 / Math.Sqrt(fftSize)) : 1f;
 
@@ -119,13 +114,12 @@ namespace Microsoft.ML.Hyena.Kernels
         }
 
         // The forward pass as one kernel per row (OnChipFftConvolution); the input's spectrum is kept only for the filter's
-        // gradient. kept: the spectrum in the kernels' order when the caller has it, else null.
-        // kernelOrder: the spectrum itself is in that order (kept is the spectrum), and so is its gradient.
-        private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, Tensor? kept, bool kernelOrder, bool saving)
+        // gradient. kernelOrder: the spectrum is already in the kernels' order (made by them), and so is its gradient.
+        private static Tensor OnChipForward(autograd.AutogradContext ctx, Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool kernelOrder, bool saving)
         {
             bool spectrumGrad = saving && spectrum.requires_grad;
-            var (y, c, u, kernelSpectrum) = OnChipFftConvolution.Forward(v, x1, x0, kept ?? spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad,
-                inKernelOrder: kept is not null);
+            var (y, c, u, kernelSpectrum) = OnChipFftConvolution.Forward(v, x1, x0, spectrum, keepConvolution: saving, keepSpectrum: spectrumGrad,
+                inKernelOrder: kernelOrder);
             if (saving)
             {
                 // The spectrum as the kernels read it (the four-step kernels' own order), for the backward pass's kernels.
@@ -139,15 +133,12 @@ namespace Microsoft.ML.Hyena.Kernels
         }
 
         private static List<Tensor> OnChipBackward(Tensor gradOutput, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor u, Tensor spectrum, bool spectrumGrad,
-            bool kernelOrder, int inputs)
+            bool kernelOrder)
         {
             // The kernels write each row's weighted term w G conj(U) of the spectrum's gradient and sum them over the batch.
             var (gv, gx1, gx0, gK) = OnChipFftConvolution.Backward(gradOutput.contiguous(), v, x1, x0, c, spectrum, spectrumGrad ? u : null,
                 gradientInKernelOrder: kernelOrder);
-            var grads = new List<Tensor> { gv, gx1, gx0, gK! };
-            while (grads.Count < inputs)
-                grads.Add(null!);
-            return grads;
+            return new List<Tensor> { gv, gx1, gx0, gK!, null!, null!, null! };
         }
 
         // The spectrum's gradient from the per-row products G * conj(U): summed over the batch, weighted as a one-sided spectrum.
@@ -158,14 +149,14 @@ namespace Microsoft.ML.Hyena.Kernels
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("long convolution", (int)ctx.get_data("inputs"), grad_output, () =>
+            => GradientHandOff.Backward("long convolution", 7, grad_output, () =>
             {
                 var saved = ctx.get_saved_variables();
                 var (v, x1, x0, c, u, spectrum) = (saved[0], saved[1], saved[2], saved[3], saved[4], saved[5]);
                 bool half = (bool)ctx.get_data("half");
                 bool spectrumGrad = (bool)ctx.get_data("spectrumGrad");
                 if ((bool)ctx.get_data("onChip"))
-                    return OnChipBackward(grad_output, v, x1, x0, c, u, spectrum, spectrumGrad, (bool)ctx.get_data("kernelOrder"), (int)ctx.get_data("inputs"));
+                    return OnChipBackward(grad_output, v, x1, x0, c, u, spectrum, spectrumGrad, (bool)ctx.get_data("kernelOrder"));
                 long length = v.size(2);
                 long fftSize = 2 * length;
                 var transformType = half ? ScalarType.Float16 : ScalarType.Float32;
@@ -190,10 +181,7 @@ namespace Microsoft.ML.Hyena.Kernels
                 gSpectrum.Dispose();
                 var (gv, gx1) = GatePadBackward(ga, v, x1);
                 ga.Dispose();
-                var grads = new List<Tensor> { gv, gx1, gx0, gK! };
-                while (grads.Count < (int)ctx.get_data("inputs"))
-                    grads.Add(null!);
-                return grads;
+                return new List<Tensor> { gv, gx1, gx0, gK!, null!, null!, null! };
             });
 
         /// <summary>1 at bins 0 and L, 2 between: how often each bin of a one-sided spectrum of 2L points counts.</summary>
