@@ -251,9 +251,25 @@ namespace Microsoft.ML.Hyena
                 }
             }
             if (FoldSkipTerm && WindowedSpectrumApplies(length))
-                return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => WindowedSpectrum(length, kernelOrder)!));
+                return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => FoldedSpectrum(length, kernelOrder)));
             var filter = _filterFn.call(length).squeeze(0); // (l, C)
             return scope.MoveToOuter(MixCore(input, filter, null));
+        }
+
+        // The filter's spectrum (N - 1, D, l + 1), skip term folded in, in the four-step kernels' order for a pass whose
+        // convolution runs them (kernelOrder), else in bin order: made with the window by the spectrum's kernels where they
+        // apply (WindowedSpectrum; in that order by the four-step kernels themselves when there is a window), else from
+        // the filter (FilterSpectrum), and put in that order when it did not come so.
+        private Tensor FoldedSpectrum(long length, bool kernelOrder)
+        {
+            using var scope = NewDisposeScope();
+            bool byFourSteps = kernelOrder && _filterFn.Modulation.Modulate;
+            var made = WindowedSpectrum(length, byFourSteps);
+            bool ordered = made is not null && byFourSteps;
+            var spectrum = made ?? FilterSpectrum(_filterFn.call(length).squeeze(0));
+            if (kernelOrder && !ordered)
+                spectrum = Kernels.FourStepFftConvolution.SpectrumSlots(spectrum.squeeze(0).contiguous()).unsqueeze(0);
+            return scope.MoveToOuter(spectrum);
         }
 
         // Whether WindowedSpectrum applies at this length (the filter spectrum's CUDA kernels take the filter).
@@ -503,23 +519,10 @@ namespace Microsoft.ML.Hyena
             }
         }
 
-        // The filter's spectrum (N - 1, D, l + 1) of a length for the inference cache, outside any dispose scope: in bin order,
-        // or in the four-step kernels' order (for a convolution that runs them: order 2), made by them as an uncached pass
-        // makes it where the window's kernels apply, else cuFFT's put in that order.
+        // The filter's spectrum of a length for the inference cache, as an uncached pass makes it, outside any dispose scope.
         private Tensor MakeCachedSpectrum(long length, bool kernelOrder)
         {
-            Tensor spectrum;
-            using (var scope = NewDisposeScope())
-            {
-                var made = kernelOrder && _filterFn.Modulation.Modulate ? WindowedSpectrum(length, kernelOrder: true) : null;
-                if (made is null)
-                {
-                    made = FilterSpectrum(_filterFn.call(length).squeeze(0));
-                    if (kernelOrder)
-                        made = Kernels.FourStepFftConvolution.SpectrumSlots(made.squeeze(0).contiguous()).unsqueeze(0);
-                }
-                spectrum = scope.MoveToOuter(made);
-            }
+            var spectrum = FoldedSpectrum(length, kernelOrder);
             spectrum.DetachFromDisposeScope();
             return spectrum;
         }
