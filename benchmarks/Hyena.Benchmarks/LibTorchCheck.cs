@@ -354,32 +354,39 @@ namespace Hyena.Benchmarks
                         op.FoldSkipTerm = true;
                         if (dtype != ScalarType.Float32)
                             op.ComputeDtype = dtype;
-                        var x = randn(batch, length, 24, device: device);
-                        var probe = randn(batch, length, 24, device: device);
-                        (Tensor y, Tensor gx, Tensor gp) Run(LongConvolutionImplementation implementation)
-                        {
-                            op.zero_grad();
-                            op.LongConvolution = implementation;
-                            var input = x.clone().requires_grad_(true);
-                            var y = op.call(input);
-                            (y * probe).sum().backward();
-                            HyenaOperator.ThrowIfBackwardFailed(device);
-                            var grads = cat(op.parameters().Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList(), 0);
-                            return (y.detach(), input.grad!.clone(), grads);
-                        }
-                        var reference = Run(LongConvolutionImplementation.CudaKernel);
-                        var onChip = Run(LongConvolutionImplementation.CudaOnChip);
-                        Timing.Synchronize(device);
-                        return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
+                        return OnChipAgainstCuFftNode(op, batch, length, 24, device);
                     });
                 }
             }
         }
 
+        // The operator on chip (CudaOnChip) against the cuFFT node (CudaKernel) for one random input of (batch, length,
+        // width) and output probe: relative L2 errors of the output, the input's gradient and all parameter gradients.
+        private static string OnChipAgainstCuFftNode(HyenaOperator op, long batch, long length, long width, torch.Device device)
+        {
+            var x = randn(batch, length, width, device: device);
+            var probe = randn(batch, length, width, device: device);
+            (Tensor y, Tensor gx, Tensor gp) Run(LongConvolutionImplementation implementation)
+            {
+                op.zero_grad();
+                op.LongConvolution = implementation;
+                var input = x.clone().requires_grad_(true);
+                var y = op.call(input);
+                (y * probe).sum().backward();
+                HyenaOperator.ThrowIfBackwardFailed(device);
+                var grads = cat(op.parameters().Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList(), 0);
+                return (y.detach(), input.grad!.clone(), grads);
+            }
+            var reference = Run(LongConvolutionImplementation.CudaKernel);
+            var onChip = Run(LongConvolutionImplementation.CudaOnChip);
+            Timing.Synchronize(device);
+            return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
+        }
+
         /// <summary>
         /// An operator whose filter has no window (Modulate false) at a length the four-step kernels take: its spectrum
         /// comes from the filter in bin order and is put in the kernels' order (the window's kernels, which would make it in
-        /// that order, need the window). The on-chip default path against the cuFFT node, float32, batch 2: relative L2 errors.
+        /// that order, need the window). On chip against the cuFFT node, float32, batch 2 (OnChipAgainstCuFftNode).
         /// </summary>
         private static void CheckUnmodulatedFilter(Action<string> say, torch.Device device)
         {
@@ -389,22 +396,7 @@ namespace Hyena.Benchmarks
                 using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = 65536, FilterOrder = 16, Modulate = false });
                 op.to(device);
                 op.FoldSkipTerm = true;
-                var x = randn(2, 65536, 24, device: device);
-                var probe = randn(2, 65536, 24, device: device);
-                (Tensor y, Tensor gx) Run(LongConvolutionImplementation implementation)
-                {
-                    op.zero_grad();
-                    op.LongConvolution = implementation;
-                    var input = x.clone().requires_grad_(true);
-                    var y = op.call(input);
-                    (y * probe).sum().backward();
-                    HyenaOperator.ThrowIfBackwardFailed(device);
-                    return (y.detach(), input.grad!.clone());
-                }
-                var reference = Run(LongConvolutionImplementation.CudaKernel);
-                var onChip = Run(LongConvolutionImplementation.CudaOnChip);
-                Timing.Synchronize(device);
-                return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}";
+                return OnChipAgainstCuFftNode(op, 2, 65536, 24, device);
             });
         }
 
