@@ -366,7 +366,7 @@ namespace Hyena.Benchmarks
         {
             var x = randn(batch, length, width, device: device);
             var probe = randn(batch, length, width, device: device);
-            (Tensor y, Tensor gx, Tensor gp) Run(LongConvolutionImplementation implementation)
+            (Tensor y, Tensor gx, Tensor gp, int withGradient) Run(LongConvolutionImplementation implementation)
             {
                 op.zero_grad();
                 op.LongConvolution = implementation;
@@ -374,12 +374,16 @@ namespace Hyena.Benchmarks
                 var y = op.call(input);
                 (y * probe).sum().backward();
                 HyenaOperator.ThrowIfBackwardFailed(device);
-                var grads = cat(op.parameters().Where(p => p.grad is not null).Select(p => p.grad!.flatten()).ToList(), 0);
-                return (y.detach(), input.grad!.clone(), grads);
+                var withGrad = op.parameters().Where(p => p.grad is not null).ToList();
+                var grads = cat(withGrad.Select(p => p.grad!.flatten()).ToList(), 0);
+                return (y.detach(), input.grad!.clone(), grads, withGrad.Count);
             }
             var reference = Run(LongConvolutionImplementation.CudaKernel);
             var onChip = Run(LongConvolutionImplementation.CudaOnChip);
             Timing.Synchronize(device);
+            if (onChip.withGradient != reference.withGradient)   // a gradient lost on one path (a node without a backward pass)
+                throw new InvalidOperationException(
+                    $"{onChip.withGradient} parameters got a gradient on chip, {reference.withGradient} through the cuFFT node");
             return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
         }
 

@@ -243,7 +243,7 @@ namespace Microsoft.ML.Hyena
                 var cached = CachedSpectrum(length, input.device);   // held until this pass is done with it
                 try
                 {
-                    return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: cached.Get));
+                    return scope.MoveToOuter(MixCore(input, null, null, makeSpectrum: kernelOrder => (cached.Get(kernelOrder), kernelOrder)));
                 }
                 finally
                 {
@@ -256,20 +256,26 @@ namespace Microsoft.ML.Hyena
             return scope.MoveToOuter(MixCore(input, filter, null));
         }
 
-        // The filter's spectrum (N - 1, D, l + 1), skip term folded in, in the four-step kernels' order for a pass whose
-        // convolution runs them (kernelOrder), else in bin order: made with the window by the spectrum's kernels where they
-        // apply (WindowedSpectrum; in that order by the four-step kernels themselves when there is a window), else from
-        // the filter (FilterSpectrum), and put in that order when it did not come so.
-        private Tensor FoldedSpectrum(long length, bool kernelOrder)
+        // The filter's spectrum (N - 1, D, l + 1), skip term folded in, and whether it is in the four-step kernels' order.
+        // For a pass whose convolution runs them (kernelOrder) it is made in that order where it can be: with the window,
+        // by the four-step kernels themselves (WindowedSpectrum). Elsewhere it is made in bin order, by the spectrum's
+        // kernels where they apply (WindowedSpectrum), else from the filter (FilterSpectrum). A bin-order spectrum asked
+        // for in the kernels' order is reordered here only when no gradient flows through it (the inference cache, a pass
+        // without autograd): the reorder has no backward pass, so one that needs a gradient is left in bin order for the
+        // convolution node, which reorders it and its gradient itself.
+        private (Tensor Spectrum, bool InKernelOrder) FoldedSpectrum(long length, bool kernelOrder)
         {
             using var scope = NewDisposeScope();
             bool byFourSteps = kernelOrder && _filterFn.Modulation.Modulate;
             var made = WindowedSpectrum(length, byFourSteps);
             bool ordered = made is not null && byFourSteps;
             var spectrum = made ?? FilterSpectrum(_filterFn.call(length).squeeze(0));
-            if (kernelOrder && !ordered)
+            if (kernelOrder && !ordered && !spectrum.requires_grad)
+            {
                 spectrum = Kernels.FourStepFftConvolution.SpectrumSlots(spectrum.squeeze(0).contiguous()).unsqueeze(0);
-            return scope.MoveToOuter(spectrum);
+                ordered = true;
+            }
+            return (scope.MoveToOuter(spectrum), ordered);
         }
 
         // Whether WindowedSpectrum applies at this length (the filter spectrum's CUDA kernels take the filter).
@@ -332,8 +338,9 @@ namespace Microsoft.ML.Hyena
         }
 
         // makeSpectrum: instead of filter or spectrum, makes (or takes from the inference cache) the spectrum once the
-        // convolution that will read it is known, in the four-step kernels' order (its argument) when that convolution runs them.
-        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, Func<bool, Tensor>? makeSpectrum = null)
+        // convolution that will read it is known; its argument says whether that convolution runs the four-step kernels, and
+        // it returns the spectrum with whether it is in their order (else bin order, which the convolution node reorders).
+        private Tensor MixCore(Tensor input, Tensor? filter, Tensor? spectrum, Func<bool, (Tensor Spectrum, bool InKernelOrder)>? makeSpectrum = null)
         {
             using var scope = NewDisposeScope();
             int order = Config.Order;
@@ -356,9 +363,9 @@ namespace Microsoft.ML.Hyena
             bool inKernelOrder = false;
             if (spectrum is null && makeSpectrum is not null)
             {
-                inKernelOrder = kernelNode && Kernels.LongConvolutionFunction.RunsOnChip(streamLayout, HalfPrecisionTransforms, onChip)
+                bool fourSteps = kernelNode && Kernels.LongConvolutionFunction.RunsOnChip(streamLayout, HalfPrecisionTransforms, onChip)
                     && Kernels.OnChipFftConvolution.RunsFourSteps(streamLayout);
-                spectrum = makeSpectrum(inKernelOrder);
+                (spectrum, inKernelOrder) = makeSpectrum(fourSteps);
             }
             streamLayout.Dispose();
 
@@ -522,7 +529,9 @@ namespace Microsoft.ML.Hyena
         // The filter's spectrum of a length for the inference cache, as an uncached pass makes it, outside any dispose scope.
         private Tensor MakeCachedSpectrum(long length, bool kernelOrder)
         {
-            var spectrum = FoldedSpectrum(length, kernelOrder);
+            var (spectrum, inKernelOrder) = FoldedSpectrum(length, kernelOrder);
+            if (inKernelOrder != kernelOrder)   // no gradient at inference, so FoldedSpectrum puts it in the order asked for
+                throw new InvalidOperationException("The cached filter spectrum did not come in the order asked for.");
             spectrum.DetachFromDisposeScope();
             return spectrum;
         }
