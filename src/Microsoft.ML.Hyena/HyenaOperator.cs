@@ -371,9 +371,9 @@ namespace Microsoft.ML.Hyena
 
             var projected = ProjectChannelsFirst(_inProj, x, compute, addBias: false);   // (b, (N+1)D, l), contiguous
             var filtered = _shortFilter.Apply(projected, compute, _inProj.bias);     // conv(projected + bias), causal, cut to l
-            // N + 1 x (b, D, l). Where the on-chip backward pass writes the streams' gradients side by side (batch 1), a split
-            // whose backward pass takes them as they are instead of concatenating them.
-            var streams = kernelNode && onChip && input.size(0) == 1
+            // N + 1 x (b, D, l). Where the on-chip backward pass writes the streams' gradients side by side, a split whose
+            // backward pass takes them as they are instead of concatenating them.
+            var streams = kernelNode && onChip
                 ? Kernels.ChannelSplitFunction.Apply(filtered, width, order + 1)
                 : filtered.split(width, dim: 1);
             projected.Dispose();                                                   // (what autograd needs, it keeps)

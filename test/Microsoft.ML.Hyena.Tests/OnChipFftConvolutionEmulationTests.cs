@@ -21,6 +21,8 @@ namespace Microsoft.ML.Hyena.Tests
                 CudaKernels.CommonSource + OnChipFftConvolution.Source + FourStepFftConvolution.Source);
             Assert.True(exit == 0, "the emulated kernel differs from the direct sums by more than 1e-5:\n" + output);
             Assert.Contains("L=2048 conj=1 logM1=0", output);
+            Assert.Contains("L=2048 conj=1 logM1=0 logC=0 outputs side by side", output);
+            Assert.Contains("L=2048 conj=0 logM1=0 logC=0 outputs contiguous", output);
             Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
         }
     }

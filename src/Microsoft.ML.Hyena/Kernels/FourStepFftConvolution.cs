@@ -99,18 +99,18 @@ __device__ __forceinline__ void column_block(int logM2, int logC, long long* row
 // n1, times W_L^(n2 k1), written to work[k1 M2 + n2]; side_out = a * side as in onchip_conv.
 template <typename T, bool GATED = true>
 __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
-                                         const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) {
+                                         const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
     long long row; int c0;
     column_block(logM2, logC, &row, &c0);
-    const long long o = row * (long long)L;
+    const long long o = row * (long long)L, oo = stream_at(row, D, L, sbo, 0);
     const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
     const int shift = 32 - logM1;
     batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) {
         int f = j & (C - 1), n1 = j >> logC;
-        return n1 < M1 / 2 ? gated_pair<T, GATED>(a, ia, b, ib, scale, side, side_out, o, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
+        return n1 < M1 / 2 ? gated_pair<T, GATED>(a, ia, b, ib, scale, side, side_out, o, oo, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
     }, [&](int j, cpx v) { z[((__brev((unsigned)(j >> logC)) >> shift) << logC) + (j & (C - 1))] = v; });
     __syncthreads();
     dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
@@ -201,16 +201,16 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
 }
 
 // Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of work transformed back over k1; the first half of each (the
-// first L of the 2L outputs) gated and written as in onchip_conv.
+// first L of the 2L outputs) gated and written as in onchip_conv (outputs at batch stride sbo).
 template <typename T, bool GATED = true>
 __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
-                                         int L, int D, int logM1, int logM2, int logC) {
+                                         long long sbo, int L, int D, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
     long long row; int c0;
     column_block(logM2, logC, &row, &c0);
-    const long long o = row * (long long)L;
+    const long long oo = stream_at(row, D, L, sbo, 0);
     const cpx* w = work + row * (long long)L;
     batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) { return w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))]; }, [&](int j, cpx v) { z[j] = v; });
     __syncthreads();
@@ -221,7 +221,7 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
     batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return output_gates<T, GATED>(2 * (M2 * (j >> logC) + c0 + (j & (C - 1))), g1, og1, g2, og2); },
                  [&](int j, gates2 g) {
         int f = j & (C - 1), n1 = j >> logC;
-        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], g, 2 * (M2 * n1 + c0 + f), o, out1, out2);
+        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], g, 2 * (M2 * n1 + c0 + f), oo, out1, out2);
     });
 }
 
@@ -282,11 +282,11 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_spectrum_slot
 
 #define HYENA_FOURSTEP(TN, T) \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
-    const T* side, T* side_out, cpx* work, int L, int D, int logM1, int logM2, int logC) { \
-    fourstep_columns_forward<T>(a, sba, b, sbb, scale, side, side_out, work, L, D, logM1, logM2, logC); } \
+    const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) { \
+    fourstep_columns_forward<T>(a, sba, b, sbb, scale, side, side_out, sbo, work, L, D, logM1, logM2, logC); } \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_##TN(const cpx* work, const T* g1, long long sbg1, T* out1, \
-    const T* g2, long long sbg2, T* out2, int L, int D, int logM1, int logM2, int logC) { \
-    fourstep_columns_inverse<T>(work, g1, sbg1, out1, g2, sbg2, out2, L, D, logM1, logM2, logC); }
+    const T* g2, long long sbg2, T* out2, long long sbo, int L, int D, int logM1, int logM2, int logC) { \
+    fourstep_columns_inverse<T>(work, g1, sbg1, out1, g2, sbg2, out2, sbo, L, D, logM1, logM2, logC); }
 HYENA_FOURSTEP(f32, float)
 HYENA_FOURSTEP(bf16, bf16_t)
 // At most 64 registers a thread, which the radix-16 passes need without spilling: two blocks of 64 KiB an SM. (With the
@@ -300,7 +300,7 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* 
 // ungated step 3 that writes the first L outputs.
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_f32_ungated(const float* a, long long sba, float scale,
     cpx* work, int L, int D, int logM1, int logM2, int logC) {
-    fourstep_columns_forward<float, false>(a, sba, (const float*)0, 0, scale, (const float*)0, (float*)0, work, L, D, logM1, logM2, logC);
+    fourstep_columns_forward<float, false>(a, sba, (const float*)0, 0, scale, (const float*)0, (float*)0, (long long)D * L, work, L, D, logM1, logM2, logC);
 }
 extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum(cpx* work, cpx* spec_out, int logM1, int logM2) {
     fourstep_rows<1>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
@@ -310,7 +310,7 @@ extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inver
 }
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_f32_ungated(const cpx* work, float* out, int L, int D,
     int logM1, int logM2, int logC) {
-    fourstep_columns_inverse<float, false>(work, (const float*)0, 0, out, (const float*)0, 0, (float*)0, L, D, logM1, logM2, logC);
+    fourstep_columns_inverse<float, false>(work, (const float*)0, 0, out, (const float*)0, 0, (float*)0, (long long)D * L, L, D, logM1, logM2, logC);
 }
 ";
 
@@ -428,12 +428,12 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             var P = OnChipFftConvolution.Arguments.Pointer;
             IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
             IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2), buffer = P(work);
-            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2;
+            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2, sbo = x.OutputBatchStride(channels, length);
             float scale = 1f;
             int conj = x.Conjugate ? 1 : 0;
             string type = dtype == ScalarType.BFloat16 ? "bf16" : "f32";
 
-            void** first = stackalloc void*[] { &a, &sba, &b, &sbb, &scale, &side, &sideOut, &buffer, &length, &channels, &logM1, &logM2, &logC };
+            void** first = stackalloc void*[] { &a, &sba, &b, &sbb, &scale, &side, &sideOut, &sbo, &buffer, &length, &channels, &logM1, &logM2, &logC };
             if ((steps & 1) != 0)
                 CudaKernels.Launch(device, "hyena_fourstep_columns_forward_" + type, (columnBlocks, 1), first, ColumnThreads, columnBytes);
 
@@ -442,7 +442,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
                 CudaKernels.Launch(device, "hyena_fourstep_rows", (rowBlocks, 1), second, RowThreads,
                 (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
 
-            void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &length, &channels, &logM1, &logM2, &logC };
+            void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &sbo, &length, &channels, &logM1, &logM2, &logC };
             if ((steps & 4) != 0)
                 CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_" + type, (columnBlocks, 1), third, ColumnThreads, columnBytes);
         }

@@ -247,12 +247,13 @@ __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int
 #endif
 
 // Complex point n (< L / 2) of the packed, gated input: (a[2n] b[2n], a[2n+1] b[2n+1]) * scale (b not read, 1, when not
-// GATED), at t = 2n of the streams; side_out = a * side there when given (o: the row's start in the contiguous side streams).
+// GATED), at t = 2n of the streams; side_out = a * side there when given (o: the row's start in the contiguous side
+// streams; oo: in side_out, whose batch stride may be larger).
 template <typename T, bool GATED = true>
 __device__ __forceinline__ cpx gated_pair(const T* a, long long ia, const T* b, long long ib, float scale,
-                                          const T* side, T* side_out, long long o, int t) {
+                                          const T* side, T* side_out, long long o, long long oo, int t) {
     float a0 = ld(a, ia + t), a1 = ld(a, ia + t + 1);
-    if (side_out) { st(side_out, o + t, a0 * ld(side, o + t)); st(side_out, o + t + 1, a1 * ld(side, o + t + 1)); }
+    if (side_out) { st(side_out, oo + t, a0 * ld(side, o + t)); st(side_out, oo + t + 1, a1 * ld(side, o + t + 1)); }
     return GATED ? cmake(a0 * ld(b, ib + t) * scale, a1 * ld(b, ib + t + 1) * scale) : cmake(a0 * scale, a1 * scale);
 }
 
@@ -355,23 +356,24 @@ __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk,
 // in = a * b * scale (a at batch stride sba, b at sbb; channel stride L); side_out = a * side (contiguous), if given.
 // The spectrum of the padded input goes to spec_out (rows, L + 1), if given (times conj(u_in) and the one-sided weights
 // when u_in, (rows, L + 1), is given); Y = X * K (conj(K) when conjK).
-// out1 = y * g1 (g1 at sbg1), out2 = y * g2 or y when g2 is null (if out2 is given); outputs contiguous (B, D, L).
+// out1 = y * g1 (g1 at sbg1), out2 = y * g2 or y when g2 is null (if out2 is given); the outputs (side_out, out1, out2)
+// (B, D, L) with channel stride L and batch stride sbo (D L: contiguous; 3 D L: one of three side by side).
 template <typename T>
 __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb, float scale,
                             const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in,
-                            const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
+                            const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2, long long sbo,
                             int L, int D, int logM) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     const int M = L;
     cpx* z = (cpx*)hyena_smem;
     const long long row = blockIdx.x;
-    const long long o = row * (long long)L;
+    const long long o = row * (long long)L, oo = stream_at(row, D, L, sbo, 0);
     const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
     const cpx* k = K + (row % D) * (long long)(M + 1);
     const int shift = 32 - logM;
     const int sh = logM >= 10 ? logM - 5 : 0;
 
-    batched_load<HYENA_ONCHIP_LOAD>(M, [&](int n) { return n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, 2 * n) : cmake(0.f, 0.f); },
+    batched_load<HYENA_ONCHIP_LOAD>(M, [&](int n) { return n < M / 2 ? gated_pair(a, ia, b, ib, scale, side, side_out, o, oo, 2 * n) : cmake(0.f, 0.f); },
                  [&](int n, cpx v) { z[swz(__brev((unsigned)n) >> shift, sh)] = v; });
     __syncthreads();
     dit_forward<0, 1>(z, M, sh, 0, 0, 0);
@@ -387,14 +389,14 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
     batched_load<HYENA_ONCHIP_LOAD>(M / 2, [&](int n) { return output_gates(2 * n, g1, og1, g2, og2); },
-                 [&](int n, gates2 g) { gated_output(z[swz(__brev((unsigned)n) >> shift, sh)], g, 2 * n, o, out1, out2); });
+                 [&](int n, gates2 g) { gated_output(z[swz(__brev((unsigned)n) >> shift, sh)], g, 2 * n, oo, out1, out2); });
 }
 
 #define HYENA_ONCHIP(TN, T) \
 extern ""C"" __global__ void __launch_bounds__(1024) hyena_onchip_conv_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
     const T* side, T* side_out, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, \
-    const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2, int L, int D, int logM) { \
-    onchip_conv<T>(a, sba, b, sbb, scale, side, side_out, K, conjK, spec_out, u_in, g1, sbg1, out1, g2, sbg2, out2, L, D, logM); }
+    const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2, long long sbo, int L, int D, int logM) { \
+    onchip_conv<T>(a, sba, b, sbb, scale, side, side_out, K, conjK, spec_out, u_in, g1, sbg1, out1, g2, sbg2, out2, sbo, L, D, logM); }
 HYENA_ONCHIP(f32, float)
 HYENA_ONCHIP(bf16, bf16_t)
 ";
@@ -483,10 +485,10 @@ HYENA_ONCHIP(bf16, bf16_t)
         public static (Tensor gv, Tensor gx1, Tensor gx0, Tensor? spectrumGrad) Backward(Tensor g, Tensor v, Tensor x1, Tensor x0, Tensor c, Tensor spectrum, Tensor? u,
             bool gradientInKernelOrder = false)
         {
-            var (gv, gx1, gx0) = GradientBuffers(v);
+            var (gv, gx1, gx0, strideOut) = GradientBuffers(v);
             using var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
-            Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u });
+            Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u, StrideOut = strideOut });
             if (terms is null)
                 return (gv, gx1, gx0, null);
             if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)) && !gradientInKernelOrder)
@@ -494,16 +496,14 @@ HYENA_ONCHIP(bf16, bf16_t)
             return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
         }
 
-        // The three streams' gradients (B, D, L) the backward kernels write. At batch 1, views side by side of one buffer
-        // (1, 3D, L) in the operator's stream order (x0, x1, v), which ChannelSplitFunction then hands on as the gradient of
-        // the streams it split, without concatenating them; else three buffers.
-        private static (Tensor gv, Tensor gx1, Tensor gx0) GradientBuffers(Tensor v)
+        // The three streams' gradients (B, D, L) the backward kernels write, and their batch stride: views side by side of
+        // one buffer (B, 3D, L) in the operator's stream order (x0, x1, v), which ChannelSplitFunction then hands on as the
+        // gradient of the streams it split, without concatenating them.
+        private static (Tensor gv, Tensor gx1, Tensor gx0, long strideOut) GradientBuffers(Tensor v)
         {
-            if (v.size(0) != 1)
-                return (empty(v.shape, v.dtype, v.device), empty(v.shape, v.dtype, v.device), empty(v.shape, v.dtype, v.device));
-            using var joint = empty(new[] { 1L, 3 * v.size(1), v.size(2) }, v.dtype, v.device);
+            using var joint = empty(new[] { v.size(0), 3 * v.size(1), v.size(2) }, v.dtype, v.device);
             var parts = joint.split(v.size(1), 1);
-            return (parts[2], parts[1], parts[0]);
+            return (parts[2], parts[1], parts[0], 3 * v.size(1) * v.size(2));
         }
 
         /// <summary>A launch's streams: the input a * b, the side product, the spectra and the gated outputs (see the kernel source).</summary>
@@ -512,6 +512,12 @@ HYENA_ONCHIP(bf16, bf16_t)
         {
             /// <summary>The forward pass's kept spectrum, given to the backward pass: SpectrumOut then holds the filter gradient's terms.</summary>
             public Tensor? SpectrumIn { get; init; }
+
+            /// <summary>The batch stride of the outputs (SideOut, Out1, Out2), or 0 for contiguous (B, D, L) outputs.</summary>
+            public long StrideOut { get; init; }
+
+            /// <summary>The outputs' batch stride for streams of that many channels and positions.</summary>
+            public long OutputBatchStride(int channels, int length) => StrideOut != 0 ? StrideOut : (long)channels * length;
 
             /// <summary>A tensor's device address, or null for none.</summary>
             public static IntPtr Pointer(Tensor? t) => t is null ? IntPtr.Zero : CudaKernels.DataPointer(t);
@@ -543,14 +549,14 @@ HYENA_ONCHIP(bf16, bf16_t)
             var P = Arguments.Pointer;
             IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
             IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2);
-            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2;
+            long sba = x.StrideA, sbb = x.StrideB, sbg1 = x.StrideGate1, sbg2 = x.StrideGate2, sbo = x.OutputBatchStride(channels, length);
             float scale = 1f;
             int conj = x.Conjugate ? 1 : 0;
             int logM = System.Numerics.BitOperations.Log2((uint)length);
             void** args = stackalloc void*[]
             {
                 &a, &sba, &b, &sbb, &scale, &side, &sideOut, &k, &conj, &specOut, &specIn,
-                &g1, &sbg1, &out1, &g2, &sbg2, &out2, &length, &channels, &logM,
+                &g1, &sbg1, &out1, &g2, &sbg2, &out2, &sbo, &length, &channels, &logM,
             };
             string name = stream.dtype == ScalarType.BFloat16 ? "hyena_onchip_conv_bf16" : "hyena_onchip_conv_f32";
             CudaKernels.Launch(device, name, ((uint)rows, 1), args, (uint)Threads(length), (uint)(SharedBytesPerPosition * length));

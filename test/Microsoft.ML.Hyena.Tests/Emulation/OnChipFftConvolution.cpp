@@ -12,11 +12,18 @@
 
 // One case: B = 2, D = 3 rows of length L, streams as channel slices of a (B, 3D, L) tensor. logM1 = 0: one block per
 // row (onchip_conv); else the four-step kernels with columns of 2^logM1, rows of L / 2^logM1 and 2^logC columns a block.
+// The outputs as the operator lays them out: forward (conj = 0) three contiguous (B, D, L) tensors; backward (conj = 1)
+// the channel blocks of one (B, 3D, L) buffer (side_out, out2, out1: the gradients of x0, x1 and v), batch stride 3 D L.
 static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
     const int B = 2, D = 3, M = L, N = 2 * L;
     const long long rows = B * D, sb = 3LL * D * L;
-    std::vector<float> streams(B * sb), filter(D * L), side(rows * L), out1(rows * L), out2(rows * L), sideOut(rows * L);
+    std::vector<float> streams(B * sb), filter(D * L), side(rows * L), outputs(3 * rows * L, NAN);
+    const long long sbo = conj ? 3LL * D * L : (long long)D * L;
+    float* sideOut = outputs.data();
+    float* out2 = conj ? sideOut + D * L : sideOut + rows * L;
+    float* out1 = conj ? sideOut + 2 * D * L : sideOut + 2 * rows * L;
+    auto at = [&](long long r, int t) { return (r / D) * sbo + (r % D) * L + t; };   // output (row r, position t)
     for (auto& x : streams) x = normal(rng);
     for (auto& x : filter) x = normal(rng) / std::sqrt((float)L);
     for (auto& x : side) x = normal(rng);
@@ -44,8 +51,8 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
     if (logM1 == 0) {
         for (long long r = 0; r < rows; r++) {
             blockIdx.x = (unsigned)r;
-            onchip_conv<float>(v, sb, x1, sb, 1.f, side.data(), sideOut.data(), K.data(), conj, spectrum.data(),
-                               conj ? kept.data() : nullptr, x0, sb, out1.data(), v, sb, out2.data(), L, D, logM);
+            onchip_conv<float>(v, sb, x1, sb, 1.f, side.data(), sideOut, K.data(), conj, spectrum.data(),
+                               conj ? kept.data() : nullptr, x0, sb, out1, v, sb, out2, sbo, L, D, logM);
         }
     } else {
         const int logM2 = logM - logM1;
@@ -66,7 +73,7 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
-                fourstep_columns_forward<float>(v, sb, x1, sb, 1.f, side.data(), sideOut.data(), work.data(), L, D, logM1, logM2, logC);
+                fourstep_columns_forward<float>(v, sb, x1, sb, 1.f, side.data(), sideOut, sbo, work.data(), L, D, logM1, logM2, logC);
             }
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM1 - 1)); y++) {
@@ -76,7 +83,7 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         for (long long r = 0; r < rows; r++)
             for (int y = 0; y < (1 << (logM2 - logC)); y++) {
                 blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
-                fourstep_columns_inverse<float>(work.data(), x0, sb, out1.data(), v, sb, out2.data(), L, D, logM1, logM2, logC);
+                fourstep_columns_inverse<float>(work.data(), x0, sb, out1, v, sb, out2, sbo, L, D, logM1, logM2, logC);
             }
         if (conj) {   // the terms summed over the batch and put back in bin order
             for (int blk = 0; blk < D << (logM1 - logT1 + logM2 - logT2); blk++) {
@@ -96,9 +103,9 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
             if (!conj) for (int s = 0; s <= t; s++) y += filter[d * L + s] * a[t - s];
             else for (int s = 0; t + s < L; s++) y += filter[d * L + s] * a[t + s];
             double y1 = y * x0[base + t], y2 = y * v[base + t], sv = (double)v[base + t] * side[r * L + t];
-            e2 += std::pow(out1[r * L + t] - y1, 2) + std::pow(out2[r * L + t] - y2, 2);
+            e2 += std::pow(out1[at(r, t)] - y1, 2) + std::pow(out2[at(r, t)] - y2, 2);
             n2 += y1 * y1 + y2 * y2;
-            de2 += std::pow(sideOut[r * L + t] - sv, 2);
+            de2 += std::pow(sideOut[at(r, t)] - sv, 2);
             dn2 += sv * sv;
         }
         for (int f = 0; f <= M; f++) {
@@ -127,7 +134,10 @@ static double run_case(int L, int conj, int logM1, int logC, std::mt19937& rng) 
         }
         eg = std::sqrt(ge2 / gn2);
     }
-    std::printf("L=%d conj=%d logM1=%d logC=%d output %.2e spectrum %.2e side %.2e gradient %.2e\n", L, conj, logM1, logC, e, es, ed, eg);
+    for (float x : outputs)   // every output written once: the (B, 3D, L) buffer is covered exactly (NaN: never written)
+        if (x != x) { std::printf("L=%d conj=%d: an output element was not written\n", L, conj); return 1; }
+    std::printf("L=%d conj=%d logM1=%d logC=%d outputs %s output %.2e spectrum %.2e side %.2e gradient %.2e\n", L, conj, logM1, logC,
+                conj ? "side by side" : "contiguous", e, es, ed, eg);
     return std::fmax(std::fmax(e, eg), std::fmax(es, ed));
 }
 
@@ -151,7 +161,7 @@ static double run_filter_case(int L, int logM1, int logC, std::mt19937& rng) {
     for (int r = 0; r < D; r++)
         for (int y = 0; y < (1 << (logM2 - logC)); y++) {
             blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
-            fourstep_columns_forward<float, false>(h.data(), (long long)D * L, nullptr, 0, 1.f, nullptr, nullptr, work.data(), L, D, logM1, logM2, logC);
+            fourstep_columns_forward<float, false>(h.data(), (long long)D * L, nullptr, 0, 1.f, nullptr, nullptr, (long long)D * L, work.data(), L, D, logM1, logM2, logC);
         }
     for (int r = 0; r < D; r++)
         for (int y = 0; y < (1 << (logM1 - 1)); y++) {
@@ -179,7 +189,7 @@ static double run_filter_case(int L, int logM1, int logC, std::mt19937& rng) {
     for (int r = 0; r < D; r++)
         for (int y = 0; y < (1 << (logM2 - logC)); y++) {
             blockIdx.x = (unsigned)(r * (1 << (logM2 - logC)) + y);
-            fourstep_columns_inverse<float, false>(work.data(), nullptr, 0, z.data(), nullptr, 0, nullptr, L, D, logM1, logM2, logC);
+            fourstep_columns_inverse<float, false>(work.data(), nullptr, 0, z.data(), nullptr, 0, nullptr, (long long)D * L, L, D, logM1, logM2, logC);
         }
     double ze2 = 0, zn2 = 0, ratio = 0;
     for (int d = 0; d < D; d++)
