@@ -112,6 +112,7 @@ namespace Hyena.Benchmarks
                 CheckFourStepFilterSpectrum(Say, device);
                 CheckCachedInference(Say, device);
                 CheckUnmodulatedFilter(Say, device);
+                CheckOptionMatrix(Say, device);
             }
             Say("check-libtorch done");
             return 0;
@@ -402,6 +403,82 @@ namespace Hyena.Benchmarks
                 op.FoldSkipTerm = true;
                 return OnChipAgainstCuFftNode(op, 2, 65536, 24, device);
             });
+        }
+
+        /// <summary>
+        /// The operator's options in every combination (order 2 and 3, the filter's window or not, the skip term folded or
+        /// not, float32 or bfloat16 compute) at lengths that take each convolution path on CUDA (one block, the cuFFT node
+        /// at a length that is not a power of two, the four-step kernels with CudaOnChip at 32k and with Auto at 64k),
+        /// batch 2, against the same operator on its reference path (UseReferencePath: float32, the composed library
+        /// calls): the output, the input's gradient and each parameter's gradient (every parameter that gets one there
+        /// must get one here), and inference from the filter cache, first and second pass. A line per case with its
+        /// largest relative L2 error, then a summary: PASS within 1e-3 (float32) or 3e-2 (bfloat16), else FAIL.
+        /// </summary>
+        private static void CheckOptionMatrix(Action<string> say, torch.Device device)
+        {
+            int cases = 0, failed = 0;
+            var lengths = new (long Length, LongConvolutionImplementation Implementation)[]
+            {
+                (1000, LongConvolutionImplementation.Auto), (16384, LongConvolutionImplementation.Auto),
+                (32768, LongConvolutionImplementation.CudaOnChip), (40000, LongConvolutionImplementation.Auto),
+                (65536, LongConvolutionImplementation.Auto),
+            };
+            foreach (var (length, implementation) in lengths)
+            foreach (int order in new[] { 2, 3 })
+            foreach (bool modulate in new[] { true, false })
+            foreach (bool fold in new[] { true, false })
+            foreach (ScalarType? compute in new ScalarType?[] { null, ScalarType.BFloat16 })
+            {
+                string name = $"option matrix L={length} {implementation} order {order}{(modulate ? "" : " no window")}{(fold ? "" : " skip unfolded")} {(compute?.ToString() ?? "Float32")}";
+                double tolerance = compute is null ? 1e-3 : 3e-2;
+                cases++;
+                bool ok = false;
+                Attempt(say, name, () =>
+                {
+                    manual_seed(11);
+                    using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = 65536, FilterOrder = 16, Order = order, Modulate = modulate });
+                    op.to(device);
+                    var x = randn(2, length, 24, device: device);
+                    var probe = randn(2, length, 24, device: device);
+                    (Tensor y, Tensor gx, Tensor?[] gp, Tensor cached1, Tensor cached2) Run(bool reference)
+                    {
+                        if (reference)
+                            op.UseReferencePath();
+                        else
+                        {
+                            op.LongConvolution = implementation;
+                            op.FoldSkipTerm = fold;
+                            op.ComputeDtype = compute;
+                        }
+                        op.train();
+                        op.zero_grad();
+                        var input = x.clone().requires_grad_(true);
+                        var y = op.call(input);
+                        (y * probe).sum().backward();
+                        HyenaOperator.ThrowIfBackwardFailed(device);
+                        var gp = op.parameters().Select(p => p.grad?.clone()).ToArray();
+                        op.eval();
+                        op.CacheFilterSpectrum = !reference;
+                        using var _ = no_grad();
+                        return (y.detach(), input.grad!.clone(), gp, op.call(x), op.call(x));
+                    }
+                    var tested = Run(false);
+                    var expected = Run(true);
+                    Timing.Synchronize(device);
+                    int lost = tested.gp.Zip(expected.gp).Count(g => (g.First is null) != (g.Second is null));
+                    if (lost > 0)
+                        return $"FAIL: {lost} parameters got a gradient on one path only";
+                    double Rel(Tensor a, Tensor b) => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm()).item<double>();
+                    double parameters = tested.gp.Zip(expected.gp).Where(g => g.Second is not null).Select(g => Rel(g.First!, g.Second!)).DefaultIfEmpty(0).Max();
+                    double output = Rel(tested.y, expected.y), input = Rel(tested.gx, expected.gx);
+                    double cached = Math.Max(Rel(tested.cached1, expected.cached1), Rel(tested.cached2, expected.cached1));
+                    ok = new[] { output, input, parameters, cached }.All(e => e <= tolerance);
+                    return FormattableString.Invariant($"{(ok ? "PASS" : "FAIL")}: relative error vs the reference path: output {output:0.00E+00}, grad input {input:0.00E+00}, grad parameters (largest) {parameters:0.00E+00}, cached inference {cached:0.00E+00}");
+                });
+                if (!ok)
+                    failed++;
+            }
+            say(failed == 0 ? $"option matrix: PASS, all {cases} cases within tolerance" : $"option matrix: FAIL, {failed} of {cases} cases outside tolerance or failed");
         }
 
         /// <summary>
