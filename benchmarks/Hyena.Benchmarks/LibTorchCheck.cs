@@ -211,7 +211,9 @@ namespace Hyena.Benchmarks
         /// The filter spectrum's kernels reading a bfloat16 filter (the MLP's last product in bfloat16) against the float32
         /// kernels reading the same values widened, with each transform (cuFFT at 8k, the four-step kernels at 64k): the
         /// spectrum and the skip term's gradient must be identical, the filter's gradient the float32 one rounded to
-        /// bfloat16 (the kernel rounds as it writes, as a cast does). Prints the largest differences.
+        /// bfloat16 (the kernel rounds as it writes, as a cast does). Then the same bfloat16 filter laid out channels first
+        /// (the channels-first kernels, as the operator runs them) against it laid out positions first: all identical.
+        /// Prints the largest differences.
         /// </summary>
         private static void CheckBFloat16FilterSpectrum(Action<string> say, torch.Device device)
         {
@@ -225,20 +227,23 @@ namespace Hyena.Benchmarks
                     var times = linspace(0, 1, length, device: device);
                     var deltas = -linspace(0.3, 4.6, 48, device: device).view(2, 24);
                     var probe = randn(2, 24, length + 1, dtype: ScalarType.ComplexFloat32, device: device);
-                    (Tensor s, Tensor gh, Tensor gb) Run(ScalarType type)
+                    // channelsFirst: the same filter laid out (2, 24, L) contiguous, as the operator's MLP writes it now.
+                    (Tensor s, Tensor gh, Tensor gb) Run(ScalarType type, bool channelsFirst = false)
                     {
-                        var h = hidden.to_type(type).requires_grad_(true);
+                        var h = (channelsFirst ? hidden.permute(1, 2, 0).contiguous() : hidden).to_type(type).requires_grad_(true);
                         var b = bias.clone().requires_grad_(true);
-                        var s = FilterSpectrumFunction.ApplyWindowed(h.permute(1, 2, 0), b, new FilterSpectrumFunction.Window(times, deltas, 0.05f), kernelOrder);
+                        var s = FilterSpectrumFunction.ApplyWindowed(channelsFirst ? h : h.permute(1, 2, 0), b, new FilterSpectrumFunction.Window(times, deltas, 0.05f), kernelOrder);
                         (s * probe).real.sum().backward();
-                        return (s.detach(), h.grad!.clone(), b.grad!.clone());
+                        return (s.detach(), channelsFirst ? h.grad!.permute(2, 0, 1).contiguous() : h.grad!.clone(), b.grad!.clone());
                     }
                     var wide = Run(ScalarType.Float32);
                     var narrow = Run(ScalarType.BFloat16);
+                    var first = Run(ScalarType.BFloat16, channelsFirst: true);
                     float Max(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
                     var rounded = wide.gh.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
                     return $"{(kernelOrder ? "four-step kernels" : "cuFFT")}: largest difference from the float32 kernels: spectrum {Max(view_as_real(narrow.s), view_as_real(wide.s)):E2}, " +
-                        $"grad filter ({narrow.gh.dtype}) from float32's rounded {Max(narrow.gh.to_type(ScalarType.Float32), rounded):E2}, grad skip {Max(narrow.gb, wide.gb):E2}";
+                        $"grad filter ({narrow.gh.dtype}) from float32's rounded {Max(narrow.gh.to_type(ScalarType.Float32), rounded):E2}, grad skip {Max(narrow.gb, wide.gb):E2}; " +
+                        $"channels first from positions first: spectrum {Max(view_as_real(first.s), view_as_real(narrow.s)):E2}, grad filter {Max(first.gh.to_type(ScalarType.Float32), narrow.gh.to_type(ScalarType.Float32)):E2}, grad skip {Max(first.gb, narrow.gb):E2}";
                 });
             }
         }

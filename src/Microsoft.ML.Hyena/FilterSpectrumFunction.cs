@@ -99,15 +99,59 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
     }
 }
 
+// The same two kernels for a filter laid out channels first, k (C, L) contiguous (the filter MLP's last product written
+// W x^T), with its gradient gk (C, L) the same way: no transpose, so no tiles; each block covers 256 positions of the
+// channels blockIdx.y, blockIdx.y + gridDim.y, ... and reads and writes them along the positions. The same float
+// operations in the same order as filter_pad / filter_grad, so the same values. Grid (ceil(width / 256) or ceil(L / 256),
+// min(C, 65535)).
+template <typename TK>
+__device__ void filter_pad_cf(const TK* k, const float* bias, const float* times, const float* deltas, float shift,
+                              float* padded, int L, int C, float scale, int width) {
+    for (int c = blockIdx.y; c < C; c += gridDim.y)
+        for (int e = threadIdx.x; e < 256; e += blockDim.x) {
+            int t = blockIdx.x * 256 + e;
+            if (t >= width) break;
+            float v = 0.f;
+            if (t < L) { v = ld(k, (long long)c * L + t) * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
+            padded[(long long)c * width + t] = v * scale;
+        }
+}
+
+template <typename TG>
+__device__ void filter_grad_cf(const float* z, const float* G, const float* times, const float* deltas, float shift,
+                               TG* gk, float* gbias, int L, int C, float scale, int zWidth) {
+    for (int c = blockIdx.y; c < C; c += gridDim.y) {
+        long long g = (long long)c * (L + 1);
+        float first = G[2 * g], nyquist = G[2 * (g + L)];
+        for (int e = threadIdx.x; e < 256; e += blockDim.x) {
+            int t = blockIdx.x * 256 + e;
+            if (t >= L) break;
+            float v = (z[(long long)c * zWidth + t] + first + ((t & 1) ? -nyquist : nyquist)) * scale;
+            if (t == 0 && gbias) gbias[c] = v;
+            v *= filter_window(times, deltas, shift, t, c);
+            st(gk, (long long)c * L + t, v);
+        }
+    }
+}
+
 #define HYENA_FILTER(NAME, T) \
 extern ""C"" __global__ void hyena_filter_pad##NAME(const T* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale, int width) { filter_pad(k, bias, times, deltas, shift, padded, L, C, scale, width); } \
-extern ""C"" __global__ void hyena_filter_grad##NAME(const float* z, const float* G, const float* times, const float* deltas, float shift, T* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); }
+extern ""C"" __global__ void hyena_filter_grad##NAME(const float* z, const float* G, const float* times, const float* deltas, float shift, T* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); } \
+extern ""C"" __global__ void hyena_filter_pad_cf##NAME(const T* k, const float* bias, const float* times, const float* deltas, float shift, float* padded, int L, int C, float scale, int width) { filter_pad_cf(k, bias, times, deltas, shift, padded, L, C, scale, width); } \
+extern ""C"" __global__ void hyena_filter_grad_cf##NAME(const float* z, const float* G, const float* times, const float* deltas, float shift, T* gk, float* gbias, int L, int C, float scale, int zWidth) { filter_grad_cf(z, G, times, deltas, shift, gk, gbias, L, C, scale, zWidth); }
 HYENA_FILTER(, float)
 HYENA_FILTER(_bf16, bf16_t)
 ";
 
         /// <summary>The kernels' entry points.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_filter_pad", "hyena_filter_grad", "hyena_filter_pad_bf16", "hyena_filter_grad_bf16" };
+        internal static readonly string[] FunctionNames =
+        {
+            "hyena_filter_pad", "hyena_filter_grad", "hyena_filter_pad_bf16", "hyena_filter_grad_bf16",
+            "hyena_filter_pad_cf", "hyena_filter_grad_cf", "hyena_filter_pad_cf_bf16", "hyena_filter_grad_cf_bf16",
+        };
+
+        /// <summary>Positions a block of the channels-first kernels covers (its threads).</summary>
+        internal const int ChannelsFirstPositions = 256;
 
         /// <summary>Side of the square tiles the kernels move through shared memory.</summary>
         internal const int Tile = 32;
@@ -152,6 +196,7 @@ HYENA_FILTER(_bf16, bf16_t)
             ctx.save_data("kType", (int)k.dtype);
             ctx.save_data("biasType", hasBias ? (int)bias!.dtype : -1);
             ctx.save_data("kernels", kernels);
+            ctx.save_data("channelsFirst", kernels && ChannelsFirst(k));
             if (window is Window w)
             {
                 ctx.save_for_backward(new List<Tensor> { w.Times, w.Deltas });
@@ -177,7 +222,7 @@ HYENA_FILTER(_bf16, bf16_t)
                         window = new Window(saved[0], saved[1], (float)ctx.get_data("shift"));
                     }
                     (gk, gb) = KernelBackward(grad_output, length, biasType >= 0, window, (bool)ctx.get_data("kernelOrder"),
-                        kType);
+                        kType, (bool)ctx.get_data("channelsFirst"));
                 }
                 else
                 {
@@ -213,13 +258,21 @@ HYENA_FILTER(_bf16, bf16_t)
         }
 
         /// <summary>
-        /// Whether the kernels take <paramref name="k"/> and <paramref name="bias"/>: on CUDA in float32, k a view of a
-        /// contiguous tensor with its positions outermost (as the operator's filter is), the grid within its limits, and
-        /// the kernels ready (NVRTC found; not switched off by HYENA_CUDA_KERNELS=0).
+        /// Whether the kernels take <paramref name="k"/> and <paramref name="bias"/>: on CUDA in float32, k laid out
+        /// positions first (a view of a contiguous tensor with its positions outermost) or channels first (contiguous as
+        /// it is), the grid within its limits, and the kernels ready (NVRTC found; not switched off by HYENA_CUDA_KERNELS=0).
         /// </summary>
         internal static bool KernelsApply(Tensor k, Tensor? bias)
             => (bias is null || bias.dtype == k.dtype) && KernelsApply(k.device, k.dtype, k.size(-1), k.numel() / Math.Max(1, k.size(-1)))
-                && k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous();
+                && (PositionsFirst(k) || k.is_contiguous());
+
+        // Whether k (..., C, L) is a view of a contiguous (L, ...C) tensor: positions outermost, as the filter MLP's product
+        // x W^T writes it.
+        private static bool PositionsFirst(Tensor k) => k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous();
+
+        // Whether k (..., C, L) is laid out channels first, contiguous as it is (the filter MLP's product written W x^T),
+        // and not also positions first (one channel or one position, where the positions-first kernels run).
+        internal static bool ChannelsFirst(Tensor k) => !PositionsFirst(k) && k.is_contiguous();
 
         /// <summary>Whether the kernels take a filter of <paramref name="length"/> positions and <paramref name="channels"/> channels in <paramref name="dtype"/> on <paramref name="device"/>, laid out positions outermost.</summary>
         internal static bool KernelsApply(Device device, ScalarType dtype, long length, long channels)
@@ -234,6 +287,9 @@ HYENA_FILTER(_bf16, bf16_t)
             CudaKernels.Ensure(device);
             int length = (int)k.size(-1), channels = (int)(k.numel() / length);
             int width = kernelOrder ? length : 2 * length;                                      // the four-step kernels need no zero half
+            bool channelsFirst = ChannelsFirst(k);
+            if (!channelsFirst && !PositionsFirst(k))
+                throw new ArgumentException("The filter spectrum's kernels read a filter laid out positions first or channels first; got another layout.", nameof(k));
             var leading = k.shape[..^1];
             var padded = empty(new long[] { channels, width }, ScalarType.Float32, k.device);
             var biasData = bias?.contiguous();
@@ -244,7 +300,7 @@ HYENA_FILTER(_bf16, bf16_t)
             void** args = stackalloc void*[10];
             args[0] = &pk; args[1] = &pb; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pp; args[6] = &length; args[7] = &channels; args[8] = &scale;
             args[9] = &width;
-            CudaKernels.Launch(device, KernelName("hyena_filter_pad", k.dtype), (TileCount(width), TileCount(channels)), args);
+            CudaKernels.Launch(device, KernelName(channelsFirst ? "hyena_filter_pad_cf" : "hyena_filter_pad", k.dtype), Grid(width, channels, channelsFirst), args);
             var spectrum = kernelOrder
                 ? FourStepFftConvolution.RealSpectrum(padded)                                   // in the four-step kernels' order
                 : fft.rfft(padded, 2L * length, norm: FFTNormType.Backward);                    // unscaled: the kernel scaled
@@ -253,13 +309,13 @@ HYENA_FILTER(_bf16, bf16_t)
 
         /// <summary>
         /// The backward pass with an unscaled inverse transform of G and the gradient kernel: grad k (times the window, when
-        /// given) laid out as k was, positions outermost, in <paramref name="filterType"/> (float32 or bfloat16: the kernel
-        /// rounds as it writes); the skip term's in float32.
+        /// given) laid out as k was, positions outermost or, with <paramref name="channelsFirst"/>, channels first, in
+        /// <paramref name="filterType"/> (float32 or bfloat16: the kernel rounds as it writes); the skip term's in float32.
         /// </summary>
         internal static unsafe (Tensor gk, Tensor gb) KernelBackward(Tensor grad, long length, bool withBias, Window? window = null, bool kernelOrder = false,
-            ScalarType filterType = ScalarType.Float32)
+            ScalarType filterType = ScalarType.Float32, bool channelsFirst = false)
         {
-            string name = KernelName("hyena_filter_grad", filterType);
+            string name = KernelName(channelsFirst ? "hyena_filter_grad_cf" : "hyena_filter_grad", filterType);
             int device = CudaKernels.DeviceIndex(grad);
             CudaKernels.Ensure(device);
             var leading = grad.shape[..^1];
@@ -269,7 +325,9 @@ HYENA_FILTER(_bf16, bf16_t)
                 ? FourStepFftConvolution.InverseRealSpectrum(g)                                 // G in the kernels' order: the first L of z
                 : fft.irfft(g, 2 * length, norm: FFTNormType.Forward);
             int zWidth = (int)z.size(1);
-            var gk = empty(new[] { length }.Concat(leading).ToArray(), filterType, grad.device);   // (L, ...C)
+            var gk = channelsFirst
+                ? empty(leading.Append(length).ToArray(), filterType, grad.device)                 // (...C, L)
+                : empty(new[] { length }.Concat(leading).ToArray(), filterType, grad.device);     // (L, ...C)
             var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
             IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
             IntPtr pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
@@ -279,8 +337,8 @@ HYENA_FILTER(_bf16, bf16_t)
             void** args = stackalloc void*[11];
             args[0] = &pz; args[1] = &pg; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pk; args[6] = &pb; args[7] = &l; args[8] = &channels; args[9] = &scale;
             args[10] = &zWidth;
-            CudaKernels.Launch(device, name, (TileCount(length), TileCount(channels)), args);
-            return (gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
+            CudaKernels.Launch(device, name, Grid(l, channels, channelsFirst), args);
+            return (channelsFirst ? gk : gk.movedim(new long[] { 0 }, new long[] { -1 }), gb!);
         }
 
         // The kernel of that name for a filter of type filterType: float32, or bfloat16 (the filter MLP's last product in
@@ -293,6 +351,12 @@ HYENA_FILTER(_bf16, bf16_t)
         };
 
         private static uint TileCount(long n) => (uint)Math.Max(1, (n + Tile - 1) / Tile);
+
+        // The kernels' grid over positions (width of them) and channels: tiles of 32 x 32 positions first; channels first,
+        // blocks of 256 positions by up to 65,535 channels (each block then loops over its share of the channels).
+        private static (uint, uint) Grid(long positions, long channels, bool channelsFirst) => channelsFirst
+            ? ((uint)Math.Max(1, (positions + ChannelsFirstPositions - 1) / ChannelsFirstPositions), (uint)Math.Clamp(channels, 1, 65535))
+            : (TileCount(positions), TileCount(channels));
 
         // The window's times and rates as contiguous float32 of L and C elements, or nulls without a window.
         private static (Tensor? Times, Tensor? Deltas, float Shift) WindowData(Window? window, int length, int channels)

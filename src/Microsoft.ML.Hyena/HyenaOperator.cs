@@ -293,7 +293,9 @@ namespace Microsoft.ML.Hyena
             using var scope = NewDisposeScope();
             var modulation = _filterFn.Modulation;
             // ApplyWindowed's kernels read a bfloat16 h (the MLP's last product in bfloat16) as it is, widening as they read.
-            var (h, t) = _filterFn.Unwindowed(length, inProductType: modulation.Modulate);
+            // The MLP's last product written channels first: the spectrum's kernels then read it, and write its gradient,
+            // along the positions, with no transpose.
+            var (h, t) = _filterFn.Unwindowed(length, inProductType: modulation.Modulate, channelsFirst: true);
             var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
             var spectrum = modulation.Modulate
                 ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift), kernelOrder)

@@ -38,21 +38,22 @@ namespace Microsoft.ML.Hyena.Tests
             // The on-chip convolution is stamped by HYENA_ONCHIP for each stream type.
             Assert.Contains("void __launch_bounds__(1024) hyena_onchip_conv_##TN(", CudaKernels.Source);
             stamped.UnionWith(Regex.Matches(CudaKernels.Source, @"^HYENA_ONCHIP\((\w+), \w+\)", RegexOptions.Multiline).Select(m => "hyena_onchip_conv_" + m.Groups[1].Value));
-            // Two kernels stamped by a macro for each instance: each stem (stemPattern's group) joined to each instance's
-            // first argument (instancePattern's group).
-            string[] StampedTwice(string stemPattern, string instancePattern, Func<string, string, string> name)
+            // Kernels stamped by a macro for each instance (stems of them): each stem (stemPattern's group) joined to each
+            // instance's first argument (instancePattern's group).
+            string[] Stamped(int stems, string stemPattern, string instancePattern, Func<string, string, string> name)
             {
                 var stamps = Regex.Matches(CudaKernels.Source, stemPattern).Select(m => m.Groups[1].Value).ToList();
-                Assert.Equal(2, stamps.Count);
+                Assert.Equal(stems, stamps.Count);
                 return (from instance in Regex.Matches(CudaKernels.Source, instancePattern, RegexOptions.Multiline).Select(m => m.Groups[1].Value)
                         from stem in stamps
                         select name(stem, instance)).ToArray();
             }
             // The four-step convolution's column kernels are stamped by HYENA_FOURSTEP for each stream type.
-            stamped.UnionWith(StampedTwice(@"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
+            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
-            // The filter spectrum's two kernels are stamped by HYENA_FILTER for each filter type (float32 without a suffix).
-            stamped.UnionWith(StampedTwice(@"void hyena_(filter_\w+?)##NAME\(", @"^HYENA_FILTER\((\w*), \w+\)",
+            // The filter spectrum's four kernels (pad and gradient, positions first and channels first) are stamped by
+            // HYENA_FILTER for each filter type (float32 without a suffix).
+            stamped.UnionWith(Stamped(4, @"void hyena_(filter_\w+?)##NAME\(", @"^HYENA_FILTER\((\w*), \w+\)",
                 (stem, suffix) => $"hyena_{stem}{suffix}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);

@@ -318,6 +318,42 @@ namespace Microsoft.ML.Hyena.Tests
             TensorAssert.Close(filter.call(40), h32, 1e-6, "filter back in float32");
         }
 
+        [Theory]
+        [InlineData(false, false)]
+        [InlineData(true, false)]
+        [InlineData(true, true)]
+        public void TheFiltersLastProductWrittenChannelsFirstIsTheSameFilter(bool bfloat16, bool inProductType)
+        {
+            // The spectrum's CUDA kernels read the filter channels first: the MLP's last product written W x^T, h a
+            // transposed view of it. Same values and the same parameter gradients as the product written x W^T.
+            manual_seed(44);
+            using var scope = NewDisposeScope();
+            var op = new HyenaOperator(Small(width: 16));
+            op.ComputeDtype = bfloat16 ? ScalarType.BFloat16 : null;
+            var filter = op.FilterFunction;
+            var probe = randn(1, 40, filter.Bias.size(0));
+            Dictionary<string, Tensor> Gradients(Tensor h)
+            {
+                (h.to_type(ScalarType.Float32) * probe).sum().backward();
+                var grads = filter.named_parameters().Where(p => p.parameter.grad is not null)
+                    .ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+                filter.zero_grad();
+                return grads;
+            }
+            var (positionsFirst, _) = filter.Unwindowed(40, inProductType);
+            var expected = Gradients(positionsFirst);
+            var (channelsFirst, _) = filter.Unwindowed(40, inProductType, channelsFirst: true);
+            Assert.Equal(positionsFirst.shape, channelsFirst.shape);
+            Assert.Equal(positionsFirst.dtype, channelsFirst.dtype);
+            Assert.True(channelsFirst.squeeze(0).t().is_contiguous(), "the product is not laid out channels first");
+            TensorAssert.Close(channelsFirst, positionsFirst, bfloat16 ? 1e-2 : 1e-6, "the filter written channels first");
+            var actual = Gradients(channelsFirst);
+            Assert.Equal(expected.Keys.OrderBy(k => k), actual.Keys.OrderBy(k => k));
+            Assert.NotEmpty(expected);
+            foreach (var (name, grad) in expected)
+                TensorAssert.Close(actual[name], grad, bfloat16 ? 2e-2 : 1e-5, name);
+        }
+
         [Fact]
         public void ChangingTheComputeTypeDropsTheCachedSpectrumOnlyWhenTheFiltersProductChanges()
         {

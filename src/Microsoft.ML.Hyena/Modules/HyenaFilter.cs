@@ -81,13 +81,17 @@ namespace Microsoft.ML.Hyena.Modules
         /// The filter before the window: the MLP's output h, shape (1, length, C), and the times t, shape (1, length, 1), at
         /// which <see cref="Modulation"/> takes it (the filter is Modulation(t, h)). Lets the operator apply the window in
         /// the kernels of the filter's spectrum instead of in passes of its own. With <paramref name="inProductType"/>, h is
-        /// left in <see cref="MatrixProductType"/> when that is set (for kernels that read it so), not cast back.
+        /// left in <see cref="MatrixProductType"/> when that is set (for kernels that read it so), not cast back. With
+        /// <paramref name="channelsFirst"/>, the MLP's last product is written channels first, W x^T, and h is a transposed
+        /// view of that (C, length) tensor (for kernels that read the filter along its positions; its gradient comes the same
+        /// way, so neither is transposed by a pass of its own).
         /// </summary>
-        internal (Tensor H, Tensor T) Unwindowed(long length, bool inProductType = false)
+        internal (Tensor H, Tensor T) Unwindowed(long length, bool inProductType = false, bool channelsFirst = false)
         {
             using var scope = NewDisposeScope();
             var (z, t) = _posEmb.call(length);
-            var h = MatrixProductType is ScalarType c && c != z.dtype ? MixedPrecisionMlp(z, c, castBack: !inProductType) : _implicitFilter.call(z);
+            var product = MatrixProductType is ScalarType c && c != z.dtype ? c : (ScalarType?)null;
+            var h = product is null && !channelsFirst ? _implicitFilter.call(z) : Mlp(z, product, castBack: !inProductType, channelsFirst);
             return (scope.MoveToOuter(h), scope.MoveToOuter(t));
         }
 
@@ -101,17 +105,19 @@ namespace Microsoft.ML.Hyena.Modules
         /// </summary>
         public ScalarType? MatrixProductType { get; internal set; }
 
-        // The MLP with its last Linear computed in type c and, with castBack, cast back to the input's type.
-        private Tensor MixedPrecisionMlp(Tensor z, ScalarType c, bool castBack = true)
+        // The MLP with its last Linear computed in type product (null: the parameters'), cast back to the input's type with
+        // castBack, and written channels first (a (1, length, C) view of a (1, C, length) product) with channelsFirst.
+        private Tensor Mlp(Tensor z, ScalarType? product, bool castBack, bool channelsFirst)
         {
             using var scope = NewDisposeScope();
             var layers = _implicitFilter.children().ToList();
             var x = z;
             for (int i = 0; i < layers.Count - 1; i++)
                 x = ((nn.Module<Tensor, Tensor>)layers[i]).call(x);
-            x = HyenaOperator.Project((Linear)layers[^1], x, c);
-            if (castBack)
-                x = x.to_type(z.dtype);
+            var last = (Linear)layers[^1];
+            x = channelsFirst ? HyenaOperator.ProjectChannelsFirst(last, x, product).transpose(1, 2) : HyenaOperator.Project(last, x, product);
+            if (castBack && x.dtype != z.dtype)
+                x = x.to_type(z.dtype);   // keeps a channels-first layout (the cast preserves strides)
             return scope.MoveToOuter(x);
         }
 

@@ -7,7 +7,8 @@
 // exp(-t |delta_c|) + shift that both apply to the filter (not to the skip term). Sizes that fill whole tiles and sizes
 // that do not. The bfloat16 instances (a filter in bfloat16, the MLP's last product in bfloat16) against the float32 ones
 // on the same values widened: the padded filter must be identical and the gradient float32's rounded to bfloat16, bit for
-// bit. Prints one line per case and exits 1 when an error exceeds 1e-5 or a bfloat16 result differs.
+// bit. The channels-first instances (filter_pad_cf, filter_grad_cf) on the transposed filter against the positions-first
+// ones: identical. Prints one line per case and exits 1 when an error exceeds 1e-5 or a bfloat16 result differs.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -83,14 +84,45 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
     if (withBias)
         for (int c = 0; c < C; c++) mismatches += gb16[c] != gb[c];
     if (mismatches) { std::printf("L=%d C=%d: %d bfloat16 results differ from float32's\n", L, C, mismatches); return 1.0; }
-    std::printf("L=%d C=%d bias=%d window=%d width=%d padded %.2e grad %.2e skip %.2e, bfloat16 identical\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, width, ep, eg, eb);
+
+    // Channels first: filter_pad_cf on k transposed to (C, L) must write what filter_pad wrote, and filter_grad_cf the
+    // transpose of filter_grad's gradient and the same skip term, bit for bit, in float32 and in bfloat16. The channels
+    // split over two rows of blocks (each block loops over every other channel), as over 65,535 on the device.
+    std::vector<float> kc(k.size()), paddedCf((size_t)C * width, -2.f), gkCf(gk.size(), -2.f), gbCf(C, -2.f);
+    std::vector<bf16_t> kc16(k.size()), gkCf16(gk.size());
+    std::vector<float> paddedCf16((size_t)C * width, -2.f), gbCf16(C, -2.f);
+    for (int t = 0; t < L; t++)
+        for (int c = 0; c < C; c++) { kc[(size_t)c * L + t] = k[(size_t)t * C + c]; kc16[(size_t)c * L + t] = k16[(size_t)t * C + c]; }
+    gridDim.y = C < 2 ? 1u : 2u;
+    gridDim.x = (unsigned)((width + 255) / 256);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) {
+            blockIdx.x = x; blockIdx.y = y;
+            filter_pad_cf(kc.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf.data(), L, C, scale, width);
+            filter_pad_cf(kc16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf16.data(), L, C, scale, width);
+        }
+    gridDim.x = (unsigned)((L + 255) / 256);
+    for (unsigned x = 0; x < gridDim.x; x++)
+        for (unsigned y = 0; y < gridDim.y; y++) {
+            blockIdx.x = x; blockIdx.y = y;
+            filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf.data(), withBias ? gbCf.data() : nullptr, L, C, 1.f / (4.f * L), width);
+            filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf16.data(), withBias ? gbCf16.data() : nullptr, L, C, 1.f / (4.f * L), width);
+        }
+    for (size_t i = 0; i < padded.size(); i++) mismatches += (paddedCf[i] != padded[i]) + (paddedCf16[i] != padded16[i]);
+    for (int t = 0; t < L; t++)
+        for (int c = 0; c < C; c++)
+            mismatches += (gkCf[(size_t)c * L + t] != gk[(size_t)t * C + c]) + (gkCf16[(size_t)c * L + t] != gk16[(size_t)t * C + c]);
+    if (withBias)
+        for (int c = 0; c < C; c++) mismatches += (gbCf[c] != gb[c]) + (gbCf16[c] != gb16[c]);
+    if (mismatches) { std::printf("L=%d C=%d: %d channels-first results differ from the positions-first kernels'\n", L, C, mismatches); return 1.0; }
+    std::printf("L=%d C=%d bias=%d window=%d width=%d padded %.2e grad %.2e skip %.2e, bfloat16 and channels first identical\n", L, C, withBias ? 1 : 0, windowed ? 1 : 0, width, ep, eg, eb);
     return std::fmax(ep, std::fmax(eg, eb));
 }
 
 int main() {
     std::mt19937 rng(3);
     double worst = 0;
-    const int cases[][2] = { {1, 1}, {5, 3}, {32, 32}, {33, 70}, {64, 96}, {200, 5}, {512, 40} };
+    const int cases[][2] = { {1, 1}, {5, 3}, {32, 32}, {33, 70}, {64, 96}, {200, 5}, {512, 40}, {300, 3} };
     for (const auto& c : cases)
         for (int withBias = 0; withBias < 2; withBias++)
             for (int windowed = 0; windowed < 2; windowed++)
