@@ -230,7 +230,7 @@ namespace Hyena.Benchmarks
                     // channelsFirst: the same filter laid out (2, 24, L) contiguous, as the operator's MLP writes it now.
                     (Tensor s, Tensor gh, Tensor gb) Run(ScalarType type, bool channelsFirst = false)
                     {
-                        var h = (channelsFirst ? hidden.permute(1, 2, 0).contiguous() : hidden).to_type(type).requires_grad_(true);
+                        var h = (channelsFirst ? hidden.permute(1, 2, 0).contiguous() : hidden).to_type(type).detach().clone().requires_grad_(true);
                         var b = bias.clone().requires_grad_(true);
                         var s = FilterSpectrumFunction.ApplyWindowed(channelsFirst ? h : h.permute(1, 2, 0), b, new FilterSpectrumFunction.Window(times, deltas, 0.05f), kernelOrder);
                         (s * probe).real.sum().backward();

@@ -100,20 +100,28 @@ __device__ void filter_grad(const float* z, const float* G, const float* times, 
 }
 
 // The same two kernels for a filter laid out channels first, k (C, L) contiguous (the filter MLP's last product written
-// W x^T), with its gradient gk (C, L) the same way: no transpose, so no tiles; each block covers 256 positions of the
-// channels blockIdx.y, blockIdx.y + gridDim.y, ... and reads and writes them along the positions. The same float
-// operations in the same order as filter_pad / filter_grad, so the same values. Grid (ceil(width / 256) or ceil(L / 256),
-// min(C, 65535)).
+// W x^T), with its gradient gk (C, L) the same way: no transpose, so no tiles. Each block covers 2,048 positions of the
+// channels blockIdx.y, blockIdx.y + gridDim.y, ...; each thread 8 of them, 256 apart, all 8 loads issued before the
+// first store (a single load and store a thread left the kernel latency-bound at a third of the memory bandwidth), read
+// and written along the positions. The same float operations in the same order as filter_pad / filter_grad, so the
+// same values. Grid (ceil(width / 2048) or ceil(L / 2048), min(C, 65535)).
 template <typename TK>
 __device__ void filter_pad_cf(const TK* k, const float* bias, const float* times, const float* deltas, float shift,
                               float* padded, int L, int C, float scale, int width) {
     for (int c = blockIdx.y; c < C; c += gridDim.y)
         for (int e = threadIdx.x; e < 256; e += blockDim.x) {
-            int t = blockIdx.x * 256 + e;
-            if (t >= width) break;
-            float v = 0.f;
-            if (t < L) { v = ld(k, (long long)c * L + t) * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) v += bias[c]; }
-            padded[(long long)c * width + t] = v * scale;
+            const int t0 = blockIdx.x * 2048 + e;
+            float v[8];
+#pragma unroll
+            for (int i = 0; i < 8; i++) { int t = t0 + i * 256; v[i] = t < L ? ld(k, (long long)c * L + t) : 0.f; }
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                int t = t0 + i * 256;
+                if (t >= width) break;
+                float x = 0.f;
+                if (t < L) { x = v[i] * filter_window(times, deltas, shift, t, c); if (t == 0 && bias) x += bias[c]; }
+                padded[(long long)c * width + t] = x * scale;
+            }
         }
 }
 
@@ -124,12 +132,19 @@ __device__ void filter_grad_cf(const float* z, const float* G, const float* time
         long long g = (long long)c * (L + 1);
         float first = G[2 * g], nyquist = G[2 * (g + L)];
         for (int e = threadIdx.x; e < 256; e += blockDim.x) {
-            int t = blockIdx.x * 256 + e;
-            if (t >= L) break;
-            float v = (z[(long long)c * zWidth + t] + first + ((t & 1) ? -nyquist : nyquist)) * scale;
-            if (t == 0 && gbias) gbias[c] = v;
-            v *= filter_window(times, deltas, shift, t, c);
-            st(gk, (long long)c * L + t, v);
+            const int t0 = blockIdx.x * 2048 + e;
+            float v[8];
+#pragma unroll
+            for (int i = 0; i < 8; i++) { int t = t0 + i * 256; v[i] = t < L ? z[(long long)c * zWidth + t] : 0.f; }
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                int t = t0 + i * 256;
+                if (t >= L) break;
+                float x = (v[i] + first + ((t & 1) ? -nyquist : nyquist)) * scale;
+                if (t == 0 && gbias) gbias[c] = x;
+                x *= filter_window(times, deltas, shift, t, c);
+                st(gk, (long long)c * L + t, x);
+            }
         }
     }
 }
@@ -150,8 +165,8 @@ HYENA_FILTER(_bf16, bf16_t)
             "hyena_filter_pad_cf", "hyena_filter_grad_cf", "hyena_filter_pad_cf_bf16", "hyena_filter_grad_cf_bf16",
         };
 
-        /// <summary>Positions a block of the channels-first kernels covers (its threads).</summary>
-        internal const int ChannelsFirstPositions = 256;
+        /// <summary>Positions a block of the channels-first kernels covers (its 256 threads, 8 positions each).</summary>
+        internal const int ChannelsFirstPositions = 2048;
 
         /// <summary>Side of the square tiles the kernels move through shared memory.</summary>
         internal const int Tile = 32;
@@ -353,7 +368,7 @@ HYENA_FILTER(_bf16, bf16_t)
         private static uint TileCount(long n) => (uint)Math.Max(1, (n + Tile - 1) / Tile);
 
         // The kernels' grid over positions (width of them) and channels: tiles of 32 x 32 positions first; channels first,
-        // blocks of 256 positions by up to 65,535 channels (each block then loops over its share of the channels).
+        // blocks of 2,048 positions by up to 65,535 channels (each block then loops over its share of the channels).
         private static (uint, uint) Grid(long positions, long channels, bool channelsFirst) => channelsFirst
             ? ((uint)Math.Max(1, (positions + ChannelsFirstPositions - 1) / ChannelsFirstPositions), (uint)Math.Clamp(channels, 1, 65535))
             : (TileCount(positions), TileCount(channels));
