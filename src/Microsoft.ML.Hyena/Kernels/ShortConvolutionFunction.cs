@@ -121,7 +121,7 @@ __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputB
 // j = K-1-m; zero from m = TAPS), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows,
 // chunks), each thread 4 vectors of 8 positions; TAPS as in short_fwd.
 template <typename T, int TAPS>
-__device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias, T* gx, float* partial, int L, int C, int K, float* red) {
+__device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, const T* w, const T* inputBias, T* __restrict__ gx, float* partial, int L, int C, int K, float* red) {
     long long row = blockIdx.x;
     float lag[8], b, pb;
     short_taps(w, (const T*)0, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
@@ -151,18 +151,28 @@ __device__ void short_bwd(const T* g, const T* x, const T* w, const T* inputBias
         }
         store8(gx + row * L, t0, L, out);
     }
-    // The block's sums, slot by slot: red[j * blockDim.x + thread] (shared, 10 x 256 floats), halved in place.
-    for (int j = 0; j < 10; ++j) red[j * blockDim.x + threadIdx.x] = acc[j];
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
-        for (int i = threadIdx.x; i < 10 * half; i += blockDim.x) {
-            int j = i / half, k = i - j * half;
-            red[j * blockDim.x + k] += red[j * blockDim.x + k + half];
-        }
-        __syncthreads();
+    // The block's sums, slot by slot: within each warp by shuffles, then the warps' sums through shared memory
+    // (red[j * 32 + warp]), where a tree over shared memory had taken 8 rounds with a barrier each. A block of fewer than
+    // 32 threads (the CPU emulation runs one) writes its sums as they are.
+    float* out = partial + ((long long)row * gridDim.y + blockIdx.y) * 10;
+    if (blockDim.x < 32) {
+        for (int j = 0; j < 10; ++j) out[j] = acc[j];
+        return;
     }
-    for (int j = threadIdx.x; j < 10; j += blockDim.x)
-        partial[((long long)row * gridDim.y + blockIdx.y) * 10 + j] = red[j * blockDim.x];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+    for (int j = 0; j < 10; ++j) {
+        float v = acc[j];
+#pragma unroll
+        for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
+        if (lane == 0) red[j * 32 + warp] = v;
+    }
+    __syncthreads();
+    if (threadIdx.x < 10) {
+        float v = 0.f;
+        for (int k = 0; k < (int)(blockDim.x >> 5); ++k) v += red[threadIdx.x * 32 + k];
+        out[threadIdx.x] = v;
+    }
 }
 
 // The entry points take the 4-tap loops up to K = 4 (one branch, the same for the whole launch).
@@ -170,11 +180,11 @@ extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w,
     if (K <= 4) short_fwd<float, 4>(x, w, b, pb, y, L, C, K); else short_fwd<float, 8>(x, w, b, pb, y, L, C, K); }
 extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) {
     if (K <= 4) short_fwd<bf16_t, 4>(x, w, b, pb, y, L, C, K); else short_fwd<bf16_t, 8>(x, w, b, pb, y, L, C, K); }
-extern ""C"" __global__ void hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) {
-    __shared__ float red[10 * 256];
+extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) {
+    __shared__ float red[10 * 32];
     if (K <= 4) short_bwd<float, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<float, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
-extern ""C"" __global__ void hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) {
-    __shared__ float red[10 * 256];
+extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) {
+    __shared__ float red[10 * 32];
     if (K <= 4) short_bwd<bf16_t, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<bf16_t, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
 ";
 

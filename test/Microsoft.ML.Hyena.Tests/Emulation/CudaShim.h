@@ -16,6 +16,9 @@
 struct dim3_ { unsigned x, y, z; };
 static dim3_ blockIdx, threadIdx, blockDim, gridDim;
 inline void __syncthreads() {}
+// Never reached with one thread per block (the kernels' warp reductions are for blocks of 32 threads or more); here
+// so that they compile.
+inline float __shfl_down_sync(unsigned, float v, int) { return v; }
 inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
 inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
