@@ -23,19 +23,28 @@ namespace Microsoft.ML.Hyena
     {
         public override string Name => "HyenaChannelsFirstProjection";
 
-        /// <summary>W x^T for <paramref name="x"/> (b, l, D) and <paramref name="weight"/> (C, D) of one type: (b, C, l), contiguous.</summary>
+        /// <summary>
+        /// W x^T for <paramref name="x"/> (b, l, D) and <paramref name="weight"/> (C, D): (b, C, l), contiguous, in the
+        /// weight's type. An x of another type is cast to it in this node, whose backward pass gives x's gradient in x's
+        /// type (a bfloat16 one widened to float32 by <see cref="Kernels.WidenedBiasAddFunction.Widen"/>, one vectorised
+        /// pass, where the cast's own backward pass took libtorch's unvectorised copy).
+        /// </summary>
         public static Tensor Apply(Tensor x, Tensor weight)
-            => is_grad_enabled() && (x.requires_grad || weight.requires_grad) ? apply(x, weight) : Product(x, weight);
+            => is_grad_enabled() && (x.requires_grad || weight.requires_grad) ? apply(x, weight) : Product(InWeightType(x, weight), weight);
+
+        private static Tensor InWeightType(Tensor x, Tensor weight) => x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
 
         private static Tensor Product(Tensor x, Tensor weight)
             => bmm(weight.unsqueeze(0).expand(x.size(0), -1, -1), x.transpose(1, 2));   // (b, C, D) @ (b, D, l)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var x = (Tensor)vars[0];
+            var input = (Tensor)vars[0];
             var weight = (Tensor)vars[1];
+            var x = InWeightType(input, weight);
             ctx.save_for_backward(new List<Tensor> { x, weight });
-            ctx.save_data("xGrad", x.requires_grad);
+            ctx.save_data("xType", (int)input.dtype);
+            ctx.save_data("xGrad", input.requires_grad);
             ctx.save_data("weightGrad", weight.requires_grad);
             return Product(x, weight);
         }
@@ -48,7 +57,12 @@ namespace Microsoft.ML.Hyena
                 var g = grad_output.dtype == x.dtype ? grad_output : grad_output.to_type(x.dtype);   // (b, C, l)
                 Tensor? gx = null, gw = null;
                 if ((bool)ctx.get_data("xGrad"))
+                {
                     gx = bmm(g.transpose(1, 2), weight.unsqueeze(0).expand(x.size(0), -1, -1));   // (b, l, C) @ (b, C, D)
+                    var xType = (ScalarType)(int)ctx.get_data("xType");
+                    if (gx.dtype != xType)
+                        gx = xType == ScalarType.Float32 && gx.dtype == ScalarType.BFloat16 ? Kernels.WidenedBiasAddFunction.Widen(gx) : gx.to_type(xType);
+                }
                 if ((bool)ctx.get_data("weightGrad"))
                 {
                     gw = x.size(0) == 1 ? mm(g[0], x[0]) : bmm(g, x).sum(0L);                       // (C, l) @ (l, D)

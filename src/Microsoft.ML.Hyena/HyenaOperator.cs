@@ -350,14 +350,12 @@ namespace Microsoft.ML.Hyena
             long length = input.size(1);
             ScalarType? compute = EffectiveComputeDtype(input);
 
-            var x = compute is ScalarType c0 && input.dtype != c0 ? input.to_type(c0) : input;
-
             // Which long convolution runs, from a tensor with the streams' shape (b, D, l), type (the projections') and device,
             // so that makeSpectrum can make the filter's spectrum in the four-step kernels' order where the convolution runs them.
             var streamType = compute ?? _inProj.weight!.dtype;
-            var streamLayout = x.dtype == streamType
-                ? x.transpose(1, 2)                                                     // a view: no copy
-                : empty(1, dtype: streamType, device: x.device).expand(x.size(0), width, length);
+            var streamLayout = input.dtype == streamType
+                ? input.transpose(1, 2)                                                 // a view: no copy
+                : empty(1, dtype: streamType, device: input.device).expand(input.size(0), width, length);
             bool onChip = LongConvolution == LongConvolutionImplementation.CudaOnChip
                 || (LongConvolution == LongConvolutionImplementation.Auto && Kernels.OnChipFftConvolution.AutoPicks(streamLayout, length));
             bool kernelNode = UsesLongConvolutionKernel(streamLayout, ScalarType.ComplexFloat32);
@@ -366,7 +364,8 @@ namespace Microsoft.ML.Hyena
                 && Kernels.OnChipFftConvolution.RunsFourSteps(streamLayout);
             streamLayout.Dispose();
 
-            var projected = ProjectChannelsFirst(_inProj, x, compute, addBias: false);   // (b, (N+1)D, l), contiguous
+            // (b, (N+1)D, l), contiguous; the input cast to the compute type in the projection's node (its gradient widened there)
+            var projected = ProjectChannelsFirst(_inProj, input, compute, addBias: false);
             var filtered = _shortFilter.Apply(projected, compute, _inProj.bias);     // conv(projected + bias), causal, cut to l
             // N + 1 x (b, D, l). Where the on-chip backward pass writes the streams' gradients side by side, a split whose
             // backward pass takes them as they are instead of concatenating them.
@@ -494,8 +493,8 @@ namespace Microsoft.ML.Hyena
         {
             using var scope = NewDisposeScope();
             var weight = compute is ScalarType c && layer.weight!.dtype != c ? layer.weight!.to_type(c) : layer.weight!;
-            var input = x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
-            var y = ChannelsFirstProjection.Apply(input, weight);   // (b, C, l); its backward writes the input's gradient (b, l, D)
+            // x cast to the weight's type in the node; (b, C, l); its backward writes x's gradient (b, l, D) in x's type
+            var y = ChannelsFirstProjection.Apply(x, weight);
             if (addBias && layer.bias is not null)
                 y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // the backward pass does not need y
             return scope.MoveToOuter(y);

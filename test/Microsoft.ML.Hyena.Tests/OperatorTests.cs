@@ -49,6 +49,31 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void TheChannelsFirstProjectionCastsAnInputOfAnotherTypeAndGivesItsGradientInThatType()
+        {
+            // A float32 input with a bfloat16 weight: cast in the node, as a cast before it would; the input's gradient comes
+            // back in float32 with the values of the cast's own backward pass (the bfloat16 gradient widened), exactly.
+            manual_seed(5);
+            var x = randn(2, 7, 16).requires_grad_(true);
+            var weight = randn(8, 16).to_type(ScalarType.BFloat16).requires_grad_(true);
+            var probe = randn(2, 8, 7).to_type(ScalarType.BFloat16);
+            var y = ChannelsFirstProjection.Apply(x, weight);
+            Assert.Equal(ScalarType.BFloat16, y.dtype);
+            (y * probe).sum().backward();
+            var (gx, gw) = (x.grad!.clone(), weight.grad!.clone());
+            Assert.Equal(ScalarType.Float32, gx.dtype);
+
+            x.grad!.zero_();
+            weight.grad!.zero_();
+            var cast = x.to_type(ScalarType.BFloat16);
+            var expected = ChannelsFirstProjection.Apply(cast, weight);
+            (expected * probe).sum().backward();
+            Assert.True(y.eq(expected).all().item<bool>(), "the product differs from the product of the cast input");
+            Assert.True(gx.eq(x.grad!).all().item<bool>(), "the input's gradient differs from the cast's");
+            Assert.True(gw.eq(weight.grad!).all().item<bool>(), "the weight's gradient differs");
+        }
+
+        [Fact]
         public void TheChannelsFirstProjectionPassesTheGradientCheck()
         {
             // Its hand-written backward pass against finite differences, in float64, for both inputs.

@@ -3,7 +3,8 @@
 // the CPU, one thread for the whole grid (the grid-stride loop then visits every element), and checks every element
 // against float(x) + bias computed directly: the same two float32 operations, so the results must be equal bit for bit.
 // Widths that are multiples of 8 take the vector path (with element counts that do and do not end on a whole vector),
-// others the element path. Prints one line per case and exits 1 on any difference.
+// others the element path. Then without a bias (null): x widened, bit for bit, a negative zero included. Prints one line
+// per case and exits 1 on any difference.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -22,8 +23,17 @@ static int run_case(long long rows, int D, std::mt19937& rng) {
         float want = ld(x, i) + bias[i % D];
         if (std::memcmp(&want, &y[i], 4) != 0) wrong++;
     }
-    std::printf("rows=%lld D=%d n=%lld wrong=%d\n", rows, D, n, wrong);
-    return wrong;
+    // Without a bias: x widened, bit for bit (negative zeros included).
+    if (n > 0) st(x, 0, -0.f);
+    for (long long i = 0; i < n; i++) y[i] = -1e30f;
+    hyena_widen_add_bias(x, nullptr, y, n, D);
+    int wrongWiden = 0;
+    for (long long i = 0; i < n; i++) {
+        float want = ld(x, i);
+        if (std::memcmp(&want, &y[i], 4) != 0) wrongWiden++;
+    }
+    std::printf("rows=%lld D=%d n=%lld wrong=%d widened wrong=%d\n", rows, D, n, wrong, wrongWiden);
+    return wrong + wrongWiden;
 }
 
 int main() {
