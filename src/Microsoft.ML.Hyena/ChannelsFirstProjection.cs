@@ -8,7 +8,8 @@ namespace Microsoft.ML.Hyena
     /// <summary>
     /// A linear map written channels first, y = W x^T: (b, l, D) -> (b, C, l), contiguous, as one autograd node whose
     /// backward pass writes the input's gradient in the input's own (b, l, D) layout. Used by
-    /// <see cref="HyenaOperator.ProjectChannelsFirst"/> for the operator's input projection.
+    /// <see cref="HyenaOperator.ProjectChannelsFirst"/> for the operator's input projection and for the filter MLP's last
+    /// product (<see cref="Modules.HyenaFilter"/>, read channels first by the filter spectrum's kernels).
     /// </summary>
     /// <remarks>
     /// The forward pass is a bmm of the weight broadcast over the batch with the transposed input (matmul may instead fold
