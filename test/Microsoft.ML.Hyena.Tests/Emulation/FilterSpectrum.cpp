@@ -12,6 +12,14 @@
 #include "CudaShim.h"
 #include "kernel.inc"
 
+// Runs block() once for every block of a grid of gx by gy blocks, one thread each, as the device would.
+template <typename Block>
+static void run_grid(unsigned gx, unsigned gy, Block block) {
+    gridDim.x = gx; gridDim.y = gy;
+    for (unsigned x = 0; x < gx; x++)
+        for (unsigned y = 0; y < gy; y++) { blockIdx.x = x; blockIdx.y = y; block(); }
+}
+
 // narrow: the four-step kernels' layouts (padded and z of width L, not 2L).
 static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
@@ -25,10 +33,9 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
     const float* tp = windowed ? times.data() : nullptr;
     auto window = [&](int t, int c) { return windowed ? std::exp(-(double)times[t] * std::fabs((double)deltas[c])) + shift : 1.0; };
     blockDim.x = 1; threadIdx.x = 0;
-    gridDim.x = (unsigned)((width + 31) / 32); gridDim.y = (unsigned)((C + 31) / 32);
+    const unsigned channelTiles = (unsigned)((C + 31) / 32);
     const float scale = 1.f / (2.f * L);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_pad(k.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded.data(), L, C, scale, width); }
+    run_grid((unsigned)((width + 31) / 32), channelTiles, [&] { filter_pad(k.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded.data(), L, C, scale, width); });
     double pe = 0, pn = 0;
     for (int c = 0; c < C; c++)
         for (int t = 0; t < width; t++) {
@@ -55,9 +62,7 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
             if (t == 0) wantSkip[c] = once / (2.0 * L);
         }
     }
-    gridDim.x = (unsigned)((L + 31) / 32);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L), width); }
+    run_grid((unsigned)((L + 31) / 32), channelTiles, [&] { filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk.data(), withBias ? gb.data() : nullptr, L, C, 1.f / (4.f * L), width); });
     double ge = 0, gn = 0, be = 0, bn = 0;
     for (size_t i = 0; i < want.size(); i++) { ge += (gk[i] - want[i]) * (gk[i] - want[i]); gn += want[i] * want[i]; }
     if (withBias)
@@ -69,17 +74,12 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
     std::vector<float> kw(k.size()), padded16((size_t)C * width, -1.f), padded32((size_t)C * width, -1.f), gb16(C, -1.f);
     for (size_t i = 0; i < k.size(); i++) { k16[i] = (bf16_t)bf16_bits(k[i]); kw[i] = bf16_lo(k16[i]); }
     int mismatches = 0;
-    gridDim.x = (unsigned)((width + 31) / 32);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) {
-            blockIdx.x = x; blockIdx.y = y;
-            filter_pad(k16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded16.data(), L, C, scale, width);
-            filter_pad(kw.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded32.data(), L, C, scale, width);
-        }
+    run_grid((unsigned)((width + 31) / 32), channelTiles, [&] {
+        filter_pad(k16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded16.data(), L, C, scale, width);
+        filter_pad(kw.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, padded32.data(), L, C, scale, width);
+    });
     for (size_t i = 0; i < padded16.size(); i++) mismatches += padded16[i] != padded32[i];
-    gridDim.x = (unsigned)((L + 31) / 32);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) { blockIdx.x = x; blockIdx.y = y; filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk16.data(), withBias ? gb16.data() : nullptr, L, C, 1.f / (4.f * L), width); }
+    run_grid((unsigned)((L + 31) / 32), channelTiles, [&] { filter_grad(z.data(), G.data(), tp, deltas.data(), shift, gk16.data(), withBias ? gb16.data() : nullptr, L, C, 1.f / (4.f * L), width); });
     for (size_t i = 0; i < gk.size(); i++) mismatches += gk16[i] != (bf16_t)bf16_bits(gk[i]);
     if (withBias)
         for (int c = 0; c < C; c++) mismatches += gb16[c] != gb[c];
@@ -94,21 +94,15 @@ static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, 
     std::vector<float> paddedCf16((size_t)C * width, -2.f), gbCf16(C, -2.f);
     for (int t = 0; t < L; t++)
         for (int c = 0; c < C; c++) { kc[(size_t)c * L + t] = k[(size_t)t * C + c]; kc16[(size_t)c * L + t] = k16[(size_t)t * C + c]; }
-    gridDim.y = C < 2 ? 1u : 2u;
-    gridDim.x = (unsigned)((width + 2047) / 2048);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) {
-            blockIdx.x = x; blockIdx.y = y;
-            filter_pad_cf(kc.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf.data(), L, C, scale, width);
-            filter_pad_cf(kc16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf16.data(), L, C, scale, width);
-        }
-    gridDim.x = (unsigned)((L + 2047) / 2048);
-    for (unsigned x = 0; x < gridDim.x; x++)
-        for (unsigned y = 0; y < gridDim.y; y++) {
-            blockIdx.x = x; blockIdx.y = y;
-            filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf.data(), withBias ? gbCf.data() : nullptr, L, C, 1.f / (4.f * L), width);
-            filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf16.data(), withBias ? gbCf16.data() : nullptr, L, C, 1.f / (4.f * L), width);
-        }
+    const unsigned channelRows = C < 2 ? 1u : 2u;
+    run_grid((unsigned)((width + 2047) / 2048), channelRows, [&] {
+        filter_pad_cf(kc.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf.data(), L, C, scale, width);
+        filter_pad_cf(kc16.data(), withBias ? bias.data() : nullptr, tp, deltas.data(), shift, paddedCf16.data(), L, C, scale, width);
+    });
+    run_grid((unsigned)((L + 2047) / 2048), channelRows, [&] {
+        filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf.data(), withBias ? gbCf.data() : nullptr, L, C, 1.f / (4.f * L), width);
+        filter_grad_cf(z.data(), G.data(), tp, deltas.data(), shift, gkCf16.data(), withBias ? gbCf16.data() : nullptr, L, C, 1.f / (4.f * L), width);
+    });
     for (size_t i = 0; i < padded.size(); i++) mismatches += (paddedCf[i] != padded[i]) + (paddedCf16[i] != padded16[i]);
     for (int t = 0; t < L; t++)
         for (int c = 0; c < C; c++)
