@@ -102,6 +102,7 @@ namespace Hyena.Benchmarks
                 }
                 return last;
             });
+            bool optionsPass = true;
             if (device.type == DeviceType.CUDA && checkKernels)
             {
                 CheckKernels(Say, device);
@@ -112,10 +113,10 @@ namespace Hyena.Benchmarks
                 CheckFourStepFilterSpectrum(Say, device);
                 CheckCachedInference(Say, device);
                 CheckUnmodulatedFilter(Say, device);
-                CheckOptionMatrix(Say, device);
+                optionsPass = CheckOptionMatrix(Say, device);
             }
-            Say("check-libtorch done");
-            return 0;
+            Say(optionsPass ? "check-libtorch done" : "check-libtorch done: the option matrix FAILED (exit code 1)");
+            return optionsPass ? 0 : 1;
         }
 
         /// <summary>
@@ -422,9 +423,10 @@ namespace Hyena.Benchmarks
         /// parameters' gradients, else FAIL. The bfloat16 parameter bound is looser because the smallest gradients (the
         /// positional embedding's, the sine frequencies', the MLP's biases: sums with much cancellation) vary between runs
         /// of the same build on the GPU by more than bfloat16's rounding suggests: one case measured 5.2e-2 in one run and
-        /// 9.5e-3 in the next (tenth session, calls 7 and 8). A lost or wrong gradient is off by about 1.
+        /// 9.5e-3 in the next (tenth session, calls 7 and 8). A lost or wrong gradient is off by about 1. Returns whether
+        /// every case passed (check-libtorch's exit code is 1 when not).
         /// </summary>
-        private static void CheckOptionMatrix(Action<string> say, torch.Device device)
+        private static bool CheckOptionMatrix(Action<string> say, torch.Device device)
         {
             int cases = 0, failed = 0;
             var lengths = new (long Length, LongConvolutionImplementation Implementation)[]
@@ -492,6 +494,7 @@ namespace Hyena.Benchmarks
                     failed++;
             }
             say(failed == 0 ? $"option matrix: PASS, all {cases} cases within tolerance" : $"option matrix: FAIL, {failed} of {cases} cases outside tolerance or failed");
+            return failed == 0;
         }
 
         /// <summary>
