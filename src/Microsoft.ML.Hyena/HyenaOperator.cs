@@ -36,13 +36,11 @@ namespace Microsoft.ML.Hyena
         [ComponentName(Name = "dropout")]
         private readonly Dropout _dropout;
 
-        // Filter spectra for inference, by (length, device, dtype), oldest first. Not a Tensor field, so
-        // never registered as a buffer nor moved by to(): it is cleared instead.
-        private readonly List<((long Length, DeviceType Device, int Index, ScalarType Dtype) Key, CachedFilterSpectrum Entry)> _spectrumCache = new();
-        private readonly object _cacheGate = new();
+        // Filter spectra for inference. Not a Tensor field, so never registered as a buffer nor moved by to(): it is
+        // cleared instead.
+        private readonly FilterSpectrumCache _filterCache = new();
         private ScalarType? _computeDtype;
         private bool _cacheFilterSpectrum;
-        private int _filterCacheCapacity = 4;
 
         /// <summary>Creates an operator as <paramref name="config"/> describes.</summary>
         public HyenaOperator(HyenaOperatorConfig config, string name = "hyena") : base(name)
@@ -157,24 +155,17 @@ namespace Microsoft.ML.Hyena
         /// <summary>How many lengths <see cref="CacheFilterSpectrum"/> keeps (the oldest is dropped first). Default 4; at least 1.</summary>
         public int FilterCacheCapacity
         {
-            get => _filterCacheCapacity;
+            get => _filterCache.Capacity;
             set
             {
                 if (value < 1)
                     throw new ArgumentOutOfRangeException(nameof(FilterCacheCapacity), value, "HyenaOperator.FilterCacheCapacity must be at least 1.");
-                _filterCacheCapacity = value;
+                _filterCache.Capacity = value;
             }
         }
 
         /// <summary>Number of spectra in the inference cache.</summary>
-        public int CachedSpectrumCount
-        {
-            get
-            {
-                lock (_cacheGate)
-                    return _spectrumCache.Count;
-            }
-        }
+        public int CachedSpectrumCount => _filterCache.Count;
 
         /// <summary>
         /// Selects the reference composition of library calls: parameters' type throughout, Conv1d short
@@ -204,15 +195,7 @@ namespace Microsoft.ML.Hyena
         public static void ThrowIfBackwardFailed(Device? device = null) => Kernels.GradientHandOff.ThrowIfFailed(device);
 
         /// <summary>Drops every cached filter spectrum.</summary>
-        public void ClearFilterCache()
-        {
-            lock (_cacheGate)
-            {
-                foreach (var (_, entry) in _spectrumCache)
-                    entry.Dispose();
-                _spectrumCache.Clear();
-            }
-        }
+        public void ClearFilterCache() => _filterCache.Clear();
 
         /// <summary>Drops the filter caches of every <see cref="HyenaOperator"/> in <paramref name="root"/> (itself included).</summary>
         public static void ClearFilterCaches(nn.Module root)
@@ -237,7 +220,7 @@ namespace Microsoft.ML.Hyena
             long length = input.size(1);
             bool inference = !is_grad_enabled() && !training;
             if (!inference)
-                ClearFilterCacheIfAny(); // parameters may change after this pass: never reuse an older spectrum
+                ClearFilterCache(); // parameters may change after this pass: never reuse an older spectrum
             if (_cacheFilterSpectrum && inference)
             {
                 var cached = CachedSpectrum(length, input.device);   // held until this pass is done with it
@@ -502,32 +485,9 @@ namespace Microsoft.ML.Hyena
 
         // The cache's entry for a length, made when missing, held for the caller (who releases it): an entry dropped
         // meanwhile (evicted, or the cache cleared by another thread) keeps its spectra until its last holder is done.
-        internal CachedFilterSpectrum CachedSpectrum(long length, Device device)
-        {
-            var key = (length, device.type, device.index, _filterFn.Bias.dtype);
-            lock (_cacheGate)
-            {
-                int found = _spectrumCache.FindIndex(e => e.Key == key);
-                if (found >= 0)
-                {
-                    var hit = _spectrumCache[found];
-                    _spectrumCache.RemoveAt(found);
-                    _spectrumCache.Add(hit);   // most recently used last
-                    return hit.Entry.Acquire();
-                }
-            }
-            var entry = new CachedFilterSpectrum(kernelOrder => MakeCachedSpectrum(length, kernelOrder));
-            lock (_cacheGate)
-            {
-                while (_spectrumCache.Count >= _filterCacheCapacity)
-                {
-                    _spectrumCache[0].Entry.Dispose();
-                    _spectrumCache.RemoveAt(0);
-                }
-                _spectrumCache.Add((key, entry));
-                return entry.Acquire();
-            }
-        }
+        internal FilterSpectrumCache.Entry CachedSpectrum(long length, Device device)
+            => _filterCache.Acquire(new FilterSpectrumCache.Key(length, device.type, device.index, _filterFn.Bias.dtype),
+                kernelOrder => MakeCachedSpectrum(length, kernelOrder));
 
         // The filter's spectrum of a length for the inference cache, as an uncached pass makes it, outside any dispose scope.
         private Tensor MakeCachedSpectrum(long length, bool kernelOrder)
@@ -537,82 +497,6 @@ namespace Microsoft.ML.Hyena
                 throw new InvalidOperationException("The cached filter spectrum did not come in the order asked for.");
             spectrum.DetachFromDisposeScope();
             return spectrum;
-        }
-
-        /// <summary>
-        /// An inference cache entry: the filter's spectrum in the order a pass asks for (bin order, or the four-step kernels'
-        /// own where they run), each made on first use: a length that only the four-step kernels read keeps one spectrum,
-        /// not that and a reordered copy. Passes hold it (<see cref="Acquire"/> / <see cref="Release"/>) while they use it;
-        /// <see cref="Dispose"/> (the cache dropping it) frees the spectra once no pass holds it.
-        /// </summary>
-        internal sealed class CachedFilterSpectrum : IDisposable
-        {
-            private readonly object _gate = new();
-            private readonly Func<bool, Tensor> _make;
-            private Tensor? _binOrder, _kernelOrder;
-            private int _holders;
-            private bool _dropped;
-
-            // make(kernelOrder): the spectrum in that order, outside any dispose scope.
-            public CachedFilterSpectrum(Func<bool, Tensor> make) => _make = make;
-
-            /// <summary>The spectrum in the four-step kernels' order, or in bin order; made on first use.</summary>
-            public Tensor Get(bool kernelOrder)
-            {
-                lock (_gate)
-                {
-                    if (_holders == 0)
-                        throw new InvalidOperationException("A cached filter spectrum was read without being held.");
-                    return kernelOrder ? _kernelOrder ??= _make(true) : _binOrder ??= _make(false);
-                }
-            }
-
-            /// <summary>Holds the entry for one more user; returns it.</summary>
-            public CachedFilterSpectrum Acquire()
-            {
-                lock (_gate)
-                    _holders++;
-                return this;
-            }
-
-            /// <summary>Ends one user's hold; frees the spectra when the entry was dropped and this was the last holder.</summary>
-            public void Release()
-            {
-                lock (_gate)
-                {
-                    _holders--;
-                    if (_dropped && _holders == 0)
-                        FreeSpectra();
-                }
-            }
-
-            /// <summary>The cache drops the entry: its spectra are freed now, or when its last holder releases it.</summary>
-            public void Dispose()
-            {
-                lock (_gate)
-                {
-                    _dropped = true;
-                    if (_holders == 0)
-                        FreeSpectra();
-                }
-            }
-
-            private void FreeSpectra()
-            {
-                _binOrder?.Dispose();
-                _kernelOrder?.Dispose();
-                _binOrder = _kernelOrder = null;
-            }
-        }
-
-        private void ClearFilterCacheIfAny()
-        {
-            lock (_cacheGate)
-            {
-                if (_spectrumCache.Count == 0)
-                    return;
-            }
-            ClearFilterCache();
         }
 
         /// <inheritdoc />
