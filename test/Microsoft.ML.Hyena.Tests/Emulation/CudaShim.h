@@ -1,5 +1,5 @@
 // What the kernels' CUDA source needs to compile as C++ (see OnChipFftConvolution.cpp, ShortConvolution.cpp): the
-// qualifiers as nothing, the block and grid indices as globals that the caller sets, barriers as nothing (one thread per
+// qualifiers as nothing, the block and grid indices as globals that the caller sets (run_grid steps through a grid), barriers as nothing (one thread per
 // block runs a whole block), the intrinsics the kernels use, and the dynamic shared memory.
 #pragma once
 #include <cmath>
@@ -19,6 +19,14 @@ inline void __syncthreads() {}
 // Never reached with one thread per block (the kernels' warp reductions are for blocks of 32 threads or more); here
 // so that they compile.
 inline float __shfl_down_sync(unsigned, float v, int) { return v; }
+
+// Runs block() once for every block of a grid of gx by gy blocks (gridDim set, blockIdx stepped), one thread each.
+template <typename Block>
+static void run_grid(unsigned gx, unsigned gy, Block block) {
+    gridDim.x = gx; gridDim.y = gy;
+    for (unsigned x = 0; x < gx; x++)
+        for (unsigned y = 0; y < gy; y++) { blockIdx.x = x; blockIdx.y = y; block(); }
+}
 inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
 inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }

@@ -12,14 +12,6 @@
 #include "CudaShim.h"
 #include "kernel.inc"
 
-// Runs block() once for every block of a grid of gx by gy blocks, one thread each, as the device would.
-template <typename Block>
-static void run_grid(unsigned gx, unsigned gy, Block block) {
-    gridDim.x = gx; gridDim.y = gy;
-    for (unsigned x = 0; x < gx; x++)
-        for (unsigned y = 0; y < gy; y++) { blockIdx.x = x; blockIdx.y = y; block(); }
-}
-
 // narrow: the four-step kernels' layouts (padded and z of width L, not 2L).
 static double run_case(int L, int C, bool withBias, bool windowed, bool narrow, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);

@@ -46,14 +46,10 @@ static double run_case(const char* type, int L, int K, bool withInputBias, std::
 
     // Forward: one thread per block, a vector of 8 positions each.
     blockDim.x = 1; threadIdx.x = 0;
-    gridDim.x = (unsigned)rows; gridDim.y = (unsigned)((L + 7) / 8);
-    for (unsigned r = 0; r < gridDim.x; r++)
-        for (unsigned c = 0; c < gridDim.y; c++) { blockIdx.x = r; blockIdx.y = c; fwd(x.data(), w.data(), bias.data(), preBias, y.data(), L, C, K); }
+    run_grid((unsigned)rows, (unsigned)((L + 7) / 8), [&] { fwd(x.data(), w.data(), bias.data(), preBias, y.data(), L, C, K); });
     // Backward: 4 vectors per block; the block sums land in partial (rows, chunks, 10).
-    gridDim.y = (unsigned)((L + 31) / 32);
-    std::vector<float> partial(rows * gridDim.y * 10, 0.f);
-    for (unsigned r = 0; r < gridDim.x; r++)
-        for (unsigned c = 0; c < gridDim.y; c++) { blockIdx.x = r; blockIdx.y = c; bwd(g.data(), x.data(), w.data(), preBias, gx.data(), partial.data(), L, C, K); }
+    std::vector<float> partial(rows * ((L + 31) / 32) * 10, 0.f);
+    run_grid((unsigned)rows, (unsigned)((L + 31) / 32), [&] { bwd(g.data(), x.data(), w.data(), preBias, gx.data(), partial.data(), L, C, K); });
 
     // Direct sums in double precision, from the same (rounded) inputs.
     auto val = [](const std::vector<T>& a, long long i) { return (double)ld(a.data(), i); };

@@ -15,16 +15,14 @@ static int run_case(long long rows, int F, int rowBlocks, std::mt19937& rng) {
     for (auto& v : x) v = normal(rng);
     for (auto& v : g) v = normal(rng);
     for (int f = 0; f < F; f++) freq[f] = 1.f + 14.f * f / F;            // the filter's frequencies are around 1 to 15
-    blockDim.x = 1; threadIdx.x = 0; gridDim.x = 3; gridDim.y = 1;
-    for (unsigned b = 0; b < gridDim.x; b++) { blockIdx.x = b; blockIdx.y = 0; hyena_sin_forward(x.data(), freq.data(), y.data(), n, F); }
+    blockDim.x = 1; threadIdx.x = 0;
+    run_grid(3, 1, [&] { hyena_sin_forward(x.data(), freq.data(), y.data(), n, F); });
     int wrong = 0;
     for (long long i = 0; i < n; i++) {
         float want = sinf(freq[i % F] * x[i]);
         if (std::memcmp(&want, &y[i], 4) != 0) wrong++;
     }
-    gridDim.x = (unsigned)((F + 31) / 32); gridDim.y = (unsigned)rowBlocks;
-    for (unsigned bx = 0; bx < gridDim.x; bx++)
-        for (unsigned by = 0; by < gridDim.y; by++) { blockIdx.x = bx; blockIdx.y = by; hyena_sin_backward(g.data(), x.data(), freq.data(), gx.data(), partial.data(), rows, F); }
+    run_grid((unsigned)((F + 31) / 32), (unsigned)rowBlocks, [&] { hyena_sin_backward(g.data(), x.data(), freq.data(), gx.data(), partial.data(), rows, F); });
     double e2 = 0, n2 = 0;
     for (int f = 0; f < F; f++) {
         double want = 0, got = 0;
