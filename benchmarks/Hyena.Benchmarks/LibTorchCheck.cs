@@ -375,15 +375,10 @@ namespace Hyena.Benchmarks
             var probe = randn(batch, length, width, device: device);
             (Tensor y, Tensor gx, Tensor gp, int withGradient) Run(LongConvolutionImplementation implementation)
             {
-                op.zero_grad();
                 op.LongConvolution = implementation;
-                var input = x.clone().requires_grad_(true);
-                var y = op.call(input);
-                (y * probe).sum().backward();
-                HyenaOperator.ThrowIfBackwardFailed(device);
-                var withGrad = op.parameters().Where(p => p.grad is not null).ToList();
-                var grads = cat(withGrad.Select(p => p.grad!.flatten()).ToList(), 0);
-                return (y.detach(), input.grad!.clone(), grads, withGrad.Count);
+                var (y, gx, gp) = TrainingPass(op, x, probe, device);
+                var withGrad = gp.Where(g => g is not null).Select(g => g!.flatten()).ToList();
+                return (y, gx, cat(withGrad, 0), withGrad.Count);
             }
             var reference = Run(LongConvolutionImplementation.CudaKernel);
             var onChip = Run(LongConvolutionImplementation.CudaOnChip);
@@ -392,6 +387,18 @@ namespace Hyena.Benchmarks
                 throw new InvalidOperationException(
                     $"{onChip.withGradient} parameters got a gradient on chip, {reference.withGradient} through the cuFFT node");
             return $"relative error vs the cuFFT node: output {Err(onChip.y, reference.y)}, grad input {Err(onChip.gx, reference.gx)}, grad parameters {Err(onChip.gp, reference.gp)}";
+        }
+
+        // One training pass of op on x, its output's gradient probe: the output, the input's gradient and each parameter's
+        // gradient (null where a parameter got none), in the order of op.parameters().
+        private static (Tensor Output, Tensor InputGrad, Tensor?[] ParameterGrads) TrainingPass(HyenaOperator op, Tensor x, Tensor probe, torch.Device device)
+        {
+            op.zero_grad();
+            var input = x.clone().requires_grad_(true);
+            var y = op.call(input);
+            (y * probe).sum().backward();
+            HyenaOperator.ThrowIfBackwardFailed(device);
+            return (y.detach(), input.grad!.clone(), op.parameters().Select(p => p.grad?.clone()).ToArray());
         }
 
         /// <summary>
@@ -463,16 +470,11 @@ namespace Hyena.Benchmarks
                             op.ComputeDtype = compute;
                         }
                         op.train();
-                        op.zero_grad();
-                        var input = x.clone().requires_grad_(true);
-                        var y = op.call(input);
-                        (y * probe).sum().backward();
-                        HyenaOperator.ThrowIfBackwardFailed(device);
-                        var gp = op.parameters().Select(p => p.grad?.clone()).ToArray();
+                        var (y, gx, gp) = TrainingPass(op, x, probe, device);
                         op.eval();
                         op.CacheFilterSpectrum = !reference;
                         using var _ = no_grad();
-                        return (y.detach(), input.grad!.clone(), gp, op.call(x), op.call(x));
+                        return (y, gx, gp, op.call(x), op.call(x));
                     }
                     var tested = Run(false);
                     var expected = Run(true);
@@ -480,13 +482,12 @@ namespace Hyena.Benchmarks
                     int lost = tested.gp.Zip(expected.gp).Count(g => (g.First is null) != (g.Second is null));
                     if (lost > 0)
                         return $"FAIL: {lost} parameters got a gradient on one path only";
-                    double Rel(Tensor a, Tensor b) => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm()).item<double>();
                     var names = op.named_parameters().Select(p => p.name).ToArray();
                     var errors = tested.gp.Zip(expected.gp, names).Where(g => g.Second is not null)
-                        .Select(g => (Error: Rel(g.First!, g.Second!), Name: g.Third)).ToList();
+                        .Select(g => (Error: RelativeError(g.First!, g.Second!), Name: g.Third)).ToList();
                     var (parameters, worst) = errors.Count == 0 ? (0.0, "-") : errors.MaxBy(e => e.Error);
-                    double output = Rel(tested.y, expected.y), input = Rel(tested.gx, expected.gx);
-                    double cached = Math.Max(Rel(tested.cached1, expected.cached1), Rel(tested.cached2, expected.cached1));
+                    double output = RelativeError(tested.y, expected.y), input = RelativeError(tested.gx, expected.gx);
+                    double cached = Math.Max(RelativeError(tested.cached1, expected.cached1), RelativeError(tested.cached2, expected.cached1));
                     ok = new[] { output, input, cached }.All(e => e <= tolerance) && parameters <= parameterTolerance;
                     return FormattableString.Invariant($"{(ok ? "PASS" : "FAIL")}: relative error vs the reference path: output {output:0.00E+00}, grad input {input:0.00E+00}, grad parameters (largest) {parameters:0.00E+00} ({worst}), cached inference {cached:0.00E+00}");
                 });
@@ -526,9 +527,12 @@ namespace Hyena.Benchmarks
             }
         }
 
+        // Relative L2 error of a against b, in float64.
+        private static double RelativeError(Tensor a, Tensor b)
+            => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm()).item<double>();
+
         private static string Err(Tensor a, Tensor b)
-            => ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).norm() / b.to_type(ScalarType.Float64).norm())
-                .item<double>().ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
+            => RelativeError(a, b).ToString("0.00E+00", System.Globalization.CultureInfo.InvariantCulture);
 
         private static void Check(Action<string> say, string name, Func<Tensor> op)
             => Attempt(say, name, () =>
