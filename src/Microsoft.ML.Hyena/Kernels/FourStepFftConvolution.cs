@@ -117,7 +117,7 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
     cpx* w = work + row * (long long)L;
     for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
         int k1 = j >> logC, n2 = c0 + (j & (C - 1));
-        w[(long long)k1 * M2 + n2] = cmul(z[j], expi_pi(-2.f * (float)((n2 * k1) & (L - 1)) / (float)L));
+        w[(long long)k1 * M2 + n2] = cmul(z[j], expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L)));
     }
 }
 
@@ -137,7 +137,7 @@ __device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M,
         spectrum_product(z, pk, pm, kk, M, in, conjK, s, withU, logR);
         return;
     }
-    const cpx w = expi_pi(-(float)kk / (float)M);
+    const cpx w = expi_pi(over_pow2(-(float)kk, M));
     if (MODE == 1) {
         cpx X0, X1;
         real_spectrum(z, pk, pm, w, &X0, &X1);
@@ -196,7 +196,7 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
         int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
         cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
-        w[(long long)r * M2 + n2] = cmul(v, expi_pi(2.f * (float)((n2 * r) & (L - 1)) / (float)L));
+        w[(long long)r * M2 + n2] = cmul(v, expi_pi(over_pow2(2.f * (float)((n2 * r) & (L - 1)), L)));
     }
 }
 

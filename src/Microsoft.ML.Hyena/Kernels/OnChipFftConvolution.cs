@@ -68,7 +68,16 @@ __device__ __forceinline__ cpx cadd(cpx a, cpx b) { return cmake(a.x + b.x, a.y 
 __device__ __forceinline__ cpx csub(cpx a, cpx b) { return cmake(a.x - b.x, a.y - b.y); }
 __device__ __forceinline__ cpx cmul(cpx a, cpx b) { return cmake(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
 __device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
-__device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }   // exp(i pi f)
+// exp(i pi f). HYENA_FAST_TWIDDLES (a measurement variant, through CudaKernels.NvrtcOptionsVariable): the hardware's
+// approximate sine and cosine of f folded into [-1, 1] (absolute error about 5e-7, against sincospif's rounding).
+#ifdef HYENA_FAST_TWIDDLES
+__device__ __forceinline__ cpx expi_pi(float f) { f -= 2.f * rintf(0.5f * f); float s, c; __sincosf(3.14159265358979f * f, &s, &c); return cmake(c, s); }
+#else
+__device__ __forceinline__ cpx expi_pi(float f) { float s, c; sincospif(f, &s, &c); return cmake(c, s); }
+#endif
+// f / d for a power of two d (the twiddle factors' arguments), as a product with 1 / d: the same value as the division
+// (scaling by a power of two is exact), without the division's reciprocal, refinement and slow-path call.
+__device__ __forceinline__ float over_pow2(float f, int d) { return f * __uint_as_float((unsigned)(127 - (31 - __clz(d))) << 23); }
 // Where point i lives in shared memory: its low five bits XOR its high five (for M >= 1024; sh = log2(M) - 5, else 0),
 // so that the bit-reversed accesses of 32 neighbouring threads, which differ only in the high bits, fall in different
 // banks; then bits 0-3 XOR bits 4-7, so that the first radix-16 pass (points 1 apart, threads 16 apart) does not put
@@ -117,8 +126,23 @@ __device__ __forceinline__ int group_at(int j, int s, int logR, int logM, int sh
 // A radix-4 butterfly: the stages of span s and 2s over points 0, s, 2s, 3s of a group at position pos, given
 // w2 = exp(dir i pi pos / 2s); forward (dir = -1, decimation in time) or inverse (dir = +1, decimation in frequency:
 // the same stages undone in reverse order). w1 = w2^2 is span s's twiddle, w3 = w2 exp(dir i pi / 2) span 2s's at pos + s.
-template <int DIR>
+// UNIT: w2 = 1 (a group at position 0), so w1 = 1 and w3 = -+i: the same sums without the products (x * 1 - y * 0 = x).
+template <int DIR, bool UNIT = false>
 __device__ __forceinline__ void radix4(cpx& e0, cpx& e1, cpx& e2, cpx& e3, cpx w2) {
+    if (UNIT) {
+        if (DIR < 0) {
+            cpx t = e1; e1 = csub(e0, t); e0 = cadd(e0, t);
+            t = e3; e3 = csub(e2, t); e2 = cadd(e2, t);
+            t = e2; e2 = csub(e0, t); e0 = cadd(e0, t);
+            t = cmake(e3.y, -e3.x); e3 = csub(e1, t); e1 = cadd(e1, t);
+        } else {
+            cpx a = cadd(e0, e2); e2 = csub(e0, e2); e0 = a;
+            a = cadd(e1, e3); cpx d = csub(e1, e3); e3 = cmake(-d.y, d.x); e1 = a;
+            a = cadd(e0, e1); e1 = csub(e0, e1); e0 = a;
+            a = cadd(e2, e3); e3 = csub(e2, e3); e2 = a;
+        }
+        return;
+    }
     cpx w1 = cmul(w2, w2), w3 = DIR < 0 ? cmake(w2.y, -w2.x) : cmake(-w2.y, w2.x);
     if (DIR < 0) {
         cpx t = cmul(w1, e1); e1 = csub(e0, t); e0 = cadd(e0, t);
@@ -141,30 +165,44 @@ __device__ __forceinline__ cpx eighth_turn(int m) {
     return DIR < 0 ? cconj(c) : c;
 }
 
+// The radix-4 butterfly m (0 .. 3) of a radix-16 group's span-4s round: points m, m + 4, m + 8, m + 12, twiddle v
+// eighth_turn(m) (v = 1 when FIRST: the constant alone, and no product at all for m = 0).
+template <int DIR, bool FIRST>
+__device__ __forceinline__ void span4_butterfly(cpx* e, int m, cpx v) {
+    if (FIRST && m == 0) radix4<DIR, true>(e[0], e[4], e[8], e[12], v);
+    else radix4<DIR>(e[m], e[m + 4], e[m + 8], e[m + 12], m == 0 ? v : FIRST ? eighth_turn<DIR>(m) : cmul(v, eighth_turn<DIR>(m)));
+}
+
 // The butterflies of a group of 2^LOGR points (LOGR = 2: one radix-4 butterfly, stages of span s and 2s; LOGR = 4:
 // radix 16, stages s .. 8s as two rounds of four radix-4 butterflies, points 4m .. 4m + 3 at span s and points
 // m, m + 4, m + 8, m + 12 at span 4s and position pos + m s), in registers. Forward: span s first; inverse: the reverse.
-template <int LOGR, int DIR>
+// FIRST: the pass of span 1, whose groups all lie at position 0: every twiddle of span s is 1 (radix4's UNIT), and those of
+// span 4s are eighth_turn(m), constants, where the other passes compute them (sincospif, products).
+template <int LOGR, int DIR, bool FIRST>
 __device__ __forceinline__ void group_butterflies(cpx* e, int pos, int s) {
-    if (LOGR == 2) { radix4<DIR>(e[0], e[1], e[2], e[3], expi_pi(DIR * (float)pos / (float)(2 * s))); return; }
-    cpx v = expi_pi(DIR * (float)pos / (float)(8 * s));          // span 4s at pos; times eighth_turn(m) at pos + m s
+    if (LOGR == 2) {
+        if (FIRST) radix4<DIR, true>(e[0], e[1], e[2], e[3], cmake(1.f, 0.f));
+        else radix4<DIR>(e[0], e[1], e[2], e[3], expi_pi(over_pow2(DIR * (float)pos, 2 * s)));
+        return;
+    }
+    const cpx v = FIRST ? cmake(1.f, 0.f) : expi_pi(over_pow2(DIR * (float)pos, 8 * s));   // span 4s at pos; times eighth_turn(m) at pos + m s
     if (DIR > 0) {
 #pragma unroll
-        for (int m = 0; m < 4; m++) radix4<DIR>(e[m], e[m + 4], e[m + 8], e[m + 12], m == 0 ? v : cmul(v, eighth_turn<DIR>(m)));
+        for (int m = 0; m < 4; m++) span4_butterfly<DIR, FIRST>(e, m, v);
     }
-    cpx w2 = expi_pi(DIR * (float)pos / (float)(2 * s));
+    const cpx w2 = FIRST ? cmake(1.f, 0.f) : expi_pi(over_pow2(DIR * (float)pos, 2 * s));
 #pragma unroll
-    for (int m = 0; m < 4; m++) radix4<DIR>(e[4 * m], e[4 * m + 1], e[4 * m + 2], e[4 * m + 3], w2);
+    for (int m = 0; m < 4; m++) radix4<DIR, FIRST>(e[4 * m], e[4 * m + 1], e[4 * m + 2], e[4 * m + 3], w2);
     if (DIR < 0) {
 #pragma unroll
-        for (int m = 0; m < 4; m++) radix4<DIR>(e[m], e[m + 4], e[m + 8], e[m + 12], m == 0 ? v : cmul(v, eighth_turn<DIR>(m)));
+        for (int m = 0; m < 4; m++) span4_butterfly<DIR, FIRST>(e, m, v);
     }
 }
 
 // One pass over all the transforms: each thread reads groups of 2^LOGR points of span s into registers, takes their
 // butterflies (group_butterflies) and writes them back in place; then a barrier.
-template <int FFAST, int LOGR, int DIR>
-__device__ __forceinline__ void radix_pass(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
+template <int FFAST, int LOGR, int DIR, bool FIRST>
+__device__ __forceinline__ void radix_pass_of(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
     const int R = 1 << LOGR;
     const int b1 = span_offset(s, sh, ishift), b2 = span_offset(2 * s, sh, ishift);
     const int b4 = LOGR > 2 ? span_offset(4 * s, sh, ishift) : 0, b8 = LOGR > 2 ? span_offset(8 * s, sh, ishift) : 0;
@@ -174,11 +212,18 @@ __device__ __forceinline__ void radix_pass(cpx* z, int s, int logM, int sh, int 
         cpx e[R];
 #pragma unroll
         for (int k = 0; k < R; k++) e[k] = z[group_point(p0, k, b1, b2, b4, b8)];
-        group_butterflies<LOGR, DIR>(e, pos, s);
+        group_butterflies<LOGR, DIR, FIRST>(e, pos, s);
 #pragma unroll
         for (int k = 0; k < R; k++) z[group_point(p0, k, b1, b2, b4, b8)] = e[k];
     }
     __syncthreads();
+}
+
+// radix_pass_of, with the pass of span 1 compiled apart (FIRST: its twiddle factors are constants).
+template <int FFAST, int LOGR, int DIR>
+__device__ __forceinline__ void radix_pass(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
+    if (s == 1) radix_pass_of<FFAST, LOGR, DIR, true>(z, s, logM, sh, logCount, ishift, fshift);
+    else radix_pass_of<FFAST, LOGR, DIR, false>(z, s, logM, sh, logCount, ishift, fshift);
 }
 
 // The radix-2 stage of span M / 2 (log2(M) odd), forward (twiddle before the butterfly) or inverse (after).
@@ -188,7 +233,7 @@ __device__ __forceinline__ void radix2_pass(cpx* z, int logM, int sh, int logCou
     for (int j = threadIdx.x; j < h << logCount; j += blockDim.x) {
         int p0;
         int q = group_at<FFAST>(j, h, 1, logM, sh, logCount, ishift, fshift, &p0);
-        cpx w = expi_pi(DIR * (float)q / (float)h), u = z[p0], v = z[p0 ^ b];
+        cpx w = expi_pi(over_pow2(DIR * (float)q, h)), u = z[p0], v = z[p0 ^ b];
         if (DIR < 0) { v = cmul(w, v); z[p0] = cadd(u, v); z[p0 ^ b] = csub(u, v); }
         else { z[p0] = cadd(u, v); z[p0 ^ b] = cmul(csub(u, v), w); }
     }
@@ -334,7 +379,7 @@ __device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int k
 // kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
 // place (pack_real_spectrum).
 __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
-    const cpx w = expi_pi(-(float)kk / (float)M);
+    const cpx w = expi_pi(over_pow2(-(float)kk, M));
     cpx X0, X1;
     real_spectrum(z, pk, pm, w, &X0, &X1);
     const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
