@@ -73,8 +73,15 @@ namespace Microsoft.ML.Hyena.Kernels
             return (logM1, logM2, Math.Min(logM2, BitOperations.Log2(ColumnPoints) - logM1));
         }
 
-        /// <summary>Shared memory of a step-2 block: two rows of up to 4,096 points (64 KiB).</summary>
-        public const int RowSharedBytes = 2 * OnChipFftConvolution.SharedBytesPerPosition * 4096;
+        /// <summary>Shared memory of a step-2 block at most: two rows of up to 4,096 points (64 KiB) and the block's twiddle steps.</summary>
+        public const int RowSharedBytes = 2 * OnChipFftConvolution.SharedBytesPerPosition * 4096 + 3 * OnChipFftConvolution.SharedBytesPerPosition * (4096 / RowThreads);
+
+        /// <summary>
+        /// Shared memory of a step-2 block for rows of 2^<paramref name="logM2"/> points: the two rows, then the twiddle
+        /// factors' 3 max(1, M2 / <see cref="RowThreads"/>) steps shared by the block (row_steps in the source).
+        /// </summary>
+        private static uint RowBytes(int logM2)
+            => (uint)((2 * OnChipFftConvolution.SharedBytesPerPosition << logM2) + 3 * OnChipFftConvolution.SharedBytesPerPosition * Math.Max(1, (1 << logM2) / RowThreads));
 
         /// <summary>Whether a row of <paramref name="length"/> positions runs in four steps on CUDA device <paramref name="deviceIndex"/> (kernels ready).</summary>
         public static bool Applies(int deviceIndex, long length)
@@ -131,13 +138,13 @@ __device__ __forceinline__ spectrum_in rows_load(int kk, int M, const cpx* k, co
 // One pair of bins kk and M - kk of the rows kernel, by its mode: 0, the product with the filter's spectrum
 // (spectrum_product); 1, only the real input's spectrum, written to s in the kernels' order (z read, not written); 2, the
 // one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z written, not read).
+// w = W^kk = exp(-i pi kk / M).
 template <int MODE>
-__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
     if (MODE == 0) {
-        spectrum_product(z, pk, pm, kk, M, in, conjK, s, withU, logR);
+        spectrum_product(z, pk, pm, kk, M, w, in, conjK, s, withU, logR);
         return;
     }
-    const cpx w = expi_pi(over_pow2(-(float)kk, M));
     if (MODE == 1) {
         cpx X0, X1;
         real_spectrum(z, pk, pm, w, &X0, &X1);
@@ -154,6 +161,20 @@ __device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M,
 // (a spectrum alone: the filter's, from step 1 of its padded rows) stops after writing the spectrum to spec_out and reads
 // neither K nor u_in; MODE 2 (an inverse transform alone: the filter's gradient from its spectrum's) starts from the
 // one-sided spectrum in K's place, (rows, L + 1) in the kernels' order, and neither reads work nor transforms forward.
+//
+// The twiddle factors a thread's bins and points need, W^kk of the bins kk = r0 + M1 t (t < M2) and W_L^(n2 r) of the
+// points n2 of rows r = r0, r1 written back, each a thread's own factor (t and n2 = its index mod M2) times one of the
+// block's steps (for t and n2 + B i' with B threads: W^(M1 B i') = exp(-i pi B i' / M2) and W_L^(B i' r)), which
+// row_steps puts in shared memory past the two rows at the start: 3 max(1, M2 / B) of them, where each bin and point
+// had taken a sincospif of its own. Step i' lies at steps[i'] (the bins'), steps[P + i'] (r0's) and steps[2 P + i'] (r1's).
+__device__ __forceinline__ void row_steps(cpx* steps, int P, int logB, int r0, int r1, int L, int M2) {
+    for (int e = threadIdx.x; e < 3 * P; e += blockDim.x) {
+        const int part = e / P, i = e - part * P;
+        steps[e] = part == 0 ? expi_pi(over_pow2(-(float)(i << logB), M2))
+                             : expi_pi(over_pow2(2.f * (float)(((i << logB) * (part == 1 ? r0 : r1)) & (L - 1)), L));
+    }
+}
+
 template <int MODE>
 __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
@@ -165,6 +186,11 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
     cpx* w = work + row * (long long)L;
+    const int logB = 31 - __clz(blockDim.x), P = M2 > (1 << logB) ? M2 >> logB : 1, own = threadIdx.x & (M2 - 1);
+    cpx* steps = z + 2 * M2;
+    row_steps(steps, P, logB, r0, r1, L, M2);
+    if (MODE == 2)                     // (else the barrier after the rows' loads)
+        __syncthreads();
     if (MODE != 2) {
         batched_load<HYENA_ROWS_LOAD>(2 * M2, [&](int j) { return w[(long long)(j >> logM2 ? r1 : r0) * M2 + (j & (M2 - 1))]; },
                      [&](int j, cpx v) { z[((j >> logM2) << logM2) + swz(__brev((unsigned)(j & (M2 - 1))) >> shift, sh)] = v; });
@@ -176,15 +202,18 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
     const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
     if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
+        const cpx wt = expi_pi(over_pow2(-(float)(r0 + M1 * own), L));
         batched_load<HYENA_ROWS_SPECTRUM>(M2, [&](int t) { return rows_load<MODE>(r0 + M1 * t, L, k, kept, logM1); },
-            [&](int t, spectrum_in in) { rows_bins<MODE>(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, in, conjK, s, kept != 0, logM1); });
-    } else {
+            [&](int t, spectrum_in in) { rows_bins<MODE>(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, cmul(wt, steps[t >> logB]), in, conjK, s, kept != 0, logM1); });
+    } else {                           // (one block in M1 / 2: its bins' factors computed each)
         for (int t = threadIdx.x; t <= M2; t += blockDim.x) {
             if (t <= M2 / 2)           // row 0: bin M1 t with M1 (M2 - t)
-                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, rows_load<MODE>(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
+                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, expi_pi(over_pow2(-(float)(M1 * t), L)),
+                                rows_load<MODE>(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             else {                     // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
                 int u = t - M2 / 2 - 1;
-                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, rows_load<MODE>(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
+                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, expi_pi(over_pow2(-(float)(M1 / 2 + M1 * u), L)),
+                                rows_load<MODE>(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
             }
         }
     }
@@ -192,11 +221,12 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
         return;
     __syncthreads();
     dif_inverse<0, 1>(z, M2, sh, 1, 0, logM2);
+    const cpx w0 = expi_pi(over_pow2(2.f * (float)((own * r0) & (L - 1)), L)), w1 = expi_pi(over_pow2(2.f * (float)((own * r1) & (L - 1)), L));
 #pragma unroll 4
     for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
         int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
         cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
-        w[(long long)r * M2 + n2] = cmul(v, expi_pi(over_pow2(2.f * (float)((n2 * r) & (L - 1)), L)));
+        w[(long long)r * M2 + n2] = cmul(v, cmul(l ? w1 : w0, steps[(l + 1) * P + (n2 >> logB)]));
     }
 }
 
@@ -380,7 +410,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
                 (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
             void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
             CudaKernels.Launch(device, "hyena_fourstep_rows_spectrum", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
-                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+                RowBytes(logM2));
             return spectrum;
         }
 
@@ -400,7 +430,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work), output = CudaKernels.DataPointer(z);
             void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
             CudaKernels.Launch(device, "hyena_fourstep_rows_inverse", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
-                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+                RowBytes(logM2));
             void** third = stackalloc void*[] { &buffer, &output, &length, &channels, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_f32_ungated", (Blocks(channels, logM2 - logC), 1), third, ColumnThreads,
                 (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
@@ -440,7 +470,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             void** second = stackalloc void*[] { &buffer, &k, &conj, &specOut, &specIn, &channels, &logM1, &logM2 };
             if ((steps & 2) != 0)
                 CudaKernels.Launch(device, "hyena_fourstep_rows", (rowBlocks, 1), second, RowThreads,
-                (uint)(2 * OnChipFftConvolution.SharedBytesPerPosition << logM2));
+                RowBytes(logM2));
 
             void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &sbo, &length, &channels, &logM1, &logM2, &logC };
             if ((steps & 4) != 0)

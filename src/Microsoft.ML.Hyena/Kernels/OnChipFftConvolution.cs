@@ -373,13 +373,13 @@ __device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int k
     }
 }
 
-// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2): the real input's
+// Bins kk and M - kk of the packed transform Z (at z[pk], z[pm]; the same place when kk is 0 or M / 2), w = W^kk as in
+// real_spectrum: the real input's
 // spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
 // term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
 // kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
 // place (pack_real_spectrum).
-__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
-    const cpx w = expi_pi(over_pow2(-(float)kk, M));
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
     cpx X0, X1;
     real_spectrum(z, pk, pm, w, &X0, &X1);
     const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
@@ -427,7 +427,7 @@ __device__ void onchip_conv(const T* a, long long sba, const T* b, long long sbb
     cpx* s = spec_out ? spec_out + row * (long long)(M + 1) : 0;
     const cpx* u = u_in ? u_in + row * (long long)(M + 1) : 0;
     batched_load<HYENA_ONCHIP_SPECTRUM>(M / 2 + 1, [&](int kk) { return spectrum_load(kk, M, k, u, 0); },
-        [&](int kk, spectrum_in in) { spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, in, conjK, s, u != 0, 0); });
+        [&](int kk, spectrum_in in) { spectrum_product(z, swz(kk, sh), swz((M - kk) & (M - 1), sh), kk, M, expi_pi(over_pow2(-(float)kk, M)), in, conjK, s, u != 0, 0); });
     __syncthreads();
     dif_inverse<0, 1>(z, M, sh, 0, 0, 0);   // the spectrum carries 1 / 2L
 
