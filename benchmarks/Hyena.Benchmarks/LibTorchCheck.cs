@@ -297,7 +297,14 @@ namespace Hyena.Benchmarks
                     var bias = randn(width, device: device);
                     bool used = Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.KernelApplies(x, bias);
                     var difference = (Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(x, bias) - (x + bias)).abs().max().item<float>();
-                    return $"kernel {(used ? "used" : "NOT USED")}, largest difference from libtorch's add {difference:E2}";
+                    // The backward kernel: x's gradient against the cast of the gradient (identical), the bias's against the sum.
+                    var probe = randn(new long[] { 3, 1001, width }, device: device);
+                    var xg = x.clone().requires_grad_(true);
+                    var bg = bias.clone().requires_grad_(true);
+                    (Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(xg, bg) * probe).sum().backward();
+                    var gx = (xg.grad!.to_type(ScalarType.Float32) - probe.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32)).abs().max().item<float>();
+                    return $"kernel {(used ? "used" : "NOT USED")}, largest difference from libtorch's add {difference:E2}; backward: x's gradient " +
+                        $"from the cast {gx:E2}, the bias's relative error against the sum {Err(bg.grad!, probe.sum(new long[] { 0, 1 }))}";
                 });
             }
         }

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Hyena.Tests
     /// The widened bias add's CUDA kernel run on the CPU: Emulation/WidenedBiasAdd.cpp compiles
     /// <see cref="WidenedBiasAddFunction.Source"/> as C++ with g++ and checks every element against float(x) + bias, bit
     /// for bit, on the vector path (widths that are multiples of 8) and the element path (others, and a last partial
-    /// vector); and without a bias, x widened, bit for bit, a negative zero included. The GPU check is Hyena.Benchmarks check-libtorch ("widened bias add kernel": whether the kernel ran, and its
+    /// vector); without a bias, x widened, bit for bit, a negative zero included; and the backward kernel, the gradient
+    /// narrowed to bfloat16 bit for bit and the bias's gradient against a double-precision sum. The GPU check is Hyena.Benchmarks check-libtorch ("widened bias add kernel": whether the kernel ran, and its
     /// largest difference from libtorch's add).
     /// </summary>
     public class WidenedBiasAddEmulationTests
@@ -19,8 +20,11 @@ namespace Microsoft.ML.Hyena.Tests
             var (exit, output) = KernelEmulation.Run("WidenedBiasAdd.cpp",
                 CudaKernels.CommonSource + ShortConvolutionFunction.Source + WidenedBiasAddFunction.Source);
             Assert.True(exit == 0, "the emulated kernel differs from float(x) + bias:\n" + output);
-            Assert.Contains("rows=40 D=768 n=30720 wrong=0 widened wrong=0", output);
-            Assert.Contains("rows=9 D=12 n=108 wrong=0 widened wrong=0", output);
+            Assert.Contains("rows=40 D=768 n=30720 wrong=0 widened wrong=0 backward wrong=0", output);
+            Assert.Contains("rows=9 D=12 n=108 wrong=0 widened wrong=0 backward wrong=0", output);
+            Assert.Contains("rows=11 D=3 n=33 wrong=0 widened wrong=0 backward wrong=0", output);
+            Assert.Contains("rows=90 D=512 n=46080 wrong=0 widened wrong=0 backward wrong=0", output);
+            Assert.Contains("rows=200 D=12 n=2400 wrong=0 widened wrong=0 backward wrong=0", output);
         }
 
         [Theory]

@@ -52,10 +52,73 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_widen_add_bias(const b
         }
     }
 }
+
+// The backward pass in one pass over g where a cast and a sum took two: gx[i] = g[i] rounded to bfloat16 (as a cast
+// rounds) and partial[blockIdx.y, d] = the sum of g[r, d] over the rows r this block visits (rows blockIdx.y * 8 + lane,
+// stepping by gridDim.y * 8), the bias's gradient once the row blocks' sums are added. g: (rows, D) float32, contiguous;
+// gx: (rows, D) bfloat16. Block of 256 threads as 8 row lanes of 32 threads; a thread takes 4 consecutive features of
+// the block's tile of 128 (blockIdx.x), as vectors where D is a multiple of 4 and g and gx are aligned for them, and
+// issues 4 rows' loads before their stores. Grid (ceil(D / 128), row blocks). Loops over the thread index, so one
+// thread may run a whole block (the CPU emulation does).
+struct __align__(8) hyena_u2 { unsigned int x, y; };
+extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const float* g, bf16_t* gx, float* partial, long long rows, int D) {
+    __shared__ float sums[8][129];
+    const int f0 = blockIdx.x * 128;
+    const bool vector = (D & 3) == 0 && aligned16(g) && (((unsigned long long)gx) & 7ull) == 0ull;
+    const long long step = (long long)gridDim.y * 8;
+    for (int e = threadIdx.x; e < 256; e += blockDim.x) {
+        const int c = e & 31, lane = e >> 5, f = f0 + 4 * c;
+        const bool whole = vector && f + 4 <= D;
+        float acc[4] = { 0.f, 0.f, 0.f, 0.f };
+        for (long long r0 = (long long)blockIdx.y * 8 + lane; r0 < rows; r0 += 4 * step) {
+            float v[4][4];
+#pragma unroll
+            for (int u = 0; u < 4; u++) {
+                const long long r = r0 + u * step;
+                if (r < rows && whole) {
+                    hyena_f4 a = *(const hyena_f4*)(g + r * D + f);
+                    v[u][0] = a.x; v[u][1] = a.y; v[u][2] = a.z; v[u][3] = a.w;
+                } else {
+                    for (int k = 0; k < 4; k++) v[u][k] = r < rows && f + k < D ? g[r * D + f + k] : 0.f;
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < 4; u++) {
+                const long long r = r0 + u * step;
+                if (r >= rows) break;
+                if (whole) {
+                    hyena_u2 o;
+                    o.x = bf16_bits(v[u][0]) | (bf16_bits(v[u][1]) << 16);
+                    o.y = bf16_bits(v[u][2]) | (bf16_bits(v[u][3]) << 16);
+                    *(hyena_u2*)(gx + r * D + f) = o;
+                } else {
+                    for (int k = 0; k < 4; k++) if (f + k < D) st(gx, r * D + f + k, v[u][k]);
+                }
+                for (int k = 0; k < 4; k++) acc[k] += v[u][k];
+            }
+        }
+        for (int k = 0; k < 4; k++) sums[lane][4 * c + k] = acc[k];
+    }
+    __syncthreads();
+    for (int c = threadIdx.x; c < 128; c += blockDim.x) {
+        float s = 0.f;
+        for (int lane = 0; lane < 8; lane++) s += sums[lane][c];
+        if (f0 + c < D) partial[(long long)blockIdx.y * D + f0 + c] = s;
+    }
+}
 ";
 
         /// <summary>The kernel's entry point.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_widen_add_bias" };
+        internal static readonly string[] FunctionNames = { "hyena_widen_add_bias", "hyena_bias_grad_narrow" };
+
+        /// <summary>Features a block of the backward kernel covers (32 threads of 4).</summary>
+        internal const int FeatureTile = 128;
+
+        /// <summary>Row lanes of the backward kernel's block (its 256 threads as 8 lanes of 32).</summary>
+        internal const int RowLanes = 8;
+
+        /// <summary>At most this many blocks along the rows in the backward kernel (each then loops over its share of rows).</summary>
+        internal const int MaxRowBlocks = 256;
 
         /// <summary>Threads per block of the kernel.</summary>
         private const int Threads = 256;
@@ -98,6 +161,30 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_widen_add_bias(const b
             return y;
         }
 
+        // Whether the backward kernel takes the gradient g of y for an x of type xType: bfloat16 x, g float32 and contiguous
+        // on CUDA with a last dimension, kernels ready.
+        private static bool BackwardKernelApplies(Tensor g, ScalarType xType)
+            => xType == ScalarType.BFloat16 && g.device_type == DeviceType.CUDA && g.dtype == ScalarType.Float32 && g.dim() >= 1
+               && g.size(-1) >= 1 && g.size(-1) <= int.MaxValue && g.is_contiguous() && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(g));
+
+        // x's gradient (g rounded to bfloat16) and the bias's (g summed over its rows) in one pass over g, then the row
+        // blocks' partial sums added.
+        private static unsafe (Tensor gx, Tensor gb) KernelBackward(Tensor g)
+        {
+            using var scope = NewDisposeScope();
+            int device = CudaKernels.DeviceIndex(g), width = (int)g.size(-1);
+            long rows = g.numel() / width;
+            var gx = empty(g.shape, ScalarType.BFloat16, g.device);
+            long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
+            var partial = empty(new[] { rowBlocks, (long)width }, ScalarType.Float32, g.device);   // the kernel writes every element
+            IntPtr pg = CudaKernels.DataPointer(g), pgx = CudaKernels.DataPointer(gx), pp = CudaKernels.DataPointer(partial);
+            void** args = stackalloc void*[] { &pg, &pgx, &pp, &rows, &width };
+            uint featureBlocks = (uint)((width + FeatureTile - 1) / FeatureTile);
+            CudaKernels.Launch(device, "hyena_bias_grad_narrow", (featureBlocks, (uint)rowBlocks), args, Threads, 0);
+            var gb = rowBlocks == 1 ? partial.squeeze(0) : partial.sum(0L);
+            return (scope.MoveToOuter(gx), scope.MoveToOuter(gb));
+        }
+
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var x = (Tensor)vars[0];
@@ -112,10 +199,16 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_widen_add_bias(const b
             => GradientHandOff.Backward("widened bias add", 2, grad_output, () =>
             {
                 var xType = (ScalarType)(int)ctx.get_data("xType");
+                bool xGrad = (bool)ctx.get_data("xGrad"), biasGrad = (bool)ctx.get_data("biasGrad");
+                if (xGrad && biasGrad && BackwardKernelApplies(grad_output, xType))
+                {
+                    var (kgx, kgb) = KernelBackward(grad_output);
+                    return new List<Tensor> { kgx, kgb };
+                }
                 Tensor? gx = null, gb = null;
-                if ((bool)ctx.get_data("xGrad"))
+                if (xGrad)
                     gx = grad_output.to_type(xType);
-                if ((bool)ctx.get_data("biasGrad"))
+                if (biasGrad)
                     gb = grad_output.reshape(-1, grad_output.size(-1)).sum(0L);
                 return new List<Tensor> { gx!, gb! };
             });

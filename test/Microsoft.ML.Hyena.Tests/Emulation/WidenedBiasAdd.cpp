@@ -3,8 +3,9 @@
 // the CPU, one thread for the whole grid (the grid-stride loop then visits every element), and checks every element
 // against float(x) + bias computed directly: the same two float32 operations, so the results must be equal bit for bit.
 // Widths that are multiples of 8 take the vector path (with element counts that do and do not end on a whole vector),
-// others the element path. Then without a bias (null): x widened, bit for bit, a negative zero included. Prints one line
-// per case and exits 1 on any difference.
+// others the element path. Then without a bias (null): x widened, bit for bit, a negative zero included. Then the backward
+// kernel (hyena_bias_grad_narrow): the gradient narrowed to bfloat16 bit for bit and the bias's gradient within 1e-6 of a
+// double-precision sum (relative to the sum of magnitudes). Prints one line per case and exits 1 on any difference.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -32,14 +33,32 @@ static int run_case(long long rows, int D, std::mt19937& rng) {
         float want = ld(x, i);
         if (std::memcmp(&want, &y[i], 4) != 0) wrongWiden++;
     }
-    std::printf("rows=%lld D=%d n=%lld wrong=%d widened wrong=%d\n", rows, D, n, wrong, wrongWiden);
-    return wrong + wrongWiden;
+    // The backward kernel: gx the gradient rounded to bfloat16 as a cast rounds, bit for bit; the bias's gradient (the row
+    // blocks' partial sums added) against a double-precision sum. Two or three row blocks, so that each lane strides; at
+    // 90 and 200 rows every one of a thread's 4 rows in flight is used.
+    alignas(16) static float g[1 << 16], partial[4 * 4096];
+    alignas(16) static unsigned short gx[1 << 16];
+    for (long long i = 0; i < n; i++) { g[i] = normal(rng); gx[i] = 0xFFFF; }
+    const unsigned rowBlocks = rows > 16 ? 3u : 2u;
+    run_grid((unsigned)((D + 127) / 128), rowBlocks, [&] { hyena_bias_grad_narrow(g, gx, partial, rows, D); });
+    int wrongGrad = 0;
+    for (long long i = 0; i < n; i++) wrongGrad += gx[i] != (unsigned short)bf16_bits(g[i]);
+    double worst = 0;
+    for (int d = 0; d < D; d++) {
+        double want = 0, got = 0, scale = 1e-30;
+        for (long long r = 0; r < rows; r++) { want += g[r * D + d]; scale += std::fabs(g[r * D + d]); }
+        for (unsigned ry = 0; ry < rowBlocks; ry++) got += partial[(size_t)ry * D + d];
+        worst = std::fmax(worst, std::fabs(got - want) / scale);
+    }
+    if (worst > 1e-6) wrongGrad++;
+    std::printf("rows=%lld D=%d n=%lld wrong=%d widened wrong=%d backward wrong=%d (bias sum %.1e)\n", rows, D, n, wrong, wrongWiden, wrongGrad, worst);
+    return wrong + wrongWiden + wrongGrad;
 }
 
 int main() {
     std::mt19937 rng(3);
     int wrong = 0;
-    const long long cases[][2] = { {40, 768}, {7, 64}, {5, 8}, {9, 12}, {11, 3}, {1, 1}, {0, 16} };
+    const long long cases[][2] = { {40, 768}, {7, 64}, {5, 8}, {9, 12}, {11, 3}, {1, 1}, {0, 16}, {90, 512}, {200, 12} };
     for (const auto& c : cases) wrong += run_case(c[0], (int)c[1], rng);
     std::printf("wrong %d\n", wrong);
     return wrong == 0 ? 0 : 1;
