@@ -26,6 +26,13 @@ namespace Microsoft.ML.Hyena
     /// weighting pass) gives z = G[0] + G[L] (-1)^t + 2 sum over 0 &lt; f &lt; L of Re(G[f] e^(...)), so that
     /// grad k[t] = (z[t] + Re G[0] + Re G[L] (-1)^t) / 4L, which one kernel writes back positions first.
     /// </para>
+    /// <para>
+    /// Where the four-step kernels make the spectrum in their own order and the filter is laid out channels first (the
+    /// operator's path from 64k on), neither of those kernels runs: the four-step transform's first step reads the filter
+    /// itself, windowed and scaled as the padding kernel would have written it, and its last step writes the filter's
+    /// gradient as the gradient kernel would have (<see cref="FourStepFftConvolution.FilterSpectrum"/>,
+    /// <see cref="FourStepFftConvolution.FilterGradient"/>): the same values, without the padded copy and z in memory.
+    /// </para>
     /// </remarks>
     internal sealed class FilterSpectrumFunction : autograd.SingleTensorFunction<FilterSpectrumFunction>
     {
@@ -306,12 +313,15 @@ HYENA_FILTER(_bf16, bf16_t)
             if (!channelsFirst && !PositionsFirst(k))
                 throw new ArgumentException("The filter spectrum's kernels read a filter laid out positions first or channels first; got another layout.", nameof(k));
             var leading = k.shape[..^1];
-            var padded = empty(new long[] { channels, width }, ScalarType.Float32, k.device);
             var biasData = bias?.contiguous();
             var (times, deltas, shift) = WindowData(window, length, channels);
-            IntPtr pk = CudaKernels.DataPointer(k), pb = biasData is null ? IntPtr.Zero : CudaKernels.DataPointer(biasData), pp = CudaKernels.DataPointer(padded);
+            IntPtr pk = CudaKernels.DataPointer(k), pb = biasData is null ? IntPtr.Zero : CudaKernels.DataPointer(biasData);
             IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (2f * length);
+            if (kernelOrder && channelsFirst)                                                   // the four-step kernels read k itself
+                return scope.MoveToOuter(FourStepFftConvolution.FilterSpectrum(k, pb, pt, pd, shift, scale).view(leading.Append(length + 1L).ToArray()));
+            var padded = empty(new long[] { channels, width }, ScalarType.Float32, k.device);
+            IntPtr pp = CudaKernels.DataPointer(padded);
             void** args = stackalloc void*[10];
             args[0] = &pk; args[1] = &pb; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pp; args[6] = &length; args[7] = &channels; args[8] = &scale;
             args[9] = &width;
@@ -336,19 +346,24 @@ HYENA_FILTER(_bf16, bf16_t)
             var leading = grad.shape[..^1];
             int channels = (int)(grad.numel() / (length + 1)), l = (int)length;
             var g = grad.contiguous().view(channels, length + 1);
-            var z = kernelOrder                                                                 // unscaled: G[0] + G[L](-1)^t + 2 sum Re(...)
-                ? FourStepFftConvolution.InverseRealSpectrum(g)                                 // G in the kernels' order: the first L of z
-                : fft.irfft(g, 2 * length, norm: FFTNormType.Forward);
-            int zWidth = (int)z.size(1);
             var gk = channelsFirst
                 ? empty(leading.Append(length).ToArray(), filterType, grad.device)                 // (...C, L)
                 : empty(new[] { length }.Concat(leading).ToArray(), filterType, grad.device);     // (L, ...C)
             var gb = withBias ? empty(leading, ScalarType.Float32, grad.device) : null;
-            IntPtr pz = CudaKernels.DataPointer(z), pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk);
-            IntPtr pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
+            IntPtr pg = CudaKernels.DataPointer(g), pk = CudaKernels.DataPointer(gk), pb = gb is null ? IntPtr.Zero : CudaKernels.DataPointer(gb);
             var (times, deltas, shift) = WindowData(window, l, channels);
             IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (4f * length);
+            if (kernelOrder && channelsFirst)                                                   // the four-step kernels write gk itself
+            {
+                FourStepFftConvolution.FilterGradient(g, gk, pb, pt, pd, shift, scale);
+                return (gk, gb!);
+            }
+            using var z = kernelOrder                                                           // unscaled: G[0] + G[L](-1)^t + 2 sum Re(...)
+                ? FourStepFftConvolution.InverseRealSpectrum(g)                                 // G in the kernels' order: the first L of z
+                : fft.irfft(g, 2 * length, norm: FFTNormType.Forward);
+            int zWidth = (int)z.size(1);
+            IntPtr pz = CudaKernels.DataPointer(z);
             void** args = stackalloc void*[11];
             args[0] = &pz; args[1] = &pg; args[2] = &pt; args[3] = &pd; args[4] = &shift; args[5] = &pk; args[6] = &pb; args[7] = &l; args[8] = &channels; args[9] = &scale;
             args[10] = &zWidth;
@@ -358,7 +373,7 @@ HYENA_FILTER(_bf16, bf16_t)
 
         // The kernel of that name for a filter of type filterType: float32, or bfloat16 (the filter MLP's last product in
         // bfloat16, HyenaFilter.MatrixProductType), read and written without casts of their own.
-        private static string KernelName(string name, ScalarType filterType) => filterType switch
+        internal static string KernelName(string name, ScalarType filterType) => filterType switch
         {
             ScalarType.Float32 => name,
             ScalarType.BFloat16 => name + "_bf16",

@@ -9,7 +9,9 @@ namespace Microsoft.ML.Hyena.Tests
     /// elements) and checks the convolution, the correlation of the backward pass, the kept spectrum and the side
     /// product against direct sums in double precision, with strided streams: one block per row for lengths 16 to
     /// 2,048, the four-step kernels for 512 to 16,384 with several splits into columns and rows (with the filter's
-    /// spectrum put in their order by hyena_fourstep_spectrum_slots, checked bin by bin). The GPU check is
+    /// spectrum put in their order by hyena_fourstep_spectrum_slots, checked bin by bin); the filter's own steps, and their
+    /// fused forms that read the filter and write its gradient (with <see cref="FilterSpectrumFunction.Source"/>'s
+    /// channels-first kernels, bit for bit). The GPU check is
     /// Hyena.Benchmarks check-libtorch.
     /// </summary>
     public class OnChipFftConvolutionEmulationTests
@@ -18,12 +20,13 @@ namespace Microsoft.ML.Hyena.Tests
         public void TheKernelSourceComputesTheConvolutionAndItsSpectrum()
         {
             var (exit, output) = KernelEmulation.Run("OnChipFftConvolution.cpp",
-                CudaKernels.CommonSource + OnChipFftConvolution.Source + FourStepFftConvolution.Source);
+                CudaKernels.CommonSource + FilterSpectrumFunction.Source + OnChipFftConvolution.Source + FourStepFftConvolution.Source);
             Assert.True(exit == 0, "the emulated kernel differs from the direct sums by more than 1e-5:\n" + output);
             Assert.Contains("L=2048 conj=1 logM1=0", output);
             Assert.Contains("L=2048 conj=1 logM1=0 logC=0 outputs side by side", output);
             Assert.Contains("L=2048 conj=0 logM1=0 logC=0 outputs contiguous", output);
             Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
+            Assert.Contains("filter L=4096 logM1=5 logC=2 fused steps identical", output);
         }
     }
 }

@@ -102,22 +102,17 @@ __device__ __forceinline__ void column_block(int logM2, int logC, long long* row
     *c0 = (blockIdx.x & ((1 << (logM2 - logC)) - 1)) << logC;
 }
 
-// Step 1, M2 / C blocks per row: the packed, gated input of columns c0 .. c0 + C - 1 (second half zero), transformed over
-// n1, times W_L^(n2 k1), written to work[k1 M2 + n2]; side_out = a * side as in onchip_conv.
-template <typename T, bool GATED = true>
-__device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
-                                         const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) {
+// Step 1, M2 / C blocks per row: the packed input of columns c0 .. c0 + C - 1 of row `row` (point(t): positions t and t + 1
+// as one complex point; the second half zero), transformed over n1, times W_L^(n2 k1), written to work[k1 M2 + n2].
+template <typename Point>
+__device__ void fourstep_columns_forward_of(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
-    long long row; int c0;
-    column_block(logM2, logC, &row, &c0);
-    const long long o = row * (long long)L, oo = stream_at(row, D, L, sbo, 0);
-    const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
     const int shift = 32 - logM1;
     batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) {
         int f = j & (C - 1), n1 = j >> logC;
-        return n1 < M1 / 2 ? gated_pair<T, GATED>(a, ia, b, ib, scale, side, side_out, o, oo, 2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
+        return n1 < M1 / 2 ? point(2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
     }, [&](int j, cpx v) { z[((__brev((unsigned)(j >> logC)) >> shift) << logC) + (j & (C - 1))] = v; });
     __syncthreads();
     dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
@@ -126,6 +121,18 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
         int k1 = j >> logC, n2 = c0 + (j & (C - 1));
         w[(long long)k1 * M2 + n2] = cmul(z[j], expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L)));
     }
+}
+
+// Step 1 of the convolution: the gated input a * b * scale (a alone when not GATED); side_out = a * side as in onchip_conv.
+template <typename T, bool GATED = true>
+__device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
+                                         const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) {
+    long long row; int c0;
+    column_block(logM2, logC, &row, &c0);
+    const long long o = row * (long long)L, oo = stream_at(row, D, L, sbo, 0);
+    const long long ia = stream_at(row, D, L, sba, 0), ib = stream_at(row, D, L, sbb, 0);
+    fourstep_columns_forward_of([&](int t) { return gated_pair<T, GATED>(a, ia, b, ib, scale, side, side_out, o, oo, t); },
+                                work, row, c0, L, logM1, logM2, logC);
 }
 
 // What a pair of bins of the rows kernel reads from global memory, by its mode (see rows_bins): nothing in mode 1.
@@ -230,29 +237,74 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     }
 }
 
-// Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of work transformed back over k1; the first half of each (the
-// first L of the 2L outputs) gated and written as in onchip_conv (outputs at batch stride sbo).
-template <typename T, bool GATED = true>
-__device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
-                                         long long sbo, int L, int D, int logM1, int logM2, int logC) {
+// Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of row `row` of work transformed back over k1; the first half of
+// each (the first L of the 2L outputs), positions t and t + 1 at a time, given to put(r, load(t), t), load's reads issued
+// in batches ahead of the puts.
+template <typename Load, typename Put>
+__device__ void fourstep_columns_inverse_of(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
-    long long row; int c0;
-    column_block(logM2, logC, &row, &c0);
-    const long long oo = stream_at(row, D, L, sbo, 0);
     const cpx* w = work + row * (long long)L;
     batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) { return w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))]; }, [&](int j, cpx v) { z[j] = v; });
     __syncthreads();
     dif_inverse<1, 0>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
+    const int shift = 32 - logM1;
+    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return load(2 * (M2 * (j >> logC) + c0 + (j & (C - 1)))); },
+                 [&](int j, decltype(load(0)) v) {
+        int f = j & (C - 1), n1 = j >> logC;
+        put(z[((__brev((unsigned)n1) >> shift) << logC) + f], v, 2 * (M2 * n1 + c0 + f));
+    });
+}
+
+// Step 3 of the convolution: the outputs gated and written as in onchip_conv (outputs at batch stride sbo).
+template <typename T, bool GATED = true>
+__device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
+                                         long long sbo, int L, int D, int logM1, int logM2, int logC) {
+    long long row; int c0;
+    column_block(logM2, logC, &row, &c0);
+    const long long oo = stream_at(row, D, L, sbo, 0);
     const long long og1 = stream_at(row, D, L, sbg1, 0);
     const long long og2 = g2 ? stream_at(row, D, L, sbg2, 0) : 0;
-    const int shift = 32 - logM1;
-    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return output_gates<T, GATED>(2 * (M2 * (j >> logC) + c0 + (j & (C - 1))), g1, og1, g2, og2); },
-                 [&](int j, gates2 g) {
-        int f = j & (C - 1), n1 = j >> logC;
-        gated_output(z[((__brev((unsigned)n1) >> shift) << logC) + f], g, 2 * (M2 * n1 + c0 + f), oo, out1, out2);
-    });
+    fourstep_columns_inverse_of(work, row, c0, L, logM1, logM2, logC,
+        [&](int t) { return output_gates<T, GATED>(t, g1, og1, g2, og2); },
+        [&](cpx r, gates2 g, int t) { gated_output(r, g, t, oo, out1, out2); });
+}
+
+// Steps 1 and 3 for the filter's own spectrum and gradient (FilterSpectrumFunction, a filter k (C, L) laid out channels
+// first; one row a channel): step 1 reads the filter as filter_pad_cf writes it padded, scale (k[c, t] w(t, c) + bias[c]
+// at t = 0) with w the window (filter_window); step 3 writes its gradient as filter_grad_cf does from the inverse
+// transform z, gk[c, t] = scale (z + Re G[c, 0] + (-1)^t Re G[c, L]) w(t, c), and gbias[c] that at t = 0 before the window.
+// The same float operations in the same order as those kernels with the ungated steps, so the same values, without the
+// padded copy or z in memory between them.
+template <typename TK>
+__device__ void fourstep_columns_forward_filter(const TK* k, const float* bias, const float* times, const float* deltas, float shift,
+                                                float scale, cpx* work, int L, int logM1, int logM2, int logC) {
+    long long c; int c0;
+    column_block(logM2, logC, &c, &c0);
+    const long long o = c * (long long)L;
+    fourstep_columns_forward_of([&](int t) {
+        float x0 = ld(k, o + t) * filter_window(times, deltas, shift, t, (int)c), x1 = ld(k, o + t + 1) * filter_window(times, deltas, shift, t + 1, (int)c);
+        if (t == 0 && bias) x0 += bias[c];
+        return cmake(x0 * scale, x1 * scale);
+    }, work, c, c0, L, logM1, logM2, logC);
+}
+
+template <typename TG>
+__device__ void fourstep_columns_inverse_filter(const cpx* work, const float* G, const float* times, const float* deltas, float shift,
+                                                TG* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) {
+    long long c; int c0;
+    column_block(logM2, logC, &c, &c0);
+    const long long o = c * (long long)L, g = c * (long long)(L + 1);
+    const float first = G[2 * g], nyquist = G[2 * (g + L)];
+    fourstep_columns_inverse_of(work, c, c0, L, logM1, logM2, logC,
+        [&](int t) { return cmake(filter_window(times, deltas, shift, t, (int)c), filter_window(times, deltas, shift, t + 1, (int)c)); },
+        [&](cpx r, cpx w, int t) {
+            float x0 = (r.x + first + nyquist) * scale, x1 = (r.y + first - nyquist) * scale;   // t even, t + 1 odd
+            if (t == 0 && gbias) gbias[c] = x0;
+            st(gk, o + t, x0 * w.x);
+            st(gk, o + t + 1, x1 * w.y);
+        });
 }
 
 // A channel's L + 1 bins between bin order and the kernels' order (kept_slot: bin k1 + M1 k2 at k1 M2 + k2, bin L last),
@@ -342,6 +394,15 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
     int logM1, int logM2, int logC) {
     fourstep_columns_inverse<float, false>(work, (const float*)0, 0, out, (const float*)0, 0, (float*)0, (long long)D * L, L, D, logM1, logM2, logC);
 }
+#define HYENA_FOURSTEP_FILTER(NAME, T) \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_filter##NAME(const T* k, const float* bias, const float* times, \
+    const float* deltas, float shift, float scale, cpx* work, int L, int logM1, int logM2, int logC) { \
+    fourstep_columns_forward_filter<T>(k, bias, times, deltas, shift, scale, work, L, logM1, logM2, logC); } \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_filter##NAME(const cpx* work, const float* G, const float* times, \
+    const float* deltas, float shift, T* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) { \
+    fourstep_columns_inverse_filter<T>(work, G, times, deltas, shift, gk, gbias, scale, L, logM1, logM2, logC); }
+HYENA_FOURSTEP_FILTER(, float)
+HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
 ";
 
         /// <summary>
@@ -353,7 +414,8 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows",
             "hyena_fourstep_columns_inverse_f32", "hyena_fourstep_columns_inverse_bf16",
             "hyena_fourstep_columns_forward_f32_ungated", "hyena_fourstep_rows_spectrum", "hyena_fourstep_rows_inverse",
-            "hyena_fourstep_columns_inverse_f32_ungated",
+            "hyena_fourstep_columns_inverse_f32_ungated", "hyena_fourstep_columns_forward_filter", "hyena_fourstep_columns_forward_filter_bf16",
+            "hyena_fourstep_columns_inverse_filter", "hyena_fourstep_columns_inverse_filter_bf16",
         };
 
         /// <summary>The kernels' names.</summary>
@@ -400,19 +462,48 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             int device = CudaKernels.DeviceIndex(rows);
             int channels = checked((int)rows.size(0)), length = checked((int)rows.size(1));
             var (logM1, logM2, logC) = Factors(length);
-            var spectrum = empty(new[] { rows.size(0), length + 1L }, ScalarType.ComplexFloat32, rows.device);
             using var work = empty(new[] { rows.size(0), (long)length }, ScalarType.ComplexFloat32, rows.device);
-            IntPtr a = CudaKernels.DataPointer(rows), buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
+            IntPtr a = CudaKernels.DataPointer(rows), buffer = CudaKernels.DataPointer(work);
             long sba = (long)channels * length;
             float scale = 1f;
             void** first = stackalloc void*[] { &a, &sba, &scale, &buffer, &length, &channels, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, "hyena_fourstep_columns_forward_f32_ungated", (Blocks(channels, logM2 - logC), 1), first, ColumnThreads,
-                (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
+                ColumnBytes(logM1, logC));
+            return RowSpectra(device, work, channels, length, logM1, logM2);
+        }
+
+        /// <summary>
+        /// <see cref="RealSpectrum"/> of the windowed filter straight from the filter MLP's product <paramref name="k"/> (C, L),
+        /// float32 or bfloat16, laid out channels first: step 1 reads it as <see cref="FilterSpectrumFunction"/>'s channels-first
+        /// padding kernel would write it padded (scale (k[c, t] w(t, c) + bias[c] at t = 0), w the window from
+        /// <paramref name="times"/>, <paramref name="deltas"/> and <paramref name="shift"/>, 1 when they are zero), the same
+        /// values without that copy. The pointers: float32 data on k's device, or zero for none.
+        /// </summary>
+        internal static unsafe Tensor FilterSpectrum(Tensor k, IntPtr bias, IntPtr times, IntPtr deltas, float shift, float scale)
+        {
+            int device = CudaKernels.DeviceIndex(k);
+            int length = checked((int)k.size(-1)), channels = checked((int)(k.numel() / length));
+            var (logM1, logM2, logC) = Factors(length);
+            using var work = empty(new[] { channels, (long)length }, ScalarType.ComplexFloat32, k.device);
+            IntPtr pk = CudaKernels.DataPointer(k), buffer = CudaKernels.DataPointer(work);
+            void** first = stackalloc void*[] { &pk, &bias, &times, &deltas, &shift, &scale, &buffer, &length, &logM1, &logM2, &logC };
+            CudaKernels.Launch(device, FilterSpectrumFunction.KernelName("hyena_fourstep_columns_forward_filter", k.dtype), (Blocks(channels, logM2 - logC), 1),
+                first, ColumnThreads, ColumnBytes(logM1, logC));
+            return RowSpectra(device, work, channels, length, logM1, logM2);
+        }
+
+        // Step 2 in mode 1: the one-sided spectra (C, L + 1) in the kernels' order from step 1's buffer.
+        private static unsafe Tensor RowSpectra(int device, Tensor work, int channels, int length, int logM1, int logM2)
+        {
+            var spectrum = empty(new[] { channels, length + 1L }, ScalarType.ComplexFloat32, work.device);
+            IntPtr buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
             void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
-            CudaKernels.Launch(device, "hyena_fourstep_rows_spectrum", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
-                RowBytes(logM2));
+            CudaKernels.Launch(device, "hyena_fourstep_rows_spectrum", (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
             return spectrum;
         }
+
+        // Shared memory of a block of steps 1 and 3: its C columns of M1 points.
+        private static uint ColumnBytes(int logM1, int logC) => (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC));
 
         /// <summary>
         /// The first L outputs (C, L, float32) of the unnormalised inverse real transforms of the one-sided spectra
@@ -426,15 +517,41 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
             int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
             var (logM1, logM2, logC) = Factors(length);
             var z = empty(new[] { spectrum.size(0), (long)length }, ScalarType.Float32, spectrum.device);
-            using var work = empty(new[] { spectrum.size(0), (long)length }, ScalarType.ComplexFloat32, spectrum.device);
-            IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work), output = CudaKernels.DataPointer(z);
-            void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
-            CudaKernels.Launch(device, "hyena_fourstep_rows_inverse", (Blocks(channels, logM1 - 1), 1), second, RowThreads,
-                RowBytes(logM2));
+            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2);
+            IntPtr buffer = CudaKernels.DataPointer(work), output = CudaKernels.DataPointer(z);
             void** third = stackalloc void*[] { &buffer, &output, &length, &channels, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_f32_ungated", (Blocks(channels, logM2 - logC), 1), third, ColumnThreads,
-                (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC)));
+                ColumnBytes(logM1, logC));
             return z;
+        }
+
+        /// <summary>
+        /// The filter's gradient from its spectrum's, <paramref name="spectrum"/> (C, L + 1, complex float32, contiguous, in
+        /// the kernels' order), written straight into <paramref name="gk"/> (C, L, float32 or bfloat16, contiguous) and, where
+        /// not zero, <paramref name="gbias"/> (C, float32) as <see cref="FilterSpectrumFunction"/>'s channels-first gradient
+        /// kernel writes them from <see cref="InverseRealSpectrum"/>'s z (scale (z + Re G[0] + (-1)^t Re G[L]) times the
+        /// window; the bias's at t = 0 without it): the same values without z in memory.
+        /// </summary>
+        internal static unsafe void FilterGradient(Tensor spectrum, Tensor gk, IntPtr gbias, IntPtr times, IntPtr deltas, float shift, float scale)
+        {
+            int device = CudaKernels.DeviceIndex(spectrum);
+            int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
+            var (logM1, logM2, logC) = Factors(length);
+            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2);
+            IntPtr buffer = CudaKernels.DataPointer(work), g = CudaKernels.DataPointer(spectrum), pk = CudaKernels.DataPointer(gk);
+            void** third = stackalloc void*[] { &buffer, &g, &times, &deltas, &shift, &pk, &gbias, &scale, &length, &logM1, &logM2, &logC };
+            CudaKernels.Launch(device, FilterSpectrumFunction.KernelName("hyena_fourstep_columns_inverse_filter", gk.dtype), (Blocks(channels, logM2 - logC), 1),
+                third, ColumnThreads, ColumnBytes(logM1, logC));
+        }
+
+        // Step 2 in mode 2: the buffer of the inverse transforms of one-sided spectra (C, L + 1) in the kernels' order, for step 3.
+        private static unsafe Tensor RowInverses(int device, Tensor spectrum, int channels, int length, int logM1, int logM2)
+        {
+            var work = empty(new[] { channels, (long)length }, ScalarType.ComplexFloat32, spectrum.device);
+            IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work);
+            void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
+            CudaKernels.Launch(device, "hyena_fourstep_rows_inverse", (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
+            return work;
         }
 
         /// <summary>
@@ -453,7 +570,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
         {
             var (logM1, logM2, logC) = Factors(length);
             uint columnBlocks = Blocks(rows, logM2 - logC), rowBlocks = Blocks(rows, logM1 - 1);
-            uint columnBytes = (uint)(OnChipFftConvolution.SharedBytesPerPosition << (logM1 + logC));
+            uint columnBytes = ColumnBytes(logM1, logC);
             using var work = empty(new[] { rows, (long)length }, ScalarType.ComplexFloat32, x.A.device);
             var P = OnChipFftConvolution.Arguments.Pointer;
             IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
