@@ -1,0 +1,1 @@
+source build/gpu/device-env.sh; OUTDIR=$OUT; timeout 150 $HB/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > $OUT/check.log 2>&1; grep -h "option matrix:" $OUT/check.log; build/gpu/run-figures.sh "$OUT"
