@@ -66,6 +66,18 @@ __device__ __forceinline__ long long stream_at(long long row, int D, int L, long
     return (row / D) * sb + (row % D) * (long long)L + t;
 }
 
+// The last step of a block's column sums over 8 row lanes (the sine activation's frequency gradient, the output bias's
+// gradient): lane sums sums[lane][c] of the block's n columns from f0 (of F) added and written to the block's row
+// (blockIdx.y) of the partial sums, which a library sum over the blocks then finishes. After a barrier.
+template <int W>
+__device__ __forceinline__ void store_lane_sums(const float (*sums)[W], int n, int f0, int F, float* partial) {
+    for (int c = threadIdx.x; c < n; c += blockDim.x) {
+        float s = 0.f;
+        for (int lane = 0; lane < 8; lane++) s += sums[lane][c];
+        if (f0 + c < F) partial[(long long)blockIdx.y * F + f0 + c] = s;
+    }
+}
+
 // A block's loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
 // flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
 // each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global

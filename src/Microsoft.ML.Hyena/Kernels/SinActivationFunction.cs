@@ -63,11 +63,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_sin_backward(const flo
         sums[lane][c] = acc;
     }
     __syncthreads();
-    for (int c = threadIdx.x; c < 32; c += blockDim.x) {
-        float s = 0.f;
-        for (int lane = 0; lane < 8; lane++) s += sums[lane][c];
-        if (f0 + c < F) partial[(long long)blockIdx.y * F + f0 + c] = s;
-    }
+    store_lane_sums(sums, 32, f0, F, partial);
 }
 ";
 

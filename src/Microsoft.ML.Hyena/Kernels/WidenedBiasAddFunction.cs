@@ -100,11 +100,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
         for (int k = 0; k < 4; k++) sums[lane][4 * c + k] = acc[k];
     }
     __syncthreads();
-    for (int c = threadIdx.x; c < 128; c += blockDim.x) {
-        float s = 0.f;
-        for (int lane = 0; lane < 8; lane++) s += sums[lane][c];
-        if (f0 + c < D) partial[(long long)blockIdx.y * D + f0 + c] = s;
-    }
+    store_lane_sums(sums, 128, f0, D, partial);
 }
 ";
 
