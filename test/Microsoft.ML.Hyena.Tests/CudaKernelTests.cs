@@ -51,6 +51,10 @@ namespace Microsoft.ML.Hyena.Tests
             // The four-step convolution's column kernels are stamped by HYENA_FOURSTEP for each stream type.
             stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
+            // The four-step steps that read the filter and write its gradient are stamped by HYENA_FOURSTEP_FILTER for each
+            // filter type (float32 without a suffix).
+            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_columns_\w+?_filter)##NAME\(", @"^HYENA_FOURSTEP_FILTER\((\w*), \w+\)",
+                (stem, suffix) => $"hyena_{stem}{suffix}"));
             // The filter spectrum's four kernels (pad and gradient, positions first and channels first) are stamped by
             // HYENA_FILTER for each filter type (float32 without a suffix).
             stamped.UnionWith(Stamped(4, @"void hyena_(filter_\w+?)##NAME\(", @"^HYENA_FILTER\((\w*), \w+\)",
