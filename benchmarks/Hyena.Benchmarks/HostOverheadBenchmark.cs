@@ -27,6 +27,8 @@ namespace Hyena.Benchmarks
             int warmup = options.Int("warmup", 20);
             int reps = options.Int("reps", 200);
             string outDir = options.Get("out", "bench-out");
+            bool pieces = options.Bool("pieces", true);          // false: the whole operator only (long lengths)
+            bool reference = options.Bool("reference", true);    // false: without fp32-ref
             options.CheckAllUsed();
 
             var header = Machine.Header("host-overhead", device, "-")
@@ -52,27 +54,16 @@ namespace Hyena.Benchmarks
                 report.Add(piece, variant, m.Status, m.MedianMs * 1000, m.MinMs * 1000, m.Reps);
             }
 
-            Add("one elementwise op, no autograd", "-", () => { using (no_grad()) _ = a + a; });
-            Add("one elementwise op, recorded", "-", () => _ = a + a);
-            Add("one op + sum + backward", "-", () => (a + a).sum().backward());
-            Add("ten ops + sum + backward", "-", () =>
-            {
-                var y = a;
-                for (int i = 0; i < 10; i++)
-                    y = y + a;
-                y.sum().backward();
-            });
-            Add("implicit filter forward", "-", () => filter.call(length));
-            Add("implicit filter forward+backward", "-", () => { op.zero_grad(); filter.call(length).sum().backward(); });
-            Add("filter + spectrum forward+backward", "-", () => { op.zero_grad(); op.FilterSpectrum(filter.call(length)[0]).abs().sum().backward(); });
-            AddPieces(Add, op, filter, width, length, device);
-
+            if (pieces)
+                AddHostPieces(Add, op, filter, a, width, length, device);
             foreach (var (variant, configure) in new (string, Action)[]
             {
                 ("fp32-ref", () => op.UseReferencePath()),
                 ("bf16-auto", () => { op.UseReferencePath(); op.FoldSkipTerm = true; op.ComputeDtype = ScalarType.BFloat16; op.ShortFilterImplementation = ShortFilterImplementation.Auto; op.LongConvolution = LongConvolutionImplementation.Auto; }),
             })
             {
+                if (!reference && variant == "fp32-ref")
+                    continue;
                 configure();
                 Add("operator forward, no autograd", variant, () => { using (no_grad()) op.call(x); });
                 Add("operator forward, recorded", variant, () => op.call(x));
@@ -82,6 +73,25 @@ namespace Hyena.Benchmarks
             Console.WriteLine(report.Table());
             Console.WriteLine($"CSV: {report.Path}");
             return 0;
+        }
+
+        /// <summary>The host's cost of small operations, the implicit filter, and the operator's pieces (<see cref="AddPieces"/>).</summary>
+        private static void AddHostPieces(Action<string, string, Action> add, HyenaOperator op, HyenaFilter filter, Tensor a, int width, long length, torch.Device device)
+        {
+            add("one elementwise op, no autograd", "-", () => { using (no_grad()) _ = a + a; });
+            add("one elementwise op, recorded", "-", () => _ = a + a);
+            add("one op + sum + backward", "-", () => (a + a).sum().backward());
+            add("ten ops + sum + backward", "-", () =>
+            {
+                var y = a;
+                for (int i = 0; i < 10; i++)
+                    y = y + a;
+                y.sum().backward();
+            });
+            add("implicit filter forward", "-", () => filter.call(length));
+            add("implicit filter forward+backward", "-", () => { op.zero_grad(); filter.call(length).sum().backward(); });
+            add("filter + spectrum forward+backward", "-", () => { op.zero_grad(); op.FilterSpectrum(filter.call(length)[0]).abs().sum().backward(); });
+            AddPieces(add, op, filter, width, length, device);
         }
 
         /// <summary>

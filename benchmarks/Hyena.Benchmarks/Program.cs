@@ -36,8 +36,9 @@ Verbs (each prints an aligned table and writes CSV files under --out):
   host-overhead   What a tiny operator costs when the arithmetic is negligible: one library operation with and
              without autograd, the implicit filter, the filter's spectrum, the bfloat16 projections, short filter
              and long convolution node (cuFFT, on-chip), the whole operator (fp32-ref, bf16-auto). With
-             --width 768 --length 65536 --filter-order 64, where a long operator's time goes.
-             --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200
+             --width 768 --length 65536 --filter-order 64, where a long operator's time goes. --pieces false:
+             the whole operator only; --reference false: without fp32-ref (for lengths like 1M).
+             --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200 --pieces true --reference true
 
   check-libtorch   Lists the symbols libLibTorchSharp.so needs that the loaded libtorch lacks, then
              runs each operation the benchmarks use once on tiny tensors (a crash names its operation).
