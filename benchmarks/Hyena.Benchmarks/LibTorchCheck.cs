@@ -250,33 +250,39 @@ namespace Hyena.Benchmarks
         }
 
         /// <summary>
-        /// The sine activation's kernels (the filter MLP's sin(freq x)) against the library calls and autograd's gradients:
-        /// whether the kernels took the call, and the relative L2 errors of the output and of x's and the frequency's
-        /// gradients, for the operator's shape at 64k (filter order 64) and one whose features do not fill a tile.
+        /// The sine activation's kernels (the filter MLP's sin(freq x), and sin(freq (x + bias)) with the Linear layer's
+        /// bias) against the library calls and autograd's gradients: whether the kernels took the call, and the relative L2
+        /// errors of the output and of x's, the frequency's and the bias's gradients, for the operator's shape at 64k
+        /// (filter order 64) and one whose features do not fill a tile. The output is the same float32 operations as the
+        /// library calls', so its error is expected to be 0.
         /// </summary>
         private static void CheckSinActivation(Action<string> say, torch.Device device)
         {
             foreach (var shape in new[] { new long[] { 1, 65536, 64 }, new long[] { 3, 1001, 70 } })
+            foreach (bool withBias in new[] { false, true })
             {
-                Attempt(say, $"sin activation kernels ({string.Join(" x ", shape)})", () =>
+                Attempt(say, $"sin activation kernels ({string.Join(" x ", shape)}{(withBias ? ", with bias" : "")})", () =>
                 {
                     manual_seed(9);
                     var input = randn(shape, device: device);
                     var frequency = (rand(1, shape[^1], device: device) * 14 + 1);
+                    var inputBias = randn(shape[^1], device: device);
                     var probe = randn(shape, device: device);
-                    (Tensor y, Tensor gx, Tensor gf) Run(bool kernels)
+                    (Tensor y, Tensor gx, Tensor gf, Tensor? gb) Run(bool kernels)
                     {
                         var x = input.clone().requires_grad_(true);
                         var f = frequency.clone().requires_grad_(true);
-                        var y = kernels ? Microsoft.ML.Hyena.Kernels.SinActivationFunction.Apply(x, f) : sin(f * x);
+                        var b = withBias ? inputBias.clone().requires_grad_(true) : null;
+                        var y = kernels ? Microsoft.ML.Hyena.Kernels.SinActivationFunction.Apply(x, f, b) : sin(f * (b is null ? x : x + b));
                         (y * probe).sum().backward();
-                        return (y.detach(), x.grad!.clone(), f.grad!.clone());
+                        return (y.detach(), x.grad!.clone(), f.grad!.clone(), b?.grad!.clone());
                     }
-                    bool used = Microsoft.ML.Hyena.Kernels.SinActivationFunction.KernelApplies(input, frequency);
+                    bool used = Microsoft.ML.Hyena.Kernels.SinActivationFunction.KernelApplies(input, frequency, withBias ? inputBias : null);
                     var reference = Run(kernels: false);
                     var kernel = Run(kernels: true);
                     Timing.Synchronize(device);
-                    return $"kernels {(used ? "used" : "NOT USED")}; relative error vs the library calls: output {Err(kernel.y, reference.y)}, grad x {Err(kernel.gx, reference.gx)}, grad frequency {Err(kernel.gf, reference.gf)}";
+                    string bias = withBias ? $", grad bias {Err(kernel.gb!, reference.gb!)}" : "";
+                    return $"kernels {(used ? "used" : "NOT USED")}; relative error vs the library calls: output {Err(kernel.y, reference.y)}, grad x {Err(kernel.gx, reference.gx)}, grad frequency {Err(kernel.gf, reference.gf)}{bias}";
                 });
             }
         }

@@ -91,7 +91,7 @@ namespace Microsoft.ML.Hyena.Modules
             using var scope = NewDisposeScope();
             var (z, t) = _posEmb.call(length);
             var product = MatrixProductType is ScalarType c && c != z.dtype ? c : (ScalarType?)null;
-            var h = product is null && !channelsFirst ? _implicitFilter.call(z) : Mlp(z, product, castBack: !inProductType, channelsFirst);
+            var h = product is null && !channelsFirst && !FusesActivations(z) ? _implicitFilter.call(z) : Mlp(z, product, castBack: !inProductType, channelsFirst);
             return (scope.MoveToOuter(h), scope.MoveToOuter(t));
         }
 
@@ -105,15 +105,29 @@ namespace Microsoft.ML.Hyena.Modules
         /// </summary>
         public ScalarType? MatrixProductType { get; internal set; }
 
+        // Whether the MLP's Linear layers hand their bias to the Sin after them (SinActivationFunction's kernels, on CUDA in
+        // float32) rather than add it in a pass of their own; the values are the same.
+        private static bool FusesActivations(Tensor z) => z.device_type == DeviceType.CUDA && z.dtype == ScalarType.Float32;
+
         // The MLP with its last Linear computed in type product (null: the parameters'), cast back to the input's type with
-        // castBack, and written channels first (a (1, length, C) view of a (1, C, length) product) with channelsFirst.
+        // castBack, and written channels first (a (1, length, C) view of a (1, C, length) product) with channelsFirst. On
+        // CUDA in float32 each inner Linear's bias is added by the Sin after it (FusesActivations).
         private Tensor Mlp(Tensor z, ScalarType? product, bool castBack, bool channelsFirst)
         {
             using var scope = NewDisposeScope();
             var layers = _implicitFilter.children().ToList();
             var x = z;
+            bool fuse = FusesActivations(z);
             for (int i = 0; i < layers.Count - 1; i++)
+            {
+                if (fuse && layers[i] is Linear linear && linear.bias is not null && i + 1 < layers.Count - 1 && layers[i + 1] is Sin activation)
+                {
+                    x = Kernels.SinActivationFunction.Apply(nn.functional.linear(x, linear.weight!), activation.Frequency, linear.bias);
+                    i++;
+                    continue;
+                }
                 x = ((nn.Module<Tensor, Tensor>)layers[i]).call(x);
+            }
             var last = (Linear)layers[^1];
             x = channelsFirst ? HyenaOperator.ProjectChannelsFirst(last, x, product).transpose(1, 2) : HyenaOperator.Project(last, x, product);
             if (castBack && x.dtype != z.dtype)
