@@ -37,7 +37,7 @@ namespace Microsoft.ML.Hyena.Kernels
         internal const string Source = @"
 // ---- The filter MLP's activation sin(freq (x + bias)), a frequency and a bias per feature (SinActivationFunction). ----
 // y[i] = sin(freq[f] p) with p = x[i] + bias[f] (x[i] when bias is null), f = i mod F, for the n elements of x;
-// grid-stride (a thread takes one element up to 2^29 of them).
+// grid-stride (one element a thread up to the 2^27 threads of the largest grid).
 extern ""C"" __global__ void __launch_bounds__(256) hyena_sin_forward(const float* x, const float* freq, const float* bias, float* y, long long n, int F) {
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
         const int f = (int)(i % F);
