@@ -218,14 +218,15 @@ HYENA_FILTER(_bf16, bf16_t)
             ctx.save_data("kType", (int)k.dtype);
             ctx.save_data("biasType", hasBias ? (int)bias!.dtype : -1);
             ctx.save_data("kernels", kernels);
-            ctx.save_data("channelsFirst", kernels && ChannelsFirst(k));
+            var layout = kernels ? LayoutOf(k) : FilterLayout.Other;                        // once a pass: forward and backward use it
+            ctx.save_data("channelsFirst", layout == FilterLayout.ChannelsFirst);
             if (window is Window w)
             {
                 ctx.save_for_backward(new List<Tensor> { w.Times, w.Deltas });
                 ctx.save_data("shift", w.Shift);
             }
             ctx.save_data("windowed", window is not null);
-            return kernels ? KernelForward(k, bias, window, kernelOrder) : Compose(k, bias);
+            return kernels ? KernelForward(k, bias, window, kernelOrder, layout) : Compose(k, bias);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -286,31 +287,41 @@ HYENA_FILTER(_bf16, bf16_t)
         /// </summary>
         internal static bool KernelsApply(Tensor k, Tensor? bias)
             => (bias is null || bias.dtype == k.dtype) && KernelsApply(k.device, k.dtype, k.size(-1), k.numel() / Math.Max(1, k.size(-1)))
-                && (PositionsFirst(k) || k.is_contiguous());
+                && LayoutOf(k) != FilterLayout.Other;
 
-        // Whether k (..., C, L) is a view of a contiguous (L, ...C) tensor: positions outermost, as the filter MLP's product
-        // x W^T writes it.
-        private static bool PositionsFirst(Tensor k) => k.movedim(new long[] { -1 }, new long[] { 0 }).is_contiguous();
+        /// <summary>
+        /// How a filter k (..., C, L) lies in memory for the kernels: positions first (a view of a contiguous (L, ...C)
+        /// tensor, as the filter MLP's product x W^T writes it), channels first (contiguous as it is, as W x^T writes it; not
+        /// also positions first, which one channel or one position is, where the positions-first kernels run), or neither.
+        /// </summary>
+        internal enum FilterLayout { PositionsFirst, ChannelsFirst, Other }
 
-        // Whether k (..., C, L) is laid out channels first, contiguous as it is (the filter MLP's product written W x^T),
-        // and not also positions first (one channel or one position, where the positions-first kernels run).
-        internal static bool ChannelsFirst(Tensor k) => !PositionsFirst(k) && k.is_contiguous();
+        /// <summary>The layout of <paramref name="k"/> (<see cref="FilterLayout"/>).</summary>
+        internal static FilterLayout LayoutOf(Tensor k)
+        {
+            using var positionsOutermost = k.movedim(new long[] { -1 }, new long[] { 0 });
+            return positionsOutermost.is_contiguous() ? FilterLayout.PositionsFirst : k.is_contiguous() ? FilterLayout.ChannelsFirst : FilterLayout.Other;
+        }
 
         /// <summary>Whether the kernels take a filter of <paramref name="length"/> positions and <paramref name="channels"/> channels in <paramref name="dtype"/> on <paramref name="device"/>, laid out positions outermost.</summary>
         internal static bool KernelsApply(Device device, ScalarType dtype, long length, long channels)
             => device.type == DeviceType.CUDA && dtype == ScalarType.Float32 && length >= 1 && channels >= 1 && length <= int.MaxValue / 2
                 && (channels + Tile - 1) / Tile <= 65535 && CudaKernels.TryEnsure(device.index < 0 ? 0 : device.index);
 
-        /// <summary>The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1), complex64; k float32 or bfloat16.</summary>
-        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null, bool kernelOrder = false)
+        /// <summary>
+        /// The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1),
+        /// complex64; k float32 or bfloat16. <paramref name="layout"/>: k's, when the caller has it (else found here).
+        /// </summary>
+        internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null, bool kernelOrder = false, FilterLayout? layout = null)
         {
             using var scope = NewDisposeScope();
             int device = CudaKernels.DeviceIndex(k);
             CudaKernels.Ensure(device);
             int length = (int)k.size(-1), channels = (int)(k.numel() / length);
             int width = kernelOrder ? length : 2 * length;                                      // the four-step kernels need no zero half
-            bool channelsFirst = ChannelsFirst(k);
-            if (!channelsFirst && !PositionsFirst(k))
+            var kLayout = layout ?? LayoutOf(k);
+            bool channelsFirst = kLayout == FilterLayout.ChannelsFirst;
+            if (kLayout == FilterLayout.Other)
                 throw new ArgumentException("The filter spectrum's kernels read a filter laid out positions first or channels first; got another layout.", nameof(k));
             var leading = k.shape[..^1];
             var biasData = bias?.contiguous();
