@@ -8,7 +8,8 @@ namespace Microsoft.ML.Hyena.Tests
     /// thread per block, which computes what the GPU computes because each phase between two barriers touches disjoint
     /// elements) and checks the convolution, the correlation of the backward pass, the kept spectrum and the side
     /// product against direct sums in double precision, with strided streams: one block per row for lengths 16 to
-    /// 2,048, the four-step kernels for 512 to 16,384 with several splits into columns and rows (with the filter's
+    /// 2,048, the four-step kernels for 512 to 16,384 with several splits into columns and rows (rows of 4,096 among them,
+    /// which take the rows kernels' own build for that shape) (with the filter's
     /// spectrum put in their order by hyena_fourstep_spectrum_slots, checked bin by bin); the filter's own steps, and their
     /// fused forms that read the filter and write its gradient (with <see cref="FilterSpectrumFunction.Source"/>'s
     /// channels-first kernels, bit for bit). The GPU check is
@@ -26,6 +27,8 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains("L=2048 conj=1 logM1=0 logC=0 outputs side by side", output);
             Assert.Contains("L=2048 conj=0 logM1=0 logC=0 outputs contiguous", output);
             Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
+            Assert.Contains("L=16384 conj=1 logM1=2 logC=8", output);   // rows of 4,096: the rows kernels' own build
+            Assert.Contains("filter L=16384 logM1=2 logC=8 fused steps identical", output);
             Assert.Contains("filter L=4096 logM1=5 logC=2 fused steps identical", output);
         }
     }

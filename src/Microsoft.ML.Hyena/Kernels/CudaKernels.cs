@@ -98,6 +98,35 @@ __device__ __forceinline__ void batched_load(int n, Get get, Put put) {
         }
     }
 }
+
+// The threads of a block: THREADS when it is given (a block shape fixed where the kernel is compiled, so that loops over a
+// block's points have trip counts the compiler knows), else blockDim.x.
+template <int THREADS>
+__device__ __forceinline__ int block_threads() { return THREADS ? THREADS : (int)blockDim.x; }
+
+// batched_load's loop as for (i = 0; threadIdx.x + i B < n; i++) with j = threadIdx.x + i B (B = block_threads<THREADS>()):
+// N loads get(i, j) in flight, then their uses put(i, j, v). With THREADS given and n a multiple of it, no bounds to
+// check and, n known where compiled, every i a constant. B is a power of two above threadIdx.x, so j's two terms share no
+// bit: a map of j that is XOR-linear over its bits (a bit reversal, swz) is the thread's own value XOR i B's.
+template <int N, int THREADS, typename Get, typename Put>
+__device__ __forceinline__ void batched_steps(int n, Get get, Put put) {
+    const int B = block_threads<THREADS>();
+    const bool whole = THREADS != 0 && n % B == 0;
+#pragma unroll
+    for (int i0 = 0; i0 * B < n; i0 += N) {
+        decltype(get(0, 0)) v[N];
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            const int j = (int)threadIdx.x + (i0 + i) * B;
+            if (whole ? (i0 + i) * B < n : j < n) v[i] = get(i0 + i, j);
+        }
+#pragma unroll
+        for (int i = 0; i < N; i++) {
+            const int j = (int)threadIdx.x + (i0 + i) * B;
+            if (whole ? (i0 + i) * B < n : j < n) put(i0 + i, j, v[i]);
+        }
+    }
+}
 ";
 
         /// <summary>All the kernels' source, compiled as one program.</summary>

@@ -29,6 +29,11 @@ namespace Microsoft.ML.Hyena.Kernels
     /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
     /// twice (32 bytes), the filter's spectrum (8), the kept spectrum (8) and the outputs, against the cuFFT node's
     /// separate gate, transform, product, transform and cut passes of several passes each.</para>
+    /// <para>The steps are instruction-bound, and at the usual shapes (from 32k on: blocks of 4,096 points in steps 1
+    /// and 3; from 64k on: rows of 4,096 points in step 2) a build compiled for that shape runs, in which every loop's trip
+    /// count and every thread's part of an index are known where compiled, so that a point's load or store costs an
+    /// address plus a constant instead of a bit reversal, a swizzle and 64-bit arithmetic (the rows kernel 5,472 to about
+    /// 3,300 instructions a thread; docs/benchmarks.md, thirteenth session).</para>
     /// </remarks>
     internal static class FourStepFftConvolution
     {
@@ -102,25 +107,81 @@ __device__ __forceinline__ void column_block(int logM2, int logC, long long* row
     *c0 = (blockIdx.x & ((1 << (logM2 - logC)) - 1)) << logC;
 }
 
+// A block of steps 1 and 3 holds M1 C = 4,096 points (ColumnPoints) for every length from 32k on (the columns M1 of 16
+// or more, so C <= 256). Those blocks run a build of their steps with that shape and HYENA_COLUMN_THREADS threads known
+// where compiled (the loops' trip counts, which of a thread's loads are the zero half), the others the general one.
+// Point j = n1 C + f (column f) of a block's loop over j = threadIdx.x + i B (B = block_threads<THREADS>()): when C <= B,
+// f is the thread's own and n1 the thread's part plus i B / C (column_index_of). Knobs for kernel experiments (set through
+// CudaKernels.NvrtcOptionsVariable; docs/benchmarks.md, thirteenth session): HYENA_COLUMN_TWIDDLE_STEPS 0 gives each
+// point of step 1 its own sincospif again; HYENA_COLUMN_RADIX16 1 takes the columns' transforms in radix-16 passes (1M
+// 2 ms faster, 64k 0.5 ms slower: more registers a thread).
+#ifndef HYENA_COLUMN_THREADS
+#define HYENA_COLUMN_THREADS 256
+#endif
+#ifndef HYENA_COLUMN_RADIX16
+#define HYENA_COLUMN_RADIX16 0
+#endif
+#ifndef HYENA_COLUMN_TWIDDLE_STEPS
+#define HYENA_COLUMN_TWIDDLE_STEPS 1
+#endif
+__device__ __forceinline__ bool full_column_block(int logM1, int logC) {
+    return logM1 + logC == 12 && logM1 >= 4 && blockDim.x == HYENA_COLUMN_THREADS;
+}
+struct column_index { int n1, f; };
+template <int THREADS>
+__device__ __forceinline__ column_index column_index_of(int i, int j, int logC) {
+    const int B = block_threads<THREADS>();
+    column_index x;
+    if (THREADS >= 256 || (1 << logC) <= B) { x.f = threadIdx.x & ((1 << logC) - 1); x.n1 = (int)(threadIdx.x >> logC) + ((i * B) >> logC); }
+    else { x.f = j & ((1 << logC) - 1); x.n1 = j >> logC; }
+    return x;
+}
+
 // Step 1, M2 / C blocks per row: the packed input of columns c0 .. c0 + C - 1 of row `row` (point(t): positions t and t + 1
 // as one complex point; the second half zero), transformed over n1, times W_L^(n2 k1), written to work[k1 M2 + n2].
-template <typename Point>
-__device__ void fourstep_columns_forward_of(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
+// THREADS: 0, any block; else HYENA_COLUMN_THREADS with full_column_block.
+template <int THREADS, typename Point>
+__device__ __forceinline__ void fourstep_columns_forward_in(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
-    const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
+    if (THREADS) __builtin_assume(threadIdx.x < THREADS);
+    const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC, n = THREADS ? 4096 : M1 * C;
     const int shift = 32 - logM1;
-    batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) {
-        int f = j & (C - 1), n1 = j >> logC;
-        return n1 < M1 / 2 ? point(2 * (M2 * n1 + c0 + f)) : cmake(0.f, 0.f);
-    }, [&](int j, cpx v) { z[((__brev((unsigned)(j >> logC)) >> shift) << logC) + (j & (C - 1))] = v; });
+    batched_steps<HYENA_COLUMNS_LOAD, THREADS>(n, [&](int i, int j) {
+        column_index x = column_index_of<THREADS>(i, j, logC);
+        const bool zero = THREADS ? i * THREADS >= n / 2 : x.n1 >= M1 / 2;   // (the second half: i's alone when fixed)
+        return zero ? cmake(0.f, 0.f) : point(2 * (M2 * x.n1 + c0 + x.f));
+    }, [&](int i, int j, cpx v) { column_index x = column_index_of<THREADS>(i, j, logC); z[((__brev((unsigned)x.n1) >> shift) << logC) + x.f] = v; });
     __syncthreads();
-    dit_forward<1, 0>(z, M1, -1, logC, logC, 0);
+    dit_forward<1, HYENA_COLUMN_RADIX16, THREADS>(z, M1, -1, logC, logC, 0);
     cpx* w = work + row * (long long)L;
-    for (int j = threadIdx.x; j < M1 * C; j += blockDim.x) {
-        int k1 = j >> logC, n2 = c0 + (j & (C - 1));
-        w[(long long)k1 * M2 + n2] = cmul(z[j], expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L)));
+    if (THREADS >= 256 && HYENA_COLUMN_TWIDDLE_STEPS) {
+        // A thread's points are k1 = k1t + S i of its one column n2 (S = THREADS / C, i < 16): W_L^(n2 k1) as its own
+        // W_L^(n2 k1t) times W_L^(4 S n2 a) times W_L^(S n2 b) for i = 4 a + b, seven sincospif a thread where each
+        // point had taken one, at most two more roundings a factor. (GPU blocks only: the CPU emulation's blocks of one
+        // thread take the general loop below.)
+        const int n2 = c0 + (int)(threadIdx.x & (C - 1)), k1t = threadIdx.x >> logC, S = THREADS >> logC;
+        auto twiddle = [&](int m) { return expi_pi(over_pow2(-2.f * (float)(m & (L - 1)), L)); };
+        const cpx base = twiddle(n2 * k1t), p1 = twiddle(n2 * S), p2 = twiddle(2 * n2 * S), p3 = twiddle(3 * n2 * S);
+        const cpx q1 = cmul(base, twiddle(4 * n2 * S)), q2 = cmul(base, twiddle(8 * n2 * S)), q3 = cmul(base, twiddle(12 * n2 * S));
+        batched_steps<1, THREADS>(n, [&](int i, int j) { return z[j]; }, [&](int i, int j, cpx v) {
+            const int a = i >> 2, b = i & 3;
+            const cpx q = a == 0 ? base : a == 1 ? q1 : a == 2 ? q2 : q3;
+            const cpx t = b == 0 ? q : cmul(q, b == 1 ? p1 : b == 2 ? p2 : p3);
+            w[(long long)(k1t + S * i) * M2 + n2] = cmul(v, t);
+        });
+        return;
     }
+    batched_steps<1, THREADS>(n, [&](int i, int j) { return z[j]; }, [&](int i, int j, cpx v) {
+        column_index x = column_index_of<THREADS>(i, j, logC);
+        const int k1 = x.n1, n2 = c0 + x.f;
+        w[(long long)k1 * M2 + n2] = cmul(v, expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L)));
+    });
+}
+template <typename Point>
+__device__ void fourstep_columns_forward_of(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
+    if (full_column_block(logM1, logC)) fourstep_columns_forward_in<HYENA_COLUMN_THREADS>(point, work, row, c0, L, logM1, logM2, logC);
+    else fourstep_columns_forward_in<0>(point, work, row, c0, L, logM1, logM2, logC);
 }
 
 // Step 1 of the convolution: the gated input a * b * scale (a alone when not GATED); side_out = a * side as in onchip_conv.
@@ -135,28 +196,29 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
                                 work, row, c0, L, logM1, logM2, logC);
 }
 
-// What a pair of bins of the rows kernel reads from global memory, by its mode (see rows_bins): nothing in mode 1.
+// What a pair of bins of the rows kernel reads from global memory at their slots uk and um (kept_slot), by its mode (see
+// rows_bins): nothing in mode 1.
 template <int MODE>
-__device__ __forceinline__ spectrum_in rows_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
+__device__ __forceinline__ spectrum_in rows_load(int uk, int um, const cpx* k, const cpx* u) {
     if (MODE == 1) { spectrum_in none; none.k0 = none.k1 = none.u0 = none.u1 = cmake(0.f, 0.f); return none; }
-    return spectrum_load(kk, M, k, u, logR);
+    return spectrum_load_at(uk, um, k, u);
 }
 
-// One pair of bins kk and M - kk of the rows kernel, by its mode: 0, the product with the filter's spectrum
-// (spectrum_product); 1, only the real input's spectrum, written to s in the kernels' order (z read, not written); 2, the
-// one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z written, not read).
-// w = W^kk = exp(-i pi kk / M).
+// One pair of bins kk and M - kk of the rows kernel (at slots uk and um), by its mode: 0, the product with the filter's
+// spectrum (spectrum_product); 1, only the real input's spectrum, written to s in the kernels' order (z read, not
+// written); 2, the one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z
+// written, not read). w = W^kk = exp(-i pi kk / M).
 template <int MODE>
-__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     if (MODE == 0) {
-        spectrum_product(z, pk, pm, kk, M, w, in, conjK, s, withU, logR);
+        spectrum_product_at(z, pk, pm, kk, M, w, in, conjK, s, withU, uk, um);
         return;
     }
     if (MODE == 1) {
         cpx X0, X1;
         real_spectrum(z, pk, pm, w, &X0, &X1);
-        s[kept_slot(kk, M, logR)] = X0;
-        s[kept_slot(M - kk, M, logR)] = X1;
+        s[uk] = X0;
+        s[um] = X1;
     } else {
         pack_real_spectrum(z, pk, pm, kk, M, w, in.k0, in.k1);
     }
@@ -182,10 +244,31 @@ __device__ __forceinline__ void row_steps(cpx* steps, int P, int logB, int r0, i
     }
 }
 
-template <int MODE>
-__device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+// The rows kernel's loops visit j = threadIdx.x + i B (B = block_threads, a power of two above threadIdx.x) for i = 0, 1,
+// ...: the two terms share no bit, so a map of j that is XOR-linear over its bits (the bit reversal, swz, row_point) is
+// the thread's own value XOR the i-th term's, a constant once the loop is unrolled with the block's shape known
+// (LOGM2 and THREADS: the usual rows of 4,096 points by HYENA_ROW_THREADS threads; see fourstep_rows_of). Row l (0: r0,
+// 1: r1) and point n2 of j = l M2 + n2 (row_index): when B <= M2 the row is i B's alone and n2 the thread's index plus
+// i B's part, so that a load or store is at the thread's address plus a constant.
+__device__ __forceinline__ int row_point(int j, int logM2, int shift, int sh) {   // where point j lies in shared memory
+    return ((j >> logM2) << logM2) + swz(__brev((unsigned)(j & ((1 << logM2) - 1))) >> shift, sh);
+}
+struct row_index { int l, n2; };
+template <int THREADS>
+__device__ __forceinline__ row_index row_index_of(int i, int j, int B, int logM2) {
+    const int M2 = 1 << logM2;
+    row_index r;
+    if (THREADS && B <= M2) { r.l = (i * B) >> logM2; r.n2 = (int)threadIdx.x + ((i * B) & (M2 - 1)); }
+    else { r.l = j >> logM2; r.n2 = j & (M2 - 1); }
+    return r;
+}
+
+template <int MODE, int LOGM2, int THREADS>
+__device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2v) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
+    if (THREADS) __builtin_assume(threadIdx.x < THREADS);
+    const int logM2 = LOGM2 ? LOGM2 : logM2v, B = block_threads<THREADS>();
     const int M1 = 1 << logM1, M2 = 1 << logM2, L = M1 * M2;
     const long long row = blockIdx.x >> (logM1 - 1);
     const int blk = blockIdx.x & ((1 << (logM1 - 1)) - 1);
@@ -193,68 +276,97 @@ __device__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out,
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
     cpx* w = work + row * (long long)L;
-    const int logB = 31 - __clz(blockDim.x), P = M2 > (1 << logB) ? M2 >> logB : 1, own = threadIdx.x & (M2 - 1);
+    auto row_of = [&](int l) { return w + (long long)(l ? r1 : r0) * M2; };   // row l's points
+    const int logB = 31 - __clz(B), P = M2 > B ? M2 >> logB : 1, own = threadIdx.x & (M2 - 1);
+    const int at = row_point(threadIdx.x, logM2, shift, sh);   // the thread's part of row_point
     cpx* steps = z + 2 * M2;
     row_steps(steps, P, logB, r0, r1, L, M2);
     if (MODE == 2)                     // (else the barrier after the rows' loads)
         __syncthreads();
     if (MODE != 2) {
-        batched_load<HYENA_ROWS_LOAD>(2 * M2, [&](int j) { return w[(long long)(j >> logM2 ? r1 : r0) * M2 + (j & (M2 - 1))]; },
-                     [&](int j, cpx v) { z[((j >> logM2) << logM2) + swz(__brev((unsigned)(j & (M2 - 1))) >> shift, sh)] = v; });
+        batched_steps<HYENA_ROWS_LOAD, THREADS>(2 * M2, [&](int i, int j) { row_index x = row_index_of<THREADS>(i, j, B, logM2); return row_of(x.l)[x.n2]; },
+                     [&](int i, int j, cpx v) { z[THREADS ? at ^ row_point(i * B, logM2, shift, sh) : row_point(j, logM2, shift, sh)] = v; });
         __syncthreads();
-        dit_forward<0, 1>(z, M2, sh, 1, 0, logM2);
+        dit_forward<0, 1, THREADS>(z, M2, sh, 1, 0, logM2);
     }
 
     const cpx* k = MODE == 1 ? 0 : K + (row % D) * (long long)(L + 1);
     cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
     const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
-    if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t)
+    if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t), at slots r0 M2 + t and r1 M2 + M2 - 1 - t
         const cpx wt = expi_pi(over_pow2(-(float)(r0 + M1 * own), L));
-        batched_load<HYENA_ROWS_SPECTRUM>(M2, [&](int t) { return rows_load<MODE>(r0 + M1 * t, L, k, kept, logM1); },
-            [&](int t, spectrum_in in) { rows_bins<MODE>(z, swz(t, sh), M2 + swz(M2 - 1 - t, sh), r0 + M1 * t, L, cmul(wt, steps[t >> logB]), in, conjK, s, kept != 0, logM1); });
+        const int pt = swz(own, sh);   // swz(t) = pt ^ swz(i B); swz(M2 - 1 - t) = pt ^ swz((M2 - 1) ^ i B)
+        batched_steps<HYENA_ROWS_SPECTRUM, THREADS>(M2, [&](int i, int t) { return rows_load<MODE>((r0 << logM2) + t, (r1 << logM2) + (M2 - 1 - t), k, kept); },
+            [&](int i, int t, spectrum_in in) {
+                rows_bins<MODE>(z, THREADS ? pt ^ swz(i * B, sh) : swz(t, sh), M2 + (THREADS ? pt ^ swz((M2 - 1) ^ (i * B), sh) : swz(M2 - 1 - t, sh)), r0 + M1 * t, L, cmul(wt, steps[i]), in, conjK, s,
+                                kept != 0, (r0 << logM2) + t, (r1 << logM2) + (M2 - 1 - t));
+            });
     } else {                           // (one block in M1 / 2: its bins' factors computed each)
-        for (int t = threadIdx.x; t <= M2; t += blockDim.x) {
-            if (t <= M2 / 2)           // row 0: bin M1 t with M1 (M2 - t)
-                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), M1 * t, L, expi_pi(over_pow2(-(float)(M1 * t), L)),
-                                rows_load<MODE>(M1 * t, L, k, kept, logM1), conjK, s, kept != 0, logM1);
-            else {                     // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
-                int u = t - M2 / 2 - 1;
-                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), M1 / 2 + M1 * u, L, expi_pi(over_pow2(-(float)(M1 / 2 + M1 * u), L)),
-                                rows_load<MODE>(M1 / 2 + M1 * u, L, k, kept, logM1), conjK, s, kept != 0, logM1);
+        for (int t = threadIdx.x; t <= M2; t += B) {
+            if (t <= M2 / 2) {         // row 0: bin M1 t with M1 (M2 - t)
+                const int kk = M1 * t, uk = kept_slot(kk, L, logM1), um = kept_slot(L - kk, L, logM1);
+                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
+                                rows_load<MODE>(uk, um, k, kept), conjK, s, kept != 0, uk, um);
+            } else {                   // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
+                const int u = t - M2 / 2 - 1, kk = M1 / 2 + M1 * u, uk = kept_slot(kk, L, logM1), um = kept_slot(L - kk, L, logM1);
+                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
+                                rows_load<MODE>(uk, um, k, kept), conjK, s, kept != 0, uk, um);
             }
         }
     }
     if (MODE == 1)
         return;
     __syncthreads();
-    dif_inverse<0, 1>(z, M2, sh, 1, 0, logM2);
+    dif_inverse<0, 1, THREADS>(z, M2, sh, 1, 0, logM2);
     const cpx w0 = expi_pi(over_pow2(2.f * (float)((own * r0) & (L - 1)), L)), w1 = expi_pi(over_pow2(2.f * (float)((own * r1) & (L - 1)), L));
-#pragma unroll 4
-    for (int j = threadIdx.x; j < 2 * M2; j += blockDim.x) {
-        int l = j >> logM2, n2 = j & (M2 - 1), r = l ? r1 : r0;
-        cpx v = z[(l << logM2) + swz(__brev((unsigned)n2) >> shift, sh)];
-        w[(long long)r * M2 + n2] = cmul(v, cmul(l ? w1 : w0, steps[(l + 1) * P + (n2 >> logB)]));
-    }
+    batched_steps<1, THREADS>(2 * M2, [&](int i, int j) { return z[THREADS ? at ^ row_point(i * B, logM2, shift, sh) : row_point(j, logM2, shift, sh)]; }, [&](int i, int j, cpx v) {
+        row_index x = row_index_of<THREADS>(i, j, B, logM2);
+        row_of(x.l)[x.n2] = cmul(v, cmul(x.l ? w1 : w0, steps[(x.l + 1) * P + (x.n2 >> logB)]));
+    });
+}
+
+// The rows kernels come in two builds: for the usual shape (rows of 4,096 points by HYENA_ROW_THREADS threads: every
+// loop's trip count and every constant part of an index known where compiled; the kernels named _4096, which the host
+// takes whenever log2(M2) = 12) and for any other. Apart, so that neither's registers limit the other's. fourstep_rows
+// picks as the host does (for the CPU emulation, which runs blocks of one thread: HYENA_ROW_THREADS 1 there).
+#ifndef HYENA_ROW_THREADS
+#define HYENA_ROW_THREADS 512
+#endif
+template <int MODE>
+__device__ __forceinline__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+    if (logM2 == 12 && blockDim.x == HYENA_ROW_THREADS) fourstep_rows_of<MODE, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+    else fourstep_rows_of<MODE, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
 }
 
 // Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of row `row` of work transformed back over k1; the first half of
 // each (the first L of the 2L outputs), positions t and t + 1 at a time, given to put(r, load(t), t), load's reads issued
-// in batches ahead of the puts.
-template <typename Load, typename Put>
-__device__ void fourstep_columns_inverse_of(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
+// in batches ahead of the puts. THREADS as in step 1.
+template <int THREADS, typename Load, typename Put>
+__device__ __forceinline__ void fourstep_columns_inverse_in(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
-    const int M1 = 1 << logM1, M2 = 1 << logM2, C = 1 << logC;
+    if (THREADS) __builtin_assume(threadIdx.x < THREADS);
+    const int M1 = 1 << logM1, M2 = 1 << logM2, n = THREADS ? 4096 : M1 * (1 << logC);
     const cpx* w = work + row * (long long)L;
-    batched_load<HYENA_COLUMNS_LOAD>(M1 * C, [&](int j) { return w[(long long)(j >> logC) * M2 + c0 + (j & (C - 1))]; }, [&](int j, cpx v) { z[j] = v; });
+    batched_steps<HYENA_COLUMNS_LOAD, THREADS>(n, [&](int i, int j) {
+        column_index x = column_index_of<THREADS>(i, j, logC);
+        return w[(long long)x.n1 * M2 + c0 + x.f];
+    }, [&](int i, int j, cpx v) { z[j] = v; });
     __syncthreads();
-    dif_inverse<1, 0>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
+    dif_inverse<1, HYENA_COLUMN_RADIX16, THREADS>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
     const int shift = 32 - logM1;
-    batched_load<HYENA_COLUMNS_LOAD>((M1 / 2) * C, [&](int j) { return load(2 * (M2 * (j >> logC) + c0 + (j & (C - 1)))); },
-                 [&](int j, decltype(load(0)) v) {
-        int f = j & (C - 1), n1 = j >> logC;
-        put(z[((__brev((unsigned)n1) >> shift) << logC) + f], v, 2 * (M2 * n1 + c0 + f));
+    batched_steps<HYENA_COLUMNS_LOAD, THREADS>(n / 2, [&](int i, int j) {
+        column_index x = column_index_of<THREADS>(i, j, logC);
+        return load(2 * (M2 * x.n1 + c0 + x.f));
+    }, [&](int i, int j, decltype(load(0)) v) {
+        column_index x = column_index_of<THREADS>(i, j, logC);
+        put(z[((__brev((unsigned)x.n1) >> shift) << logC) + x.f], v, 2 * (M2 * x.n1 + c0 + x.f));
     });
+}
+template <typename Load, typename Put>
+__device__ void fourstep_columns_inverse_of(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
+    if (full_column_block(logM1, logC)) fourstep_columns_inverse_in<HYENA_COLUMN_THREADS>(work, row, c0, L, logM1, logM2, logC, load, put);
+    else fourstep_columns_inverse_in<0>(work, row, c0, L, logM1, logM2, logC, load, put);
 }
 
 // Step 3 of the convolution: the outputs gated and written as in onchip_conv (outputs at batch stride sbo).
@@ -374,7 +486,10 @@ HYENA_FOURSTEP(bf16, bf16_t)
 // At most 64 registers a thread, which the radix-16 passes need without spilling: two blocks of 64 KiB an SM. (With the
 // radix-4 passes, 42 registers and three blocks had made the kernel alone 2.36 -> 2.26 ms at 64k and width 768 on an H200.)
 extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
-    fourstep_rows<0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+    fourstep_rows_of<0, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
+}
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_4096(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+    fourstep_rows_of<0, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
 }
 
 // The filter's spectrum and its gradient by the same steps (FilterSpectrumFunction in the kernels' order): an ungated float32 row (the padded filter)
@@ -385,10 +500,16 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forwa
     fourstep_columns_forward<float, false>(a, sba, (const float*)0, 0, scale, (const float*)0, (float*)0, (long long)D * L, work, L, D, logM1, logM2, logC);
 }
 extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum(cpx* work, cpx* spec_out, int logM1, int logM2) {
-    fourstep_rows<1>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
+    fourstep_rows_of<1, 0, 0>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
+}
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum_4096(cpx* work, cpx* spec_out, int logM1, int logM2) {
+    fourstep_rows_of<1, 12, HYENA_ROW_THREADS>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
 }
 extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse(cpx* work, const cpx* spectrum, int D, int logM1, int logM2) {
-    fourstep_rows<2>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
+    fourstep_rows_of<2, 0, 0>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
+}
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse_4096(cpx* work, const cpx* spectrum, int D, int logM1, int logM2) {
+    fourstep_rows_of<2, 12, HYENA_ROW_THREADS>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
 }
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_f32_ungated(const cpx* work, float* out, int L, int D,
     int logM1, int logM2, int logC) {
@@ -411,9 +532,10 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         /// </summary>
         internal static readonly string[] SharedMemoryFunctionNames =
         {
-            "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows",
+            "hyena_fourstep_columns_forward_f32", "hyena_fourstep_columns_forward_bf16", "hyena_fourstep_rows", "hyena_fourstep_rows_4096",
             "hyena_fourstep_columns_inverse_f32", "hyena_fourstep_columns_inverse_bf16",
-            "hyena_fourstep_columns_forward_f32_ungated", "hyena_fourstep_rows_spectrum", "hyena_fourstep_rows_inverse",
+            "hyena_fourstep_columns_forward_f32_ungated", "hyena_fourstep_rows_spectrum", "hyena_fourstep_rows_spectrum_4096",
+            "hyena_fourstep_rows_inverse", "hyena_fourstep_rows_inverse_4096",
             "hyena_fourstep_columns_inverse_f32_ungated", "hyena_fourstep_columns_forward_filter", "hyena_fourstep_columns_forward_filter_bf16",
             "hyena_fourstep_columns_inverse_filter", "hyena_fourstep_columns_inverse_filter_bf16",
         };
@@ -498,7 +620,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             var spectrum = empty(new[] { channels, length + 1L }, ScalarType.ComplexFloat32, work.device);
             IntPtr buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
             void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
-            CudaKernels.Launch(device, "hyena_fourstep_rows_spectrum", (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
+            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_spectrum", logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
             return spectrum;
         }
 
@@ -550,7 +672,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             var work = empty(new[] { channels, (long)length }, ScalarType.ComplexFloat32, spectrum.device);
             IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work);
             void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
-            CudaKernels.Launch(device, "hyena_fourstep_rows_inverse", (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
+            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_inverse", logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
             return work;
         }
 
@@ -586,13 +708,19 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
 
             void** second = stackalloc void*[] { &buffer, &k, &conj, &specOut, &specIn, &channels, &logM1, &logM2 };
             if ((steps & 2) != 0)
-                CudaKernels.Launch(device, "hyena_fourstep_rows", (rowBlocks, 1), second, RowThreads,
-                RowBytes(logM2));
+                CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows", logM2), (rowBlocks, 1), second, RowThreads, RowBytes(logM2));
 
             void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &sbo, &length, &channels, &logM1, &logM2, &logC };
             if ((steps & 4) != 0)
                 CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_" + type, (columnBlocks, 1), third, ColumnThreads, columnBytes);
         }
+
+        /// <summary>log2 of the rows (M2) the rows kernels have a build of their own for (the _4096 kernels).</summary>
+        internal const int FixedRowLog2 = 12;
+
+        // The rows kernel `name` for rows of 2^logM2 points: its build for rows of 4,096 points by RowThreads threads,
+        // whose loops and offsets are worked out where it is compiled, when it has that shape; else the general build.
+        private static string RowKernel(string name, int logM2) => logM2 == FixedRowLog2 ? name + "_4096" : name;
 
         // rows x 2^logPerRow blocks, numbered row by row.
         private static uint Blocks(long rows, int logPerRow)

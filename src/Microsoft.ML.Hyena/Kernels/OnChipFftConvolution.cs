@@ -200,13 +200,13 @@ __device__ __forceinline__ void group_butterflies(cpx* e, int pos, int s) {
 }
 
 // One pass over all the transforms: each thread reads groups of 2^LOGR points of span s into registers, takes their
-// butterflies (group_butterflies) and writes them back in place; then a barrier.
-template <int FFAST, int LOGR, int DIR, bool FIRST>
+// butterflies (group_butterflies) and writes them back in place; then a barrier. THREADS: as block_threads.
+template <int FFAST, int LOGR, int DIR, bool FIRST, int THREADS>
 __device__ __forceinline__ void radix_pass_of(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
     const int R = 1 << LOGR;
     const int b1 = span_offset(s, sh, ishift), b2 = span_offset(2 * s, sh, ishift);
     const int b4 = LOGR > 2 ? span_offset(4 * s, sh, ishift) : 0, b8 = LOGR > 2 ? span_offset(8 * s, sh, ishift) : 0;
-    for (int j = threadIdx.x; j < (1 << (logM - LOGR)) << logCount; j += blockDim.x) {
+    for (int j = threadIdx.x; j < (1 << (logM - LOGR)) << logCount; j += block_threads<THREADS>()) {
         int p0;
         int pos = group_at<FFAST>(j, s, LOGR, logM, sh, logCount, ishift, fshift, &p0);
         cpx e[R];
@@ -220,17 +220,17 @@ __device__ __forceinline__ void radix_pass_of(cpx* z, int s, int logM, int sh, i
 }
 
 // radix_pass_of, with the pass of span 1 compiled apart (FIRST: its twiddle factors are constants).
-template <int FFAST, int LOGR, int DIR>
+template <int FFAST, int LOGR, int DIR, int THREADS>
 __device__ __forceinline__ void radix_pass(cpx* z, int s, int logM, int sh, int logCount, int ishift, int fshift) {
-    if (s == 1) radix_pass_of<FFAST, LOGR, DIR, true>(z, s, logM, sh, logCount, ishift, fshift);
-    else radix_pass_of<FFAST, LOGR, DIR, false>(z, s, logM, sh, logCount, ishift, fshift);
+    if (s == 1) radix_pass_of<FFAST, LOGR, DIR, true, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
+    else radix_pass_of<FFAST, LOGR, DIR, false, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
 }
 
 // The radix-2 stage of span M / 2 (log2(M) odd), forward (twiddle before the butterfly) or inverse (after).
-template <int FFAST, int DIR>
+template <int FFAST, int DIR, int THREADS>
 __device__ __forceinline__ void radix2_pass(cpx* z, int logM, int sh, int logCount, int ishift, int fshift) {
     const int h = 1 << (logM - 1), b = span_offset(h, sh, ishift);
-    for (int j = threadIdx.x; j < h << logCount; j += blockDim.x) {
+    for (int j = threadIdx.x; j < h << logCount; j += block_threads<THREADS>()) {
         int p0;
         int q = group_at<FFAST>(j, h, 1, logM, sh, logCount, ishift, fshift, &p0);
         cpx w = expi_pi(over_pow2(DIR * (float)q, h)), u = z[p0], v = z[p0 ^ b];
@@ -244,28 +244,29 @@ __device__ __forceinline__ void radix2_pass(cpx* z, int logM, int sh, int logCou
 // taken four at a time (sixteen points a thread in registers; RADIX16 = 1) or two at a time (four points), then one more
 // if log2(M) is odd. Twiddle factors are computed in registers (a shared table is read with bank conflicts). Radix 16
 // halves the passes through shared memory and the barriers but takes about 64 registers a thread, against about 40.
-template <int FFAST, int RADIX16>
+// THREADS: as block_threads (with M and the layout also known where it is compiled, every pass's loop and offsets fold).
+template <int FFAST, int RADIX16, int THREADS = 0>
 __device__ void dit_forward(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
     const int logM = 31 - __clz(M);
     int s = 1;
     if (RADIX16)
-        for (; 16 * s <= M; s *= 16) radix_pass<FFAST, 4, -1>(z, s, logM, sh, logCount, ishift, fshift);
-    for (; 4 * s <= M; s *= 4) radix_pass<FFAST, 2, -1>(z, s, logM, sh, logCount, ishift, fshift);
-    if (s < M) radix2_pass<FFAST, -1>(z, logM, sh, logCount, ishift, fshift);
+        for (; 16 * s <= M; s *= 16) radix_pass<FFAST, 4, -1, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
+    for (; 4 * s <= M; s *= 4) radix_pass<FFAST, 2, -1, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
+    if (s < M) radix2_pass<FFAST, -1, THREADS>(z, logM, sh, logCount, ishift, fshift);
 }
 
 // Inverse transform (exp(+i ...), unnormalised), decimation in frequency, natural order in, bit-reversed out:
 // dit_forward's passes in reverse order; the same layouts.
-template <int FFAST, int RADIX16>
+template <int FFAST, int RADIX16, int THREADS = 0>
 __device__ void dif_inverse(cpx* z, int M, int sh, int logCount, int ishift, int fshift) {
     const int logM = 31 - __clz(M), even = logM & ~1;   // even: the stages below span 2^even, after the radix-2 one
-    if (logM & 1) radix2_pass<FFAST, 1>(z, logM, sh, logCount, ishift, fshift);
+    if (logM & 1) radix2_pass<FFAST, 1, THREADS>(z, logM, sh, logCount, ishift, fshift);
     int s = 1 << even;
     if (RADIX16) {
-        if (even & 2) { s /= 4; radix_pass<FFAST, 2, 1>(z, s, logM, sh, logCount, ishift, fshift); }
-        for (s /= 16; s >= 1; s /= 16) radix_pass<FFAST, 4, 1>(z, s, logM, sh, logCount, ishift, fshift);
+        if (even & 2) { s /= 4; radix_pass<FFAST, 2, 1, THREADS>(z, s, logM, sh, logCount, ishift, fshift); }
+        for (s /= 16; s >= 1; s /= 16) radix_pass<FFAST, 4, 1, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
     } else {
-        for (s /= 4; s >= 1; s /= 4) radix_pass<FFAST, 2, 1>(z, s, logM, sh, logCount, ishift, fshift);
+        for (s /= 4; s >= 1; s /= 4) radix_pass<FFAST, 2, 1, THREADS>(z, s, logM, sh, logCount, ishift, fshift);
     }
 }
 
@@ -337,15 +338,18 @@ __device__ __forceinline__ int kept_slot(int k, int M, int logR) {
 // The values from global memory that spectrum_product takes for bins kk and M - kk (at kept_slot(.., logR)): the filter's
 // spectrum, and the kept spectrum when u is given (else zeros). Loaded apart from the product so that a thread's loads of
 // several bins are in flight together (batched_load).
+// spectrum_load_at: the same at the slots uk and um of bins kk and M - kk, where the caller knows them.
 struct spectrum_in { cpx k0, k1, u0, u1; };
-__device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
-    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
+__device__ __forceinline__ spectrum_in spectrum_load_at(int uk, int um, const cpx* k, const cpx* u) {
     spectrum_in in;
     in.k0 = k[uk];
     in.k1 = k[um];
     in.u0 = u ? u[uk] : cmake(0.f, 0.f);
     in.u1 = u ? u[um] : cmake(0.f, 0.f);
     return in;
+}
+__device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
+    return spectrum_load_at(kept_slot(kk, M, logR), kept_slot(M - kk, M, logR), k, u);
 }
 
 // The real input's spectrum at bins kk and M - kk (X[M] when kk = 0) from its packed transform Z (at z[pk], z[pm]);
@@ -378,11 +382,10 @@ __device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int k
 // spectrum X, kept in s when given, or, withU, w X conj(u) with u the kept spectrum (in.u0, in.u1): the backward pass's
 // term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
 // kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
-// place (pack_real_spectrum).
-__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+// place (pack_real_spectrum). spectrum_product_at: the same with the slots uk and um of bins kk and M - kk given.
+__device__ __forceinline__ void spectrum_product_at(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     cpx X0, X1;
     real_spectrum(z, pk, pm, w, &X0, &X1);
-    const int uk = kept_slot(kk, M, logR), um = kept_slot(M - kk, M, logR);
     if (s && withU) {
         float weight = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
         cpx p0 = cmul(X0, cconj(in.u0)), p1 = cmul(X1, cconj(in.u1));
@@ -395,6 +398,9 @@ __device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk,
     cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
     if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
     pack_real_spectrum(z, pk, pm, kk, M, w, cmul(X0, K0), cmul(X1, K1));
+}
+__device__ __forceinline__ void spectrum_product(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int logR) {
+    spectrum_product_at(z, pk, pm, kk, M, w, in, conjK, s, withU, kept_slot(kk, M, logR), kept_slot(M - kk, M, logR));
 }
 
 // One block per row = b * D + d; M = L complex points; logM = log2(L).

@@ -16,6 +16,8 @@
 struct dim3_ { unsigned x, y, z; };
 static dim3_ blockIdx, threadIdx, blockDim, gridDim;
 inline void __syncthreads() {}
+// A hint to the CUDA compiler (the block's shape); g++ 12 has none.
+#define __builtin_assume(x) ((void)0)
 // Never reached with one thread per block (the kernels' warp reductions are for blocks of 32 threads or more); here
 // so that they compile.
 inline float __shfl_down_sync(unsigned, float v, int) { return v; }
@@ -32,4 +34,4 @@ inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
-alignas(16) unsigned char hyena_smem[8 * 16384];
+alignas(16) unsigned char hyena_smem[8 * 32768];   // (the rows kernel's build for rows of 4,096 points, one thread a block: 2 rows and 3 x 4,096 steps)

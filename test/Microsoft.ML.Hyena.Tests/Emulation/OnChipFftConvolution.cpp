@@ -8,6 +8,10 @@
 // spectrum as hyena_fourstep_spectrum_slots reorders it). Prints one line
 // per case and exits 1 when an error exceeds 1e-5.
 #include "CudaShim.h"
+// The rows kernels' build for rows of 4,096 points and the column kernels' for blocks of 4,096 points, with this one
+// thread a block (their loops then visit every point).
+#define HYENA_ROW_THREADS 1
+#define HYENA_COLUMN_THREADS 1
 #include "kernel.inc"
 
 // One case: B = 2, D = 3 rows of length L, streams as channel slices of a (B, 3D, L) tensor. logM1 = 0: one block per
@@ -243,15 +247,16 @@ int main() {
     // One block per row: odd and even log2(L), with and without the swizzle (L >= 1024).
     for (int L : {16, 32, 64, 128, 256, 2048, 4096})
         for (int conj = 0; conj < 2; conj++) worst = std::fmax(worst, run_case(L, conj, 0, 0, rng));
-    // Four steps: columns of 16 to 64 (odd and even log2), rows of 16 to 1,024 (the swizzle from 1,024),
-    // 2 to 256 columns a block; the last is FourStepFftConvolution.Factors(16384), run for the backward pass's
-    // correlation only (its direct sums take seconds).
-    const int cases[][3] = { {512, 4, 5}, {512, 5, 1}, {2048, 6, 3}, {4096, 5, 2}, {16384, 4, 8} };
+    // Four steps: columns of 4 to 64 (odd and even log2), rows of 16 to 4,096 (the swizzle from 1,024; 4,096: the rows
+    // kernels' own build for that shape), 2 to 256 columns a block; the last two, one of them
+    // FourStepFftConvolution.Factors(16384), run for the backward pass's correlation only (their direct sums take seconds).
+    const int cases[][3] = { {512, 4, 5}, {512, 5, 1}, {2048, 6, 3}, {4096, 5, 2}, {16384, 2, 8}, {16384, 4, 8} };
     for (const auto& c : cases)
         for (int conj = c[0] > 4096 ? 1 : 0; conj < 2; conj++) worst = std::fmax(worst, run_case(c[0], conj, c[1], c[2], rng));
     // The filter's path through the same steps.
     for (const auto& c : cases)
         if (c[0] <= 4096) worst = std::fmax(worst, run_filter_case(c[0], c[1], c[2], rng));
+    worst = std::fmax(worst, run_filter_case(16384, 2, 8, rng));   // rows of 4,096: the rows kernels' own build
     std::printf("worst %.2e\n", worst);
     return worst < 1e-5 ? 0 : 1;
 }
