@@ -28,7 +28,7 @@ namespace Microsoft.ML.Hyena
     /// </para>
     /// <para>
     /// Where the four-step kernels make the spectrum in their own order and the filter is laid out channels first (the
-    /// operator's path from 64k on), neither of those kernels runs: the four-step transform's first step reads the filter
+    /// operator's path from 32k on), neither of those kernels runs: the four-step transform's first step reads the filter
     /// itself, windowed and scaled as the padding kernel would have written it, and its last step writes the filter's
     /// gradient as the gradient kernel would have (<see cref="FourStepFftConvolution.FilterSpectrum"/>,
     /// <see cref="FourStepFftConvolution.FilterGradient"/>): the same values, without the padded copy and z in memory.

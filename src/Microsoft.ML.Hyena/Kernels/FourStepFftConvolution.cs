@@ -41,12 +41,12 @@ namespace Microsoft.ML.Hyena.Kernels
         public const long MaxLength = 1L << 22;
 
         /// <summary>
-        /// The shortest length for which <see cref="LongConvolutionImplementation.Auto"/> takes the four-step kernels. On one
-        /// H200 (docs/benchmarks.md, "The four-step convolution, and where the operator's time goes") the operator was 1.1
-        /// to 2.3 % faster with them than with the cuFFT node from 64k to 1M and classifier training at 64k 1.3 to 1.7 %
-        /// faster, but at 32k the operator was 5.6 % slower.
+        /// The shortest length for which <see cref="LongConvolutionImplementation.Auto"/> takes the four-step kernels: 32k,
+        /// the first length one block does not hold. On one H200 the operator at 32k took 4.30 and 4.31 ms with them against
+        /// 5.52 and 5.66 with the cuFFT node in the same call (docs/benchmarks.md, thirteenth session), where in the fifth
+        /// session, before the kernels' later work, it had been 5.6 % slower with them and Auto had started at 64k.
         /// </summary>
-        public const long AutoMinLength = 65536;
+        public const long AutoMinLength = 32768;
 
         /// <summary>The shortest length taken (columns of 16 by rows of 32; shorter rows fit one block).</summary>
         public const long MinLength = 512;

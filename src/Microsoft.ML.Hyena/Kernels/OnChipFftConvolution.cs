@@ -46,8 +46,9 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>
         /// Whether <see cref="LongConvolutionImplementation.Auto"/> runs a (B, D, <paramref name="length"/>) convolution on
         /// <paramref name="stream"/>'s device here: from <see cref="AutoMinLength"/> up to what one block holds, and the
-        /// four-step kernels from <see cref="FourStepFftConvolution.AutoMinLength"/> (at 32k, between the two, the cuFFT
-        /// node was faster on an H200). Whether the kernels apply at all is still <see cref="Applies"/>'s to say.
+        /// four-step kernels from <see cref="FourStepFftConvolution.AutoMinLength"/> (32k, where one block of an H200 no
+        /// longer holds a row; a device with less shared memory takes the cuFFT node between the two). Whether the kernels
+        /// apply at all is still <see cref="Applies"/>'s to say.
         /// </summary>
         public static bool AutoPicks(Tensor stream, long length)
             => length >= AutoMinLength
