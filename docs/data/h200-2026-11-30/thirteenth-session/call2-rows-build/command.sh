@@ -1,0 +1,9 @@
+set -u
+mkdir -p /tmp/o; OUTDIR=/tmp/o; source build/gpu/device-env.sh
+rm -rf /tmp/hb/new; cp -r /tmp/hb/hyena-bench /tmp/hb/new && cp .gpu/new/*.dll /tmp/hb/new/
+date -u +%H:%M:%S
+timeout 200 /tmp/hb/new/Hyena.Benchmarks check-libtorch --device cuda --out /tmp/check > $OUT/check.log 2>&1; echo "check rc $?"
+grep -h "option matrix:\|Exception\|FAIL\|fp32-ref\|four-step\|failures" $OUT/check.log | grep -v 8388608 | cut -c1-250 | head -20
+op() { timeout 150 $1/Hyena.Benchmarks operator --device cuda --variants bf16-auto --lengths 2k --hyena-only-lengths 64k,128k,1M --verify-length 0 --warmup 2 --reps 10 --out /tmp/op-$2 > $OUT/op-$2.log 2>&1; echo "== $2 $(grep -E '^(64k|128k|1M) .*fwd\+bwd' $OUT/op-$2.log | awk '{print $1, $6, $7}' | tr '\n' ' ')"; }
+for i in 1 2; do op /tmp/hb/new new-$i; op $HB base-$i; done
+date -u +%H:%M:%S
