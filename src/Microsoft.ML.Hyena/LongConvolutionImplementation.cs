@@ -6,7 +6,7 @@ namespace Microsoft.ML.Hyena
         /// <summary>
         /// <see cref="CudaKernel"/> where it applies and its kernels compile (on CUDA; NVRTC found; set
         /// HYENA_CUDA_KERNELS=0 to turn this off), else <see cref="Composed"/>; for powers of two from 16,384 up to what
-        /// one block holds (16,384 on an H200) and from 65,536 up to 4,194,304, <see cref="CudaOnChip"/>, which was faster
+        /// one block holds (16,384 on an H200) and from 32,768 up to 4,194,304, <see cref="CudaOnChip"/>, which was faster
         /// there (see docs/benchmarks.md). Rows longer than the node's kernels take (2L above 16,776,960 positions, so
         /// from 8,388,608 on) run <see cref="Composed"/>, where <see cref="CudaKernel"/> asked for explicitly says so.
         /// </summary>
