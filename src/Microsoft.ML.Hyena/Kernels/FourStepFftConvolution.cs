@@ -327,8 +327,9 @@ __device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int co
 
 // The rows kernels come in two builds: for the usual shape (rows of 4,096 points by HYENA_ROW_THREADS threads: every
 // loop's trip count and every constant part of an index known where compiled; the kernels named _4096, which the host
-// takes whenever log2(M2) = 12) and for any other. Apart, so that neither's registers limit the other's. fourstep_rows
-// picks as the host does (for the CPU emulation, which runs blocks of one thread: HYENA_ROW_THREADS 1 there).
+// takes whenever log2(M2) = 12, FixedRowLog2) and for any other. Apart, so that neither's registers limit the other's.
+// fourstep_rows picks as the host does (for the CPU emulation, which runs blocks of one thread: HYENA_ROW_THREADS 1
+// there). On the GPU HYENA_ROW_THREADS must stay RowThreads (512), the threads the host launches the _4096 kernels with.
 #ifndef HYENA_ROW_THREADS
 #define HYENA_ROW_THREADS 512
 #endif
