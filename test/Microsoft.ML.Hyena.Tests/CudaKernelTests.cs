@@ -139,5 +139,22 @@ namespace Microsoft.ML.Hyena.Tests
             }
             Assert.False(FourStepFftConvolution.Applies(99, 65536));   // a device never prepared
         }
+
+        [Fact]
+        public void TheFourStepKernelsShapedBuildsAreCompiledForTheShapeTheHostLaunches()
+        {
+            // The _4096 rows kernels are compiled for rows of 2^FixedRowLog2 points by HYENA_ROW_THREADS threads and
+            // launched with RowThreads; the column kernels' shaped build runs where blockDim.x is HYENA_COLUMN_THREADS.
+            string source = FourStepFftConvolution.Source;
+            Assert.Equal(4096, 1 << FourStepFftConvolution.FixedRowLog2);
+            Assert.Contains($"#define HYENA_ROW_THREADS {FourStepFftConvolution.RowThreads}\n", source.Replace("\r\n", "\n"));
+            Assert.Contains($"#define HYENA_COLUMN_THREADS {FourStepFftConvolution.ColumnThreads}\n", source.Replace("\r\n", "\n"));
+            var modes = new[] { ("hyena_fourstep_rows_4096", 0), ("hyena_fourstep_rows_spectrum_4096", 1), ("hyena_fourstep_rows_inverse_4096", 2) };
+            foreach (var (name, mode) in modes)
+            {
+                Assert.Matches($@"{name}\([^)]*\) {{\s*fourstep_rows_of<{mode}, {FourStepFftConvolution.FixedRowLog2}, HYENA_ROW_THREADS>", source);
+                Assert.Contains(name, FourStepFftConvolution.SharedMemoryFunctionNames);
+            }
+        }
     }
 }
