@@ -78,34 +78,13 @@ __device__ __forceinline__ void store_lane_sums(const float (*sums)[W], int n, i
     }
 }
 
-// A block's loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
-// flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
-// each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global
-// memory.) get and put must not touch what another j's put writes.
-template <int N, typename Get, typename Put>
-__device__ __forceinline__ void batched_load(int n, Get get, Put put) {
-    for (int j0 = threadIdx.x; j0 < n; j0 += N * blockDim.x) {
-        decltype(get(0)) v[N];
-#pragma unroll
-        for (int i = 0; i < N; i++) {
-            int j = j0 + i * blockDim.x;
-            if (j < n) v[i] = get(j);
-        }
-#pragma unroll
-        for (int i = 0; i < N; i++) {
-            int j = j0 + i * blockDim.x;
-            if (j < n) put(j, v[i]);
-        }
-    }
-}
-
 // The threads of a block: THREADS when it is given (a block shape fixed where the kernel is compiled, so that loops over a
 // block's points have trip counts the compiler knows), else blockDim.x.
 template <int THREADS>
 __device__ __forceinline__ int block_threads() { return THREADS ? THREADS : (int)blockDim.x; }
 
-// batched_load's loop as for (i = 0; threadIdx.x + i B < n; i++) with j = threadIdx.x + i B (B = block_threads<THREADS>()):
-// N loads get(i, j) in flight, then their uses put(i, j, v). With THREADS given and n a multiple of it, no bounds to
+// A block's batched loads (see batched_load below) as for (i = 0; threadIdx.x + i B < n; i++) with j = threadIdx.x + i B
+// (B = block_threads<THREADS>()): N loads get(i, j) in flight, then their uses put(i, j, v). With THREADS given and n a multiple of it, no bounds to
 // check and, n known where compiled, every i a constant. B is a power of two above threadIdx.x, so j's two terms share no
 // bit: a map of j that is XOR-linear over its bits (a bit reversal, swz) is the thread's own value XOR i B's.
 template <int N, int THREADS, typename Get, typename Put>
@@ -126,6 +105,15 @@ __device__ __forceinline__ void batched_steps(int n, Get get, Put put) {
             if (whole ? (i0 + i) * B < n : j < n) put(i0 + i, j, v[i]);
         }
     }
+}
+
+// A block's loads from global memory, for (j = threadIdx.x; j < n; j += blockDim.x) put(j, get(j)), with N loads in
+// flight a thread: a batch's loads (get) are all issued before its uses (put). (Written as one loop, the compiler placed
+// each use right after its load, which waits for it: one load in flight a thread, and the kernels stalled on global
+// memory.) get and put must not touch what another j's put writes. batched_steps with j alone, for any block.
+template <int N, typename Get, typename Put>
+__device__ __forceinline__ void batched_load(int n, Get get, Put put) {
+    batched_steps<N, 0>(n, [&](int, int j) { return get(j); }, [&](int, int j, decltype(get(0)) v) { put(j, v); });
 }
 ";
 
