@@ -31,7 +31,9 @@ namespace Microsoft.ML.Hyena
         /// pass, where the cast's own backward pass took libtorch's unvectorised copy).
         /// </summary>
         public static Tensor Apply(Tensor x, Tensor weight)
-            => is_grad_enabled() && (x.requires_grad || weight.requires_grad) ? apply(x, weight) : Product(InWeightType(x, weight), weight);
+            => is_grad_enabled() && (x.requires_grad || weight.requires_grad)
+                ? apply(GradientHandOff.LeafInput(x), weight)   // a leaf x takes its gradient without a copy
+                : Product(InWeightType(x, weight), weight);
 
         private static Tensor InWeightType(Tensor x, Tensor weight) => x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML.Hyena.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,50 @@ namespace Microsoft.ML.Hyena.Tests
 
             public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
                 => GradientHandOff.Backward("test", 1, grad_output, () => throw new InvalidOperationException("CUDA out of memory (simulated)"));
+        }
+
+        /// <summary>y = 2x through <see cref="GradientHandOff.Backward(string, int, Tensor, Func{List{Tensor}})"/>, which notes where the gradient it hands out lives.</summary>
+        private sealed class Doubling : autograd.SingleTensorFunction<Doubling>
+        {
+            [ThreadStatic]
+            public static IntPtr LastGradient;
+
+            public override string Name => "Doubling";
+
+            public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+            {
+                GradientHandOff.BeginForward(((Tensor)vars[0]).device);
+                return ((Tensor)vars[0]) * 2;
+            }
+
+            public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+                => GradientHandOff.Backward("test", 1, grad_output, () =>
+                {
+                    var g = grad_output * 2;
+                    LastGradient = CudaKernels.DataPointer(g);
+                    return new List<Tensor> { g };
+                });
+        }
+
+        [Fact]
+        public void ALeafTakesTheHandedOutGradientWithoutACopyThroughLeafInput()
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(64).requires_grad_(true);
+            Doubling.apply(GradientHandOff.LeafInput(x)).sum().backward();
+            Assert.Equal(Doubling.LastGradient, CudaKernels.DataPointer(x.grad!));              // the same memory: no copy
+            Assert.Equal(Enumerable.Repeat(2f, 64), x.grad!.data<float>().ToArray());
+
+            var direct = randn(64).requires_grad_(true);
+            Doubling.apply(direct).sum().backward();
+            Assert.NotEqual(Doubling.LastGradient, CudaKernels.DataPointer(direct.grad!));      // fed directly, libtorch copies it (our wrapper still references it)
+            Assert.Equal(Enumerable.Repeat(2f, 64), direct.grad!.data<float>().ToArray());
+
+            var inner = randn(64).requires_grad_(true);
+            var notLeaf = inner * 1;
+            Assert.Same(notLeaf, GradientHandOff.LeafInput(notLeaf));              // not a leaf: taken as it is
+            var frozen = randn(64);
+            Assert.Same(frozen, GradientHandOff.LeafInput(frozen));                // a leaf without a gradient: as it is
         }
 
         [Fact]
