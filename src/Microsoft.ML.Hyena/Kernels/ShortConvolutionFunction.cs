@@ -18,16 +18,16 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>Positions each thread of the kernels handles at once (one 16-byte vector of bfloat16).</summary>
         internal const int Vector = 8;
 
-        /// <summary>Vectors each thread of the backward kernel handles before the block sums its partial gradients.</summary>
-        internal const int BackwardVectorsPerThread = 4;
+        /// <summary>Vectors each thread of the kernels handles (the backward kernel's before the block sums its partial gradients).</summary>
+        internal const int VectorsPerThread = 4;
 
         /// <summary>Partial sums per block of the backward kernel: 8 lags of the weight, the bias, the input bias.</summary>
         internal const int PartialSlots = 10;
 
         /// <summary>
         /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
-        /// Emulation/ShortConvolution.cpp). A thread handles 8 consecutive positions of one row (b, c): it reads them as
-        /// one 16-byte vector (two for float32) where the row allows, and the 8 before (forward) or after (backward) for
+        /// Emulation/ShortConvolution.cpp). A thread handles 4 vectors of 8 consecutive positions of one row (b, c), the
+        /// block's threads neighbouring vectors: it reads each as one 16-byte vector (two for float32) where the row allows, and the 8 before (forward) or after (backward) for
         /// the taps that reach over; positions outside [0, L) read as zero. The weight is used by lag, w_m = w[K-1-m],
         /// so that y[t] = bias + sum over m &lt; K of w_m x'[t-m] with x' = x + inputBias, and every index is a constant.
         /// </summary>
@@ -38,23 +38,36 @@ struct __align__(16) hyena_f4 { float x, y, z, w; };
 #endif
 __device__ __forceinline__ bool aligned16(const void* p) { return (((unsigned long long)p) & 15ull) == 0ull; }
 
-// o[k] = row[t0 + k] for k < 8, zero where t0 + k is outside [0, L); one or two vector loads when all 8 are inside.
-__device__ __forceinline__ void load8(const float* row, int t0, int L, float* o) {
+// o[k] = row[t0 + k] (+ pb when SHIFTED) for k < 8, zero where t0 + k is outside [0, L); one or two vector loads when all
+// 8 are inside. SHIFTED: x' = x + inputBias as it is read, in the loads' own branches (a pass of its own, with a check a
+// position, had cost the kernels more instructions and the backward kernel registers).
+template <bool SHIFTED = false>
+__device__ __forceinline__ void load8(const float* row, int t0, int L, float* o, float pb = 0.f) {
     if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) {
         hyena_f4 a = *(const hyena_f4*)(row + t0), b = *(const hyena_f4*)(row + t0 + 4);
         o[0] = a.x; o[1] = a.y; o[2] = a.z; o[3] = a.w; o[4] = b.x; o[5] = b.y; o[6] = b.z; o[7] = b.w;
+        if (SHIFTED) for (int k = 0; k < 8; ++k) o[k] += pb;
         return;
     }
-    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? row[t0 + k] : 0.f;
+    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? (SHIFTED ? row[t0 + k] + pb : row[t0 + k]) : 0.f;
 }
-__device__ __forceinline__ void load8(const bf16_t* row, int t0, int L, float* o) {
+template <bool SHIFTED = false>
+__device__ __forceinline__ void load8(const bf16_t* row, int t0, int L, float* o, float pb = 0.f) {
     if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) {
         hyena_u4 a = *(const hyena_u4*)(row + t0);
         o[0] = bf16_lo(a.x); o[1] = bf16_hi(a.x); o[2] = bf16_lo(a.y); o[3] = bf16_hi(a.y);
         o[4] = bf16_lo(a.z); o[5] = bf16_hi(a.z); o[6] = bf16_lo(a.w); o[7] = bf16_hi(a.w);
+        if (SHIFTED) for (int k = 0; k < 8; ++k) o[k] += pb;
         return;
     }
-    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? ld(row, t0 + k) : 0.f;
+    for (int k = 0; k < 8; ++k) o[k] = (t0 + k >= 0 && t0 + k < L) ? (SHIFTED ? ld(row, t0 + k) + pb : ld(row, t0 + k)) : 0.f;
+}
+
+// x'[t0 - 8 + k] for k < 16 (x' = x + pb, zero outside [0, L)) into e.
+template <typename T>
+__device__ __forceinline__ void load16_shifted(const T* row, int t0, int L, float pb, bool shifted, float* e) {
+    if (shifted) { load8<true>(row, t0 - 8, L, e, pb); load8<true>(row, t0, L, e + 8, pb); }
+    else { load8(row, t0 - 8, L, e); load8(row, t0, L, e + 8); }
 }
 
 // row[t0 + k] = v[k] for the k < 8 with t0 + k < L (t0 >= 0).
@@ -70,8 +83,7 @@ __device__ __forceinline__ void store8(float* row, int t0, int L, const float* v
 __device__ __forceinline__ void store8(bf16_t* row, int t0, int L, const float* v) {
     if (t0 + 8 <= L && aligned16(row + t0)) {
         hyena_u4 a;
-        a.x = bf16_bits(v[0]) | (bf16_bits(v[1]) << 16); a.y = bf16_bits(v[2]) | (bf16_bits(v[3]) << 16);
-        a.z = bf16_bits(v[4]) | (bf16_bits(v[5]) << 16); a.w = bf16_bits(v[6]) | (bf16_bits(v[7]) << 16);
+        a.x = bf16x2_bits(v[0], v[1]); a.y = bf16x2_bits(v[2], v[3]); a.z = bf16x2_bits(v[4], v[5]); a.w = bf16x2_bits(v[6], v[7]);
         *(hyena_u4*)(row + t0) = a;
         return;
     }
@@ -86,34 +98,33 @@ __device__ __forceinline__ void short_taps(const T* w, const T* bias, const T* i
     *pb = inputBias ? ld(inputBias, c) : 0.f;
 }
 
-// x' = x + pb at the positions t0 + k inside [0, L) (outside, x' stays zero).
-__device__ __forceinline__ void add_input_bias(float* v, int t0, int L, float pb) {
-    for (int k = 0; k < 8; ++k) if (t0 + k >= 0 && t0 + k < L) v[k] += pb;
-}
 
 // y[b,c,t] = bias[c] + sum_j w[c,j] x'[b,c,t-(K-1)+j], x' = x + inputBias[c] (x, y: (B, C, L) contiguous; w: (C, K);
-// inputBias may be null). Grid (B*C rows, ceil(L / (8 * blockDim.x))). TAPS (4 or 8, at least K): the lags the loops
-// take, so that the usual K = 3 costs 4 multiply-adds a position, not 8.
+// inputBias may be null). Grid (B*C rows, chunks) as the backward kernel's, each thread 4 vectors of 8 positions, so that
+// the channel's taps and biases are read once for 32 positions (the kernel had been bound by its instructions: 72 % of
+// the SMs' issue against 59 % of DRAM bandwidth at 64k). TAPS (4 or 8, at least K): the lags the loops take, so that the
+// usual K = 3 costs 4 multiply-adds a position, not 8.
 template <typename T, int TAPS>
 __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputBias, T* y, int L, int C, int K) {
-    int t0 = (blockIdx.y * blockDim.x + threadIdx.x) * 8;
-    if (t0 >= L) return;
     long long row = blockIdx.x;
     float lag[8], b, pb;
     short_taps(w, bias, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
     const T* xr = x + row * L;
-    float e[16], out[8];                                    // e[8 + k] = x'[t0 + k], e[k] = x'[t0 - 8 + k]
-    load8(xr, t0 - 8, L, e);
-    load8(xr, t0, L, e + 8);
-    if (inputBias) { add_input_bias(e, t0 - 8, L, pb); add_input_bias(e + 8, t0, L, pb); }
+    T* yr = y + row * L;
+    for (int it = 0; it < 4; ++it) {
+        int t0 = ((blockIdx.y * 4 + it) * blockDim.x + threadIdx.x) * 8;
+        if (t0 >= L) break;
+        float e[16], out[8];                                // e[8 + k] = x'[t0 + k], e[k] = x'[t0 - 8 + k]
+        load16_shifted(xr, t0, L, pb, inputBias != 0, e);
 #pragma unroll
-    for (int i = 0; i < 8; ++i) {
-        float acc = b;
+        for (int i = 0; i < 8; ++i) {
+            float acc = b;
 #pragma unroll
-        for (int m = 0; m < TAPS; ++m) acc += lag[m] * e[8 + i - m];
-        out[i] = acc;
+            for (int m = 0; m < TAPS; ++m) acc += lag[m] * e[8 + i - m];
+            out[i] = acc;
+        }
+        store8(yr, t0, L, out);
     }
-    store8(y + row * L, t0, L, out);
 }
 
 // Backward: gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j] (terms past the end are zero), and this block's sums over its
@@ -135,9 +146,7 @@ __device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, cons
         float ge[16], xe[16], out[8];                       // ge[k] = g[t0 + k] (k < 16); xe[8 + k] = x'[t0 + k]
         load8(gr, t0, L, ge);
         load8(gr, t0 + 8, L, ge + 8);
-        load8(xr, t0 - 8, L, xe);
-        load8(xr, t0, L, xe + 8);
-        if (inputBias) { add_input_bias(xe, t0 - 8, L, pb); add_input_bias(xe + 8, t0, L, pb); }
+        load16_shifted(xr, t0, L, pb, inputBias != 0, xe);
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
             float s = 0.f;
@@ -254,9 +263,9 @@ extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(cons
             return (scope.MoveToOuter(gx), scope.MoveToOuter(gw), scope.MoveToOuter(gb), gpb is null ? null : scope.MoveToOuter(gpb));
         }
 
-        /// <summary>Blocks along the length of the backward kernel for rows of <paramref name="length"/> positions.</summary>
-        internal static int BackwardChunks(long length)
-            => (int)Math.Max(1, (length + (long)CudaKernels.Threads * Vector * BackwardVectorsPerThread - 1) / ((long)CudaKernels.Threads * Vector * BackwardVectorsPerThread));
+        /// <summary>Blocks along the length of the kernels for rows of <paramref name="length"/> positions.</summary>
+        internal static int Chunks(long length)
+            => (int)Math.Max(1, (length + (long)CudaKernels.Threads * Vector * VectorsPerThread - 1) / ((long)CudaKernels.Threads * Vector * VectorsPerThread));
 
         private static unsafe Tensor KernelForward(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias)
         {
@@ -272,7 +281,7 @@ extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(cons
             args[0] = &px; args[1] = &pw; args[2] = &pb; args[3] = &ppb; args[4] = &py;
             args[5] = &length; args[6] = &channels; args[7] = &kernel;
             CudaKernels.Launch(device, x.dtype == ScalarType.BFloat16 ? "hyena_short_fwd_bf16" : "hyena_short_fwd_f32",
-                CudaKernels.RowGrid(x.size(0) * channels, (length + Vector - 1) / Vector), args);
+                CudaKernels.RowGrid(x.size(0) * channels, (long)Chunks(length) * CudaKernels.Threads), args);
             return y;
         }
 
@@ -281,7 +290,7 @@ extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(cons
             int device = CudaKernels.DeviceIndex(x);
             CudaKernels.Ensure(device);
             int batch = (int)x.size(0), length = (int)x.size(2), channels = (int)x.size(1), kernel = (int)weight.size(-1);
-            int chunks = BackwardChunks(length);
+            int chunks = Chunks(length);
             var gx = empty_like(x);
             var partial = zeros(new long[] { batch, channels, chunks, PartialSlots }, ScalarType.Float32, x.device);
             if (x.numel() > 0)

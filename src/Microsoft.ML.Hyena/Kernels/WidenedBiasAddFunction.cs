@@ -88,8 +88,8 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
                 if (r >= rows) break;
                 if (whole) {
                     hyena_u2 o;
-                    o.x = bf16_bits(v[u][0]) | (bf16_bits(v[u][1]) << 16);
-                    o.y = bf16_bits(v[u][2]) | (bf16_bits(v[u][3]) << 16);
+                    o.x = bf16x2_bits(v[u][0], v[u][1]);
+                    o.y = bf16x2_bits(v[u][2], v[u][3]);
                     *(hyena_u2*)(gx + r * D + f) = o;
                 } else {
                     for (int k = 0; k < 4; k++) if (f + k < D) st(gx, r * D + f + k, v[u][k]);

@@ -44,10 +44,10 @@ static double run_case(const char* type, int L, int K, bool withInputBias, std::
     for (auto& v : pre) v = make<T>(normal(rng));
     const T* preBias = withInputBias ? pre.data() : nullptr;
 
-    // Forward: one thread per block, a vector of 8 positions each.
+    // One thread per block, 4 vectors of 8 positions each (the host's grid, ShortConvolutionFunction.Chunks, for blocks of one thread).
     blockDim.x = 1; threadIdx.x = 0;
-    run_grid((unsigned)rows, (unsigned)((L + 7) / 8), [&] { fwd(x.data(), w.data(), bias.data(), preBias, y.data(), L, C, K); });
-    // Backward: 4 vectors per block; the block sums land in partial (rows, chunks, 10).
+    run_grid((unsigned)rows, (unsigned)((L + 31) / 32), [&] { fwd(x.data(), w.data(), bias.data(), preBias, y.data(), L, C, K); });
+    // Backward: the block sums land in partial (rows, chunks, 10).
     std::vector<float> partial(rows * ((L + 31) / 32) * 10, 0.f);
     run_grid((unsigned)rows, (unsigned)((L + 31) / 32), [&] { bwd(g.data(), x.data(), w.data(), preBias, gx.data(), partial.data(), L, C, K); });
 
