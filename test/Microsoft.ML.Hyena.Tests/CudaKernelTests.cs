@@ -51,6 +51,10 @@ namespace Microsoft.ML.Hyena.Tests
             // The four-step convolution's column kernels are stamped by HYENA_FOURSTEP for each stream type.
             stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
+            // The four-step rows kernels (the convolution's, the filter's spectrum's and its inverse's, each with its _4096
+            // build) are stamped by HYENA_FOURSTEP_ROWS for each buffer type (float32 without a suffix, bfloat16 _bf16).
+            stamped.UnionWith(Stamped(6, @"void __launch_bounds__\(512, 2\) hyena_(fourstep_rows\w*##S(?:##_4096)?)\(", @"^HYENA_FOURSTEP_ROWS\((\w*), \w+\)",
+                (stem, suffix) => "hyena_" + stem.Replace("##S##", suffix).Replace("##S", suffix)));
             // The four-step steps that read the filter and write its gradient are stamped by HYENA_FOURSTEP_FILTER for each
             // filter type (float32 without a suffix).
             stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_columns_\w+?_filter)##NAME\(", @"^HYENA_FOURSTEP_FILTER\((\w*), \w+\)",
@@ -61,7 +65,7 @@ namespace Microsoft.ML.Hyena.Tests
                 (stem, suffix) => $"hyena_{stem}{suffix}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
-            Assert.Equal(stamped.Count + 18, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, the widened bias add and its backward kernel, the sine activation's 2, hyena_fourstep_rows and its _4096 build, _spectrum_gradient, _spectrum_slots and the filter path's 6 (ungated columns, rows_spectrum and rows_inverse with their _4096 builds)
+            Assert.Equal(stamped.Count + 12, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots and the filter path's ungated columns forward and inverse
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
 
@@ -149,11 +153,12 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(4096, 1 << FourStepFftConvolution.FixedRowLog2);
             Assert.Contains($"#define HYENA_ROW_THREADS {FourStepFftConvolution.RowThreads}\n", source.Replace("\r\n", "\n"));
             Assert.Contains($"#define HYENA_COLUMN_THREADS {FourStepFftConvolution.ColumnThreads}\n", source.Replace("\r\n", "\n"));
-            var modes = new[] { ("hyena_fourstep_rows_4096", 0), ("hyena_fourstep_rows_spectrum_4096", 1), ("hyena_fourstep_rows_inverse_4096", 2) };
-            foreach (var (name, mode) in modes)
+            var modes = new[] { ("hyena_fourstep_rows", 0), ("hyena_fourstep_rows_spectrum", 1), ("hyena_fourstep_rows_inverse", 2) };
+            foreach (var (stem, mode) in modes)
             {
-                Assert.Matches($@"{name}\([^)]*\) {{\s*fourstep_rows_of<{mode}, {FourStepFftConvolution.FixedRowLog2}, HYENA_ROW_THREADS>", source);
-                Assert.Contains(name, FourStepFftConvolution.SharedMemoryFunctionNames);
+                Assert.Matches($@"{stem}##S##_4096\([^)]*\) {{[\s\\]*fourstep_rows_of<{mode}, {FourStepFftConvolution.FixedRowLog2}, HYENA_ROW_THREADS>", source);
+                foreach (string buffer in new[] { "", "_bf16" })
+                    Assert.Contains(stem + buffer + "_4096", FourStepFftConvolution.SharedMemoryFunctionNames);
             }
         }
     }

@@ -28,6 +28,7 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains("L=2048 conj=0 logM1=0 logC=0 outputs contiguous", output);
             Assert.Contains("L=16384 conj=1 logM1=4 logC=8", output);
             Assert.Contains("L=16384 conj=1 logM1=2 logC=8", output);   // rows of 4,096: the rows kernels' own build
+            Assert.Contains("with the bfloat16 buffer", output);            // the bfloat16 streams' buffer (bpx), within 6e-3
             Assert.Contains("filter L=16384 logM1=2 logC=8 fused steps identical", output);
             Assert.Contains("filter L=4096 logM1=5 logC=2 fused steps identical", output);
         }

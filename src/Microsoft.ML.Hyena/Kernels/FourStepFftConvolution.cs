@@ -140,8 +140,8 @@ __device__ __forceinline__ column_index column_index_of(int i, int j, int logC) 
 // Step 1, M2 / C blocks per row: the packed input of columns c0 .. c0 + C - 1 of row `row` (point(t): positions t and t + 1
 // as one complex point; the second half zero), transformed over n1, times W_L^(n2 k1), written to work[k1 M2 + n2].
 // THREADS: 0, any block; else HYENA_COLUMN_THREADS with full_column_block.
-template <int THREADS, typename Point>
-__device__ __forceinline__ void fourstep_columns_forward_in(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
+template <int THREADS, typename Point, typename W>
+__device__ __forceinline__ void fourstep_columns_forward_in(Point point, W* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     if (THREADS) __builtin_assume(threadIdx.x < THREADS);
@@ -154,7 +154,7 @@ __device__ __forceinline__ void fourstep_columns_forward_in(Point point, cpx* wo
     }, [&](int i, int j, cpx v) { column_index x = column_index_of<THREADS>(i, j, logC); z[((__brev((unsigned)x.n1) >> shift) << logC) + x.f] = v; });
     __syncthreads();
     dit_forward<1, HYENA_COLUMN_RADIX16, THREADS>(z, M1, -1, logC, logC, 0);
-    cpx* w = work + row * (long long)L;
+    W* w = work + row * (long long)L;
     if (THREADS >= 256 && HYENA_COLUMN_TWIDDLE_STEPS) {
         // A thread's points are k1 = k1t + S i of its one column n2 (S = THREADS / C, i < 16): W_L^(n2 k1) as its own
         // W_L^(n2 k1t) times W_L^(4 S n2 a) times W_L^(S n2 b) for i = 4 a + b, seven sincospif a thread where each
@@ -168,26 +168,26 @@ __device__ __forceinline__ void fourstep_columns_forward_in(Point point, cpx* wo
             const int a = i >> 2, b = i & 3;
             const cpx q = a == 0 ? base : a == 1 ? q1 : a == 2 ? q2 : q3;
             const cpx t = b == 0 ? q : cmul(q, b == 1 ? p1 : b == 2 ? p2 : p3);
-            w[(long long)(k1t + S * i) * M2 + n2] = cmul(v, t);
+            work_put(w, (long long)(k1t + S * i) * M2 + n2, cmul(v, t));
         });
         return;
     }
     batched_steps<1, THREADS>(n, [&](int i, int j) { return z[j]; }, [&](int i, int j, cpx v) {
         column_index x = column_index_of<THREADS>(i, j, logC);
         const int k1 = x.n1, n2 = c0 + x.f;
-        w[(long long)k1 * M2 + n2] = cmul(v, expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L)));
+        work_put(w, (long long)k1 * M2 + n2, cmul(v, expi_pi(over_pow2(-2.f * (float)((n2 * k1) & (L - 1)), L))));
     });
 }
-template <typename Point>
-__device__ void fourstep_columns_forward_of(Point point, cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
+template <typename Point, typename W>
+__device__ void fourstep_columns_forward_of(Point point, W* work, long long row, int c0, int L, int logM1, int logM2, int logC) {
     if (full_column_block(logM1, logC)) fourstep_columns_forward_in<HYENA_COLUMN_THREADS>(point, work, row, c0, L, logM1, logM2, logC);
     else fourstep_columns_forward_in<0>(point, work, row, c0, L, logM1, logM2, logC);
 }
 
 // Step 1 of the convolution: the gated input a * b * scale (a alone when not GATED); side_out = a * side as in onchip_conv.
-template <typename T, bool GATED = true>
+template <typename T, bool GATED = true, typename W>
 __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, long long sbb, float scale,
-                                         const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) {
+                                         const T* side, T* side_out, long long sbo, W* work, int L, int D, int logM1, int logM2, int logC) {
     long long row; int c0;
     column_block(logM2, logC, &row, &c0);
     const long long o = row * (long long)L, oo = stream_at(row, D, L, sbo, 0);
@@ -198,8 +198,8 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
 
 // What a pair of bins of the rows kernel reads from global memory at their slots uk and um (kept_slot), by its mode (see
 // rows_bins): nothing in mode 1.
-template <int MODE>
-__device__ __forceinline__ spectrum_in rows_load(int uk, int um, const cpx* k, const cpx* u) {
+template <int MODE, typename W>
+__device__ __forceinline__ spectrum_in rows_load(int uk, int um, const cpx* k, const W* u) {
     if (MODE == 1) { spectrum_in none; none.k0 = none.k1 = none.u0 = none.u1 = cmake(0.f, 0.f); return none; }
     return spectrum_load_at(uk, um, k, u);
 }
@@ -208,10 +208,10 @@ __device__ __forceinline__ spectrum_in rows_load(int uk, int um, const cpx* k, c
 // spectrum (spectrum_product); 1, only the real input's spectrum, written to s in the kernels' order (z read, not
 // written); 2, the one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z
 // written, not read). w = W^kk = exp(-i pi kk / M).
-template <int MODE>
+template <int MODE, typename W>
 __device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     if (MODE == 0) {
-        spectrum_product_at(z, pk, pm, kk, M, w, in, conjK, s, withU, uk, um);
+        spectrum_product_at<W>(z, pk, pm, kk, M, w, in, conjK, s, withU, uk, um);
         return;
     }
     if (MODE == 1) {
@@ -263,8 +263,8 @@ __device__ __forceinline__ row_index row_index_of(int i, int j, int B, int logM2
     return r;
 }
 
-template <int MODE, int LOGM2, int THREADS>
-__device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2v) {
+template <int MODE, int LOGM2, int THREADS, typename W>
+__device__ __forceinline__ void fourstep_rows_of(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2v) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     if (THREADS) __builtin_assume(threadIdx.x < THREADS);
@@ -275,7 +275,7 @@ __device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int co
     const int r0 = blk, r1 = blk == 0 ? M1 / 2 : M1 - blk;
     const int sh = logM2 >= 10 ? logM2 - 5 : 0;
     const int shift = 32 - logM2;
-    cpx* w = work + row * (long long)L;
+    W* w = work + row * (long long)L;
     auto row_of = [&](int l) { return w + (long long)(l ? r1 : r0) * M2; };   // row l's points
     const int logB = 31 - __clz(B), P = M2 > B ? M2 >> logB : 1, own = threadIdx.x & (M2 - 1);
     const int at = row_point(threadIdx.x, logM2, shift, sh);   // the thread's part of row_point
@@ -284,32 +284,34 @@ __device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int co
     if (MODE == 2)                     // (else the barrier after the rows' loads)
         __syncthreads();
     if (MODE != 2) {
-        batched_steps<HYENA_ROWS_LOAD, THREADS>(2 * M2, [&](int i, int j) { row_index x = row_index_of<THREADS>(i, j, B, logM2); return row_of(x.l)[x.n2]; },
+        batched_steps<HYENA_ROWS_LOAD, THREADS>(2 * M2, [&](int i, int j) { row_index x = row_index_of<THREADS>(i, j, B, logM2); return work_get(row_of(x.l), x.n2); },
                      [&](int i, int j, cpx v) { z[THREADS ? at ^ row_point(i * B, logM2, shift, sh) : row_point(j, logM2, shift, sh)] = v; });
         __syncthreads();
         dit_forward<0, 1, THREADS>(z, M2, sh, 1, 0, logM2);
     }
 
     const cpx* k = MODE == 1 ? 0 : K + (row % D) * (long long)(L + 1);
-    cpx* s = spec_out ? spec_out + row * (long long)(L + 1) : 0;
-    const cpx* kept = u_in ? u_in + row * (long long)(L + 1) : 0;
+    // The row's part of spec_out: the kept spectrum U (MODE 0 without u_in) in the buffer's type W, the filter's spectrum
+    // (MODE 1) and the backward pass's terms (MODE 0 with u_in) in complex float32.
+    cpx* s = !spec_out ? 0 : MODE == 0 && !u_in ? (cpx*)((W*)spec_out + row * (long long)(L + 1)) : spec_out + row * (long long)(L + 1);
+    const W* kept = u_in ? u_in + row * (long long)(L + 1) : 0;   // U, kept in the buffer's type (the forward pass writes it to spec_out so)
     if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t), at slots r0 M2 + t and r1 M2 + M2 - 1 - t
         const cpx wt = expi_pi(over_pow2(-(float)(r0 + M1 * own), L));
         const int pt = swz(own, sh);   // swz(t) = pt ^ swz(i B); swz(M2 - 1 - t) = pt ^ swz((M2 - 1) ^ i B)
         batched_steps<HYENA_ROWS_SPECTRUM, THREADS>(M2, [&](int i, int t) { return rows_load<MODE>((r0 << logM2) + t, (r1 << logM2) + (M2 - 1 - t), k, kept); },
             [&](int i, int t, spectrum_in in) {
-                rows_bins<MODE>(z, THREADS ? pt ^ swz(i * B, sh) : swz(t, sh), M2 + (THREADS ? pt ^ swz((M2 - 1) ^ (i * B), sh) : swz(M2 - 1 - t, sh)), r0 + M1 * t, L, cmul(wt, steps[i]), in, conjK, s,
+                rows_bins<MODE, W>(z, THREADS ? pt ^ swz(i * B, sh) : swz(t, sh), M2 + (THREADS ? pt ^ swz((M2 - 1) ^ (i * B), sh) : swz(M2 - 1 - t, sh)), r0 + M1 * t, L, cmul(wt, steps[i]), in, conjK, s,
                                 kept != 0, (r0 << logM2) + t, (r1 << logM2) + (M2 - 1 - t));
             });
     } else {                           // (one block in M1 / 2: its bins' factors computed each)
         for (int t = threadIdx.x; t <= M2; t += B) {
             if (t <= M2 / 2) {         // row 0: bin M1 t with M1 (M2 - t)
                 const int kk = M1 * t, uk = kept_slot(kk, L, logM1), um = kept_slot(L - kk, L, logM1);
-                rows_bins<MODE>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
+                rows_bins<MODE, W>(z, swz(t, sh), swz((M2 - t) & (M2 - 1), sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
                                 rows_load<MODE>(uk, um, k, kept), conjK, s, kept != 0, uk, um);
             } else {                   // row M1 / 2: bin M1 / 2 + M1 u with M1 / 2 + M1 (M2 - 1 - u)
                 const int u = t - M2 / 2 - 1, kk = M1 / 2 + M1 * u, uk = kept_slot(kk, L, logM1), um = kept_slot(L - kk, L, logM1);
-                rows_bins<MODE>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
+                rows_bins<MODE, W>(z, M2 + swz(u, sh), M2 + swz(M2 - 1 - u, sh), kk, L, expi_pi(over_pow2(-(float)kk, L)),
                                 rows_load<MODE>(uk, um, k, kept), conjK, s, kept != 0, uk, um);
             }
         }
@@ -321,7 +323,7 @@ __device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int co
     const cpx w0 = expi_pi(over_pow2(2.f * (float)((own * r0) & (L - 1)), L)), w1 = expi_pi(over_pow2(2.f * (float)((own * r1) & (L - 1)), L));
     batched_steps<1, THREADS>(2 * M2, [&](int i, int j) { return z[THREADS ? at ^ row_point(i * B, logM2, shift, sh) : row_point(j, logM2, shift, sh)]; }, [&](int i, int j, cpx v) {
         row_index x = row_index_of<THREADS>(i, j, B, logM2);
-        row_of(x.l)[x.n2] = cmul(v, cmul(x.l ? w1 : w0, steps[(x.l + 1) * P + (x.n2 >> logB)]));
+        work_put(row_of(x.l), x.n2, cmul(v, cmul(x.l ? w1 : w0, steps[(x.l + 1) * P + (x.n2 >> logB)])));
     });
 }
 
@@ -333,8 +335,8 @@ __device__ __forceinline__ void fourstep_rows_of(cpx* work, const cpx* K, int co
 #ifndef HYENA_ROW_THREADS
 #define HYENA_ROW_THREADS 512
 #endif
-template <int MODE>
-__device__ __forceinline__ void fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
+template <int MODE, typename W>
+__device__ __forceinline__ void fourstep_rows(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) {
     if (logM2 == 12 && blockDim.x == HYENA_ROW_THREADS) fourstep_rows_of<MODE, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
     else fourstep_rows_of<MODE, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
 }
@@ -342,16 +344,16 @@ __device__ __forceinline__ void fourstep_rows(cpx* work, const cpx* K, int conjK
 // Step 3, M2 / C blocks per row: columns c0 .. c0 + C - 1 of row `row` of work transformed back over k1; the first half of
 // each (the first L of the 2L outputs), positions t and t + 1 at a time, given to put(r, load(t), t), load's reads issued
 // in batches ahead of the puts. THREADS as in step 1.
-template <int THREADS, typename Load, typename Put>
-__device__ __forceinline__ void fourstep_columns_inverse_in(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
+template <int THREADS, typename Load, typename Put, typename W>
+__device__ __forceinline__ void fourstep_columns_inverse_in(const W* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     if (THREADS) __builtin_assume(threadIdx.x < THREADS);
     const int M1 = 1 << logM1, M2 = 1 << logM2, n = THREADS ? 4096 : M1 * (1 << logC);
-    const cpx* w = work + row * (long long)L;
+    const W* w = work + row * (long long)L;
     batched_steps<HYENA_COLUMNS_LOAD, THREADS>(n, [&](int i, int j) {
         column_index x = column_index_of<THREADS>(i, j, logC);
-        return w[(long long)x.n1 * M2 + c0 + x.f];
+        return work_get(w, (long long)x.n1 * M2 + c0 + x.f);
     }, [&](int i, int j, cpx v) { z[j] = v; });
     __syncthreads();
     dif_inverse<1, HYENA_COLUMN_RADIX16, THREADS>(z, M1, -1, logC, logC, 0);   // the spectrum carries 1 / 2L
@@ -364,15 +366,15 @@ __device__ __forceinline__ void fourstep_columns_inverse_in(const cpx* work, lon
         put(z[((__brev((unsigned)x.n1) >> shift) << logC) + x.f], v, 2 * (M2 * x.n1 + c0 + x.f));
     });
 }
-template <typename Load, typename Put>
-__device__ void fourstep_columns_inverse_of(const cpx* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
+template <typename Load, typename Put, typename W>
+__device__ void fourstep_columns_inverse_of(const W* work, long long row, int c0, int L, int logM1, int logM2, int logC, Load load, Put put) {
     if (full_column_block(logM1, logC)) fourstep_columns_inverse_in<HYENA_COLUMN_THREADS>(work, row, c0, L, logM1, logM2, logC, load, put);
     else fourstep_columns_inverse_in<0>(work, row, c0, L, logM1, logM2, logC, load, put);
 }
 
 // Step 3 of the convolution: the outputs gated and written as in onchip_conv (outputs at batch stride sbo).
-template <typename T, bool GATED = true>
-__device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
+template <typename T, bool GATED = true, typename W>
+__device__ void fourstep_columns_inverse(const W* work, const T* g1, long long sbg1, T* out1, const T* g2, long long sbg2, T* out2,
                                          long long sbo, int L, int D, int logM1, int logM2, int logC) {
     long long row; int c0;
     column_block(logM2, logC, &row, &c0);
@@ -392,7 +394,7 @@ __device__ void fourstep_columns_inverse(const cpx* work, const T* g1, long long
 // padded copy or z in memory between them.
 template <typename TK>
 __device__ void fourstep_columns_forward_filter(const TK* k, const float* bias, const float* times, const float* deltas, float shift,
-                                                float scale, cpx* work, int L, int logM1, int logM2, int logC) {
+                                                float scale, typename work_of<TK>::type* work, int L, int logM1, int logM2, int logC) {
     long long c; int c0;
     column_block(logM2, logC, &c, &c0);
     const long long o = c * (long long)L;
@@ -404,7 +406,7 @@ __device__ void fourstep_columns_forward_filter(const TK* k, const float* bias, 
 }
 
 template <typename TG>
-__device__ void fourstep_columns_inverse_filter(const cpx* work, const float* G, const float* times, const float* deltas, float shift,
+__device__ void fourstep_columns_inverse_filter(const typename work_of<TG>::type* work, const float* G, const float* times, const float* deltas, float shift,
                                                 TG* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) {
     long long c; int c0;
     column_block(logM2, logC, &c, &c0);
@@ -477,21 +479,32 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_spectrum_slot
 
 #define HYENA_FOURSTEP(TN, T) \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_##TN(const T* a, long long sba, const T* b, long long sbb, float scale, \
-    const T* side, T* side_out, long long sbo, cpx* work, int L, int D, int logM1, int logM2, int logC) { \
+    const T* side, T* side_out, long long sbo, work_of<T>::type* work, int L, int D, int logM1, int logM2, int logC) { \
     fourstep_columns_forward<T>(a, sba, b, sbb, scale, side, side_out, sbo, work, L, D, logM1, logM2, logC); } \
-extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_##TN(const cpx* work, const T* g1, long long sbg1, T* out1, \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_##TN(const work_of<T>::type* work, const T* g1, long long sbg1, T* out1, \
     const T* g2, long long sbg2, T* out2, long long sbo, int L, int D, int logM1, int logM2, int logC) { \
     fourstep_columns_inverse<T>(work, g1, sbg1, out1, g2, sbg2, out2, sbo, L, D, logM1, logM2, logC); }
 HYENA_FOURSTEP(f32, float)
 HYENA_FOURSTEP(bf16, bf16_t)
 // At most 64 registers a thread, which the radix-16 passes need without spilling: two blocks of 64 KiB an SM. (With the
 // radix-4 passes, 42 registers and three blocks had made the kernel alone 2.36 -> 2.26 ms at 64k and width 768 on an H200.)
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
-    fourstep_rows_of<0, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
-}
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_4096(cpx* work, const cpx* K, int conjK, cpx* spec_out, const cpx* u_in, int D, int logM1, int logM2) {
-    fourstep_rows_of<0, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
-}
+// The rows kernels (the convolution's, MODE 0, and the filter path's below) for each buffer type: float32 (no suffix) and
+// bfloat16 (_bf16), each with its build for rows of 4,096 points (_4096).
+#define HYENA_FOURSTEP_ROWS(S, W) \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) { \
+    fourstep_rows_of<0, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S##_4096(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) { \
+    fourstep_rows_of<0, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S(W* work, cpx* spec_out, int logM1, int logM2) { \
+    fourstep_rows_of<1, 0, 0>(work, (const cpx*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S##_4096(W* work, cpx* spec_out, int logM1, int logM2) { \
+    fourstep_rows_of<1, 12, HYENA_ROW_THREADS>(work, (const cpx*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S(W* work, const cpx* spectrum, int D, int logM1, int logM2) { \
+    fourstep_rows_of<2, 0, 0>(work, spectrum, 0, (cpx*)0, (const W*)0, D, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S##_4096(W* work, const cpx* spectrum, int D, int logM1, int logM2) { \
+    fourstep_rows_of<2, 12, HYENA_ROW_THREADS>(work, spectrum, 0, (cpx*)0, (const W*)0, D, logM1, logM2); }
+HYENA_FOURSTEP_ROWS(, cpx)
+HYENA_FOURSTEP_ROWS(_bf16, bpx)
 
 // The filter's spectrum and its gradient by the same steps (FilterSpectrumFunction in the kernels' order): an ungated float32 row (the padded filter)
 // through step 1, step 2 writing only the spectrum (MODE 1); a one-sided spectrum through step 2 alone (MODE 2) and an
@@ -500,27 +513,15 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forwa
     cpx* work, int L, int D, int logM1, int logM2, int logC) {
     fourstep_columns_forward<float, false>(a, sba, (const float*)0, 0, scale, (const float*)0, (float*)0, (long long)D * L, work, L, D, logM1, logM2, logC);
 }
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum(cpx* work, cpx* spec_out, int logM1, int logM2) {
-    fourstep_rows_of<1, 0, 0>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
-}
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum_4096(cpx* work, cpx* spec_out, int logM1, int logM2) {
-    fourstep_rows_of<1, 12, HYENA_ROW_THREADS>(work, (const cpx*)0, 0, spec_out, (const cpx*)0, 1, logM1, logM2);
-}
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse(cpx* work, const cpx* spectrum, int D, int logM1, int logM2) {
-    fourstep_rows_of<2, 0, 0>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
-}
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse_4096(cpx* work, const cpx* spectrum, int D, int logM1, int logM2) {
-    fourstep_rows_of<2, 12, HYENA_ROW_THREADS>(work, spectrum, 0, (cpx*)0, (const cpx*)0, D, logM1, logM2);
-}
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_f32_ungated(const cpx* work, float* out, int L, int D,
     int logM1, int logM2, int logC) {
     fourstep_columns_inverse<float, false>(work, (const float*)0, 0, out, (const float*)0, 0, (float*)0, (long long)D * L, L, D, logM1, logM2, logC);
 }
 #define HYENA_FOURSTEP_FILTER(NAME, T) \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_filter##NAME(const T* k, const float* bias, const float* times, \
-    const float* deltas, float shift, float scale, cpx* work, int L, int logM1, int logM2, int logC) { \
+    const float* deltas, float shift, float scale, work_of<T>::type* work, int L, int logM1, int logM2, int logC) { \
     fourstep_columns_forward_filter<T>(k, bias, times, deltas, shift, scale, work, L, logM1, logM2, logC); } \
-extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_filter##NAME(const cpx* work, const float* G, const float* times, \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_filter##NAME(const work_of<T>::type* work, const float* G, const float* times, \
     const float* deltas, float shift, T* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) { \
     fourstep_columns_inverse_filter<T>(work, G, times, deltas, shift, gk, gbias, scale, L, logM1, logM2, logC); }
 HYENA_FOURSTEP_FILTER(, float)
@@ -539,6 +540,8 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             "hyena_fourstep_rows_inverse", "hyena_fourstep_rows_inverse_4096",
             "hyena_fourstep_columns_inverse_f32_ungated", "hyena_fourstep_columns_forward_filter", "hyena_fourstep_columns_forward_filter_bf16",
             "hyena_fourstep_columns_inverse_filter", "hyena_fourstep_columns_inverse_filter_bf16",
+            "hyena_fourstep_rows_bf16", "hyena_fourstep_rows_bf16_4096", "hyena_fourstep_rows_spectrum_bf16", "hyena_fourstep_rows_spectrum_bf16_4096",
+            "hyena_fourstep_rows_inverse_bf16", "hyena_fourstep_rows_inverse_bf16_4096",
         };
 
         /// <summary>The kernels' names.</summary>
@@ -585,7 +588,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             int device = CudaKernels.DeviceIndex(rows);
             int channels = checked((int)rows.size(0)), length = checked((int)rows.size(1));
             var (logM1, logM2, logC) = Factors(length);
-            using var work = empty(new[] { rows.size(0), (long)length }, ScalarType.ComplexFloat32, rows.device);
+            using var work = Buffer(rows.size(0), length, ScalarType.Float32, rows.device);
             IntPtr a = CudaKernels.DataPointer(rows), buffer = CudaKernels.DataPointer(work);
             long sba = (long)channels * length;
             float scale = 1f;
@@ -607,7 +610,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             int device = CudaKernels.DeviceIndex(k);
             int length = checked((int)k.size(-1)), channels = checked((int)(k.numel() / length));
             var (logM1, logM2, logC) = Factors(length);
-            using var work = empty(new[] { channels, (long)length }, ScalarType.ComplexFloat32, k.device);
+            using var work = Buffer(channels, length, k.dtype, k.device);
             IntPtr pk = CudaKernels.DataPointer(k), buffer = CudaKernels.DataPointer(work);
             void** first = stackalloc void*[] { &pk, &bias, &times, &deltas, &shift, &scale, &buffer, &length, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, FilterSpectrumFunction.KernelName("hyena_fourstep_columns_forward_filter", k.dtype), (Blocks(channels, logM2 - logC), 1),
@@ -615,13 +618,13 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             return RowSpectra(device, work, channels, length, logM1, logM2);
         }
 
-        // Step 2 in mode 1: the one-sided spectra (C, L + 1) in the kernels' order from step 1's buffer.
+        // Step 2 in mode 1: the one-sided spectra (C, L + 1) in the kernels' order from step 1's buffer (float32 or bfloat16: Buffer).
         private static unsafe Tensor RowSpectra(int device, Tensor work, int channels, int length, int logM1, int logM2)
         {
             var spectrum = empty(new[] { channels, length + 1L }, ScalarType.ComplexFloat32, work.device);
             IntPtr buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
             void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
-            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_spectrum", logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
+            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_spectrum", work, logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
             return spectrum;
         }
 
@@ -640,7 +643,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
             var (logM1, logM2, logC) = Factors(length);
             var z = empty(new[] { spectrum.size(0), (long)length }, ScalarType.Float32, spectrum.device);
-            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2);
+            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2, ScalarType.Float32);
             IntPtr buffer = CudaKernels.DataPointer(work), output = CudaKernels.DataPointer(z);
             void** third = stackalloc void*[] { &buffer, &output, &length, &channels, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, "hyena_fourstep_columns_inverse_f32_ungated", (Blocks(channels, logM2 - logC), 1), third, ColumnThreads,
@@ -660,27 +663,28 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             int device = CudaKernels.DeviceIndex(spectrum);
             int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
             var (logM1, logM2, logC) = Factors(length);
-            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2);
+            using var work = RowInverses(device, spectrum, channels, length, logM1, logM2, gk.dtype);
             IntPtr buffer = CudaKernels.DataPointer(work), g = CudaKernels.DataPointer(spectrum), pk = CudaKernels.DataPointer(gk);
             void** third = stackalloc void*[] { &buffer, &g, &times, &deltas, &shift, &pk, &gbias, &scale, &length, &logM1, &logM2, &logC };
             CudaKernels.Launch(device, FilterSpectrumFunction.KernelName("hyena_fourstep_columns_inverse_filter", gk.dtype), (Blocks(channels, logM2 - logC), 1),
                 third, ColumnThreads, ColumnBytes(logM1, logC));
         }
 
-        // Step 2 in mode 2: the buffer of the inverse transforms of one-sided spectra (C, L + 1) in the kernels' order, for step 3.
-        private static unsafe Tensor RowInverses(int device, Tensor spectrum, int channels, int length, int logM1, int logM2)
+        // Step 2 in mode 2: the buffer of the inverse transforms of one-sided spectra (C, L + 1) in the kernels' order, for a
+        // step 3 whose output is of type `output` (its buffer's type: Buffer).
+        private static unsafe Tensor RowInverses(int device, Tensor spectrum, int channels, int length, int logM1, int logM2, ScalarType output)
         {
-            var work = empty(new[] { channels, (long)length }, ScalarType.ComplexFloat32, spectrum.device);
+            var work = Buffer(channels, length, output, spectrum.device);
             IntPtr g = CudaKernels.DataPointer(spectrum), buffer = CudaKernels.DataPointer(work);
             void** second = stackalloc void*[] { &buffer, &g, &channels, &logM1, &logM2 };
-            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_inverse", logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
+            CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_inverse", work, logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
             return work;
         }
 
         /// <summary>
         /// Runs the three steps for <paramref name="x"/> on <paramref name="rows"/> rows of <paramref name="channels"/>
-        /// channels and <paramref name="length"/> positions, with a float32 complex buffer of rows x length (freed on return,
-        /// after the launches are queued: the caching allocator keeps it for the stream).
+        /// channels and <paramref name="length"/> positions, with a complex buffer of rows x length in the streams' precision
+        /// (<see cref="Buffer"/>; freed on return, after the launches are queued: the caching allocator keeps it for the stream).
         /// </summary>
         /// <param name="device">The CUDA device index (kernels ready there).</param>
         /// <param name="x">The streams, spectra (the filter's in the kernels' order: <see cref="SpectrumSlots"/>) and outputs.</param>
@@ -694,7 +698,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             var (logM1, logM2, logC) = Factors(length);
             uint columnBlocks = Blocks(rows, logM2 - logC), rowBlocks = Blocks(rows, logM1 - 1);
             uint columnBytes = ColumnBytes(logM1, logC);
-            using var work = empty(new[] { rows, (long)length }, ScalarType.ComplexFloat32, x.A.device);
+            using var work = Buffer(rows, length, dtype, x.A.device);
             var P = OnChipFftConvolution.Arguments.Pointer;
             IntPtr a = P(x.A), b = P(x.B), side = P(x.Side), sideOut = P(x.SideOut), k = P(x.Spectrum), specOut = P(x.SpectrumOut), specIn = P(x.SpectrumIn);
             IntPtr g1 = P(x.Gate1), out1 = P(x.Out1), g2 = P(x.Gate2), out2 = P(x.Out2), buffer = P(work);
@@ -709,7 +713,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
 
             void** second = stackalloc void*[] { &buffer, &k, &conj, &specOut, &specIn, &channels, &logM1, &logM2 };
             if ((steps & 2) != 0)
-                CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows", logM2), (rowBlocks, 1), second, RowThreads, RowBytes(logM2));
+                CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows", work, logM2), (rowBlocks, 1), second, RowThreads, RowBytes(logM2));
 
             void** third = stackalloc void*[] { &buffer, &g1, &sbg1, &out1, &g2, &sbg2, &out2, &sbo, &length, &channels, &logM1, &logM2, &logC };
             if ((steps & 4) != 0)
@@ -719,9 +723,28 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         /// <summary>log2 of the rows (M2) the rows kernels have a build of their own for (the _4096 kernels).</summary>
         internal const int FixedRowLog2 = 12;
 
-        // The rows kernel `name` for rows of 2^logM2 points: its build for rows of 4,096 points by RowThreads threads,
-        // whose loops and offsets are worked out where it is compiled, when it has that shape; else the general build.
-        private static string RowKernel(string name, int logM2) => logM2 == FixedRowLog2 ? name + "_4096" : name;
+        // The rows kernel `name` for rows of 2^logM2 points through `work` (Buffer): the build for its buffer's type (_bf16
+        // for bfloat16 points), and of that its build for rows of 4,096 points by RowThreads threads, whose loops and offsets
+        // are worked out where it is compiled, when it has that shape; else the general build.
+        private static string RowKernel(string name, Tensor work, int logM2)
+            => name + (work.dtype == ScalarType.Int32 ? "_bf16" : "") + (logM2 == FixedRowLog2 ? "_4096" : "");
+
+        /// <summary>
+        /// The buffer between the steps for <paramref name="rows"/> rows of <paramref name="length"/> complex points whose
+        /// streams (or filter, or filter gradient) are of type <paramref name="streams"/>: float32 complex, or for bfloat16
+        /// streams bfloat16 complex (the kernels' bpx, one 32-bit word a point, held as Int32), half the bytes in each of the
+        /// buffer's four passes over memory. The transforms run in float32 either way; a bfloat16 point is rounded once where
+        /// a step writes it, which adds about the streams' own rounding to the result (docs/benchmarks.md, fourteenth session).
+        /// </summary>
+        internal static Tensor Buffer(long rows, int length, ScalarType streams, Device device)
+            => empty(new[] { rows, (long)length }, BufferType(streams), device);
+
+        /// <summary>
+        /// The type of the buffer's points and of the spectrum the forward pass keeps for the backward pass (which the rows
+        /// kernel writes and reads in the buffer's type) for streams of type <paramref name="streams"/>: complex float32, or
+        /// Int32 holding a bfloat16 complex (the kernels' bpx) for bfloat16 streams.
+        /// </summary>
+        internal static ScalarType BufferType(ScalarType streams) => streams == ScalarType.BFloat16 ? ScalarType.Int32 : ScalarType.ComplexFloat32;
 
         // rows x 2^logPerRow blocks, numbered row by row.
         private static uint Blocks(long rows, int logPerRow)

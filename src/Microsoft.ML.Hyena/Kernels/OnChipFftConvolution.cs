@@ -69,6 +69,20 @@ __device__ __forceinline__ cpx cadd(cpx a, cpx b) { return cmake(a.x + b.x, a.y 
 __device__ __forceinline__ cpx csub(cpx a, cpx b) { return cmake(a.x - b.x, a.y - b.y); }
 __device__ __forceinline__ cpx cmul(cpx a, cpx b) { return cmake(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
 __device__ __forceinline__ cpx cconj(cpx a) { return cmake(a.x, -a.y); }
+// The four-step kernels' buffer points (FourStepFftConvolution) and the spectrum they keep for the backward pass: float32
+// complex (cpx) for float32 streams, or bfloat16 complex (bpx: one 32-bit word, the real part in the low half) for
+// bfloat16 streams, whose buffer then takes half the bytes in each of its four passes over memory (step 1's writes, step
+// 2's reads and writes, step 3's reads), and the kept spectrum half in its write and its read. The transforms themselves
+// run in float32 in shared memory; a bfloat16 point is rounded once where a step writes it (bf16x2_bits), as the streams'
+// own values are. The steps take either (W, from the buffer's pointer); the entry points pair a buffer type with a
+// stream type (work_of). One block a row (onchip_conv) keeps its spectrum in float32.
+struct bpx { unsigned int v; };
+__device__ __forceinline__ cpx work_get(const cpx* p, long long i) { return p[i]; }
+__device__ __forceinline__ cpx work_get(const bpx* p, long long i) { const unsigned int u = p[i].v; return cmake(bf16_lo(u), bf16_hi(u)); }
+__device__ __forceinline__ void work_put(cpx* p, long long i, cpx v) { p[i] = v; }
+__device__ __forceinline__ void work_put(bpx* p, long long i, cpx v) { p[i].v = bf16x2_bits(v.x, v.y); }
+template <typename T> struct work_of { typedef cpx type; };
+template <> struct work_of<bf16_t> { typedef bpx type; };
 // exp(i pi f). HYENA_FAST_TWIDDLES (a measurement variant, through CudaKernels.NvrtcOptionsVariable): the hardware's
 // approximate sine and cosine of f folded into [-1, 1] (absolute error about 5e-7, against sincospif's rounding).
 #ifdef HYENA_FAST_TWIDDLES
@@ -341,12 +355,13 @@ __device__ __forceinline__ int kept_slot(int k, int M, int logR) {
 // several bins are in flight together (batched_load).
 // spectrum_load_at: the same at the slots uk and um of bins kk and M - kk, where the caller knows them.
 struct spectrum_in { cpx k0, k1, u0, u1; };
-__device__ __forceinline__ spectrum_in spectrum_load_at(int uk, int um, const cpx* k, const cpx* u) {
+template <typename KU>
+__device__ __forceinline__ spectrum_in spectrum_load_at(int uk, int um, const cpx* k, const KU* u) {
     spectrum_in in;
     in.k0 = k[uk];
     in.k1 = k[um];
-    in.u0 = u ? u[uk] : cmake(0.f, 0.f);
-    in.u1 = u ? u[um] : cmake(0.f, 0.f);
+    in.u0 = u ? work_get(u, uk) : cmake(0.f, 0.f);
+    in.u1 = u ? work_get(u, um) : cmake(0.f, 0.f);
     return in;
 }
 __device__ __forceinline__ spectrum_in spectrum_load(int kk, int M, const cpx* k, const cpx* u, int logR) {
@@ -384,6 +399,8 @@ __device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int k
 // term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
 // kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
 // place (pack_real_spectrum). spectrum_product_at: the same with the slots uk and um of bins kk and M - kk given.
+// KU: the kept spectrum's type (cpx, or bpx with the four-step kernels' bfloat16 buffer), in which s takes X when not withU.
+template <typename KU = cpx>
 __device__ __forceinline__ void spectrum_product_at(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     cpx X0, X1;
     real_spectrum(z, pk, pm, w, &X0, &X1);
@@ -393,8 +410,8 @@ __device__ __forceinline__ void spectrum_product_at(cpx* z, int pk, int pm, int 
         s[uk] = cmake(weight * p0.x, weight * p0.y);
         s[um] = cmake(weight * p1.x, weight * p1.y);
     } else if (s) {
-        s[uk] = X0;
-        s[um] = X1;
+        work_put((KU*)s, uk, X0);
+        work_put((KU*)s, um, X1);
     }
     cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
     if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
@@ -489,14 +506,18 @@ HYENA_ONCHIP(bf16, bf16_t)
         /// order: bin order for one block per row, the four-step buffer's order past it), for <see cref="Backward"/> only.</param>
         /// <param name="fourSteps">Which of the four-step kernels to launch where they run (bits 1, 2, 4): all but for timing one alone.</param>
         /// <param name="inKernelOrder">Whether <paramref name="spectrum"/> is already as the kernels read it (<see cref="KernelSpectrum"/>).</param>
-        /// <returns>y, c and u as asked, and the filter's spectrum as the kernels read it (<see cref="KernelSpectrum"/>),
+        /// <returns>y, c and u as asked (u complex float32 with one block a row; with the four-step kernels in their buffer's
+        /// type, <see cref="FourStepFftConvolution.BufferType"/>: for bfloat16 streams bfloat16 complex held as Int32), and the
+        /// filter's spectrum as the kernels read it (<see cref="KernelSpectrum"/>),
         /// which <see cref="Backward"/> takes.</returns>
         public static (Tensor y, Tensor? c, Tensor? u, Tensor kernelSpectrum) Forward(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool keepConvolution, bool keepSpectrum,
             int fourSteps = 7, bool inKernelOrder = false)
         {
             var y = empty(x0.shape, x0.dtype, x0.device);
             var c = keepConvolution ? empty(x0.shape, x0.dtype, x0.device) : null;
-            var u = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
+            // U in the four-step kernels' buffer type where they run (bfloat16 complex for bfloat16 streams), else complex float32
+            var keptType = v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)) ? FourStepFftConvolution.BufferType(v.dtype) : ScalarType.ComplexFloat32;
+            var u = keepSpectrum ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, keptType, v.device) : null;
             var k = inKernelOrder ? spectrum : KernelSpectrum(spectrum, v);
             long sb = v.stride(0);
             Launch(v, new Arguments(v, sb, x1, sb, null, null, k, false, u, x0, sb, y, null, 0, c), fourSteps);
