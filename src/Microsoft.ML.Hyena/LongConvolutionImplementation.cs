@@ -33,7 +33,8 @@ namespace Microsoft.ML.Hyena
         /// backward. Applies when the length is a power of two from 16 up to what a block's shared memory holds
         /// (8 bytes per position: 16,384 on an A100, H100 or H200), and beyond that up to 4,194,304 as three kernels
         /// that take the row's transform in four steps through one buffer (Kernels/FourStepFftConvolution.cs); the
-        /// transforms run in float32; other lengths run <see cref="CudaKernel"/>.
+        /// transforms run in float32 (that buffer, and the spectrum kept for the backward pass, in bfloat16 for bfloat16
+        /// streams: half their memory traffic, about one more bfloat16 rounding); other lengths run <see cref="CudaKernel"/>.
         /// </summary>
         CudaOnChip,
     }
