@@ -26,9 +26,10 @@ namespace Microsoft.ML.Hyena.Kernels
     /// order once a pass, <see cref="SpectrumGradient"/> the terms back in bin order). Step 3
     /// (<c>fourstep_columns_inverse</c>): transforms back over k1 and gates and writes only the first L of the 2L
     /// outputs.</para>
-    /// <para>Memory traffic per position and row, forward: the gated streams once, the float32 buffer written and read
-    /// twice (32 bytes), the filter's spectrum (8), the kept spectrum (8) and the outputs, against the cuFFT node's
-    /// separate gate, transform, product, transform and cut passes of several passes each.</para>
+    /// <para>Memory traffic per position and row, forward: the gated streams once, the buffer written and read twice (32
+    /// bytes in float32; 16 in bfloat16, which bfloat16 streams take: <see cref="Buffer"/>), the filter's spectrum (8), the
+    /// kept spectrum (8; 4 in bfloat16) and the outputs, against the cuFFT node's separate gate, transform, product,
+    /// transform and cut passes of several passes each.</para>
     /// <para>The steps are instruction-bound, and at the usual shapes (from 32k on: blocks of 4,096 points in steps 1
     /// and 3; from 64k on: rows of 4,096 points in step 2) a build compiled for that shape runs, in which every loop's trip
     /// count and every thread's part of an index are known where compiled, so that a point's load or store costs an
@@ -94,8 +95,8 @@ namespace Microsoft.ML.Hyena.Kernels
 
         internal const string Source = @"
 // ---- Rows longer than a block holds: the same convolution in three kernels (FourStepFftConvolution). ----
-// A row's L = M1 M2 complex points: point n = M2 n1 + n2, bin k = k1 + M1 k2; work: (rows, L) complex, element (k1, n2)
-// of a row at k1 M2 + n2 between the steps. Shared memory of steps 1 and 3: C interleaved columns, point i of column f
+// A row's L = M1 M2 complex points: point n = M2 n1 + n2, bin k = k1 + M1 k2; work: (rows, L) complex (cpx, or bpx for
+// bfloat16 streams), element (k1, n2) of a row at k1 M2 + n2 between the steps. Shared memory of steps 1 and 3: C interleaved columns, point i of column f
 // at i C + f (conflict-free: neighbouring threads take neighbouring columns). Each kernel's blocks are numbered row by
 // row (blockIdx.x = row * blocks per row + block), so that the blocks of a row run together. Step 2 reads the filter's
 // spectrum and reads and writes the kept spectrum in its own bin order (kept_slot), contiguously: the filter's is put in
