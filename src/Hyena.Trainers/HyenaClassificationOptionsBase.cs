@@ -114,7 +114,8 @@ namespace Microsoft.ML.Hyena
         public HyenaDevice Device = HyenaDevice.Auto;
 
         /// <summary>
-        /// On CUDA, run projections and MLPs in bfloat16 while the FFT convolution stays in float32.
+        /// On CUDA, run projections and MLPs in bfloat16 while the FFT convolution's transforms stay in float32 (from
+        /// 32,768 positions its buffer between the transform's steps is bfloat16: see the README's GPU section).
         /// Has no effect on the CPU. Default true.
         /// </summary>
         public bool MixedPrecision = true;
