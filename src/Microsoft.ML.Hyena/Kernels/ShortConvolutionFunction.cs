@@ -27,9 +27,10 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>
         /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
         /// Emulation/ShortConvolution.cpp). A thread handles 4 vectors of 8 consecutive positions of one row (b, c), the
-        /// block's threads neighbouring vectors: it reads each as one 16-byte vector (two for float32) where the row allows, and the 8 before (forward) or after (backward) for
-        /// the taps that reach over; positions outside [0, L) read as zero. The weight is used by lag, w_m = w[K-1-m],
-        /// so that y[t] = bias + sum over m &lt; K of w_m x'[t-m] with x' = x + inputBias, and every index is a constant.
+        /// block's threads neighbouring vectors: it reads each as one 16-byte vector (two for float32) where the row
+        /// allows, and the 8 before (forward) or after (backward) for the taps that reach over; positions outside [0, L)
+        /// read as zero. The weight is used by lag, w_m = w[K-1-m], so that y[t] = bias + sum over m &lt; K of w_m x'[t-m]
+        /// with x' = x + inputBias, and every index is a constant.
         /// </summary>
         internal const string Source = @"
 #ifndef HYENA_VECTOR_TYPES
@@ -97,7 +98,6 @@ __device__ __forceinline__ void short_taps(const T* w, const T* bias, const T* i
     *b = bias ? ld(bias, c) : 0.f;
     *pb = inputBias ? ld(inputBias, c) : 0.f;
 }
-
 
 // y[b,c,t] = bias[c] + sum_j w[c,j] x'[b,c,t-(K-1)+j], x' = x + inputBias[c] (x, y: (B, C, L) contiguous; w: (C, K);
 // inputBias may be null). Grid (B*C rows, chunks) as the backward kernel's, each thread 4 vectors of 8 positions, so that
