@@ -12,7 +12,9 @@ namespace Hyena.Benchmarks
 {
     /// <summary>
     /// <c>operator</c>: the Hyena operator against a multi-head attention block, forward plus backward
-    /// (and forward-only inference for the inference variants), batch 1, one length after another.
+    /// (and forward-only inference for the inference variants), batch 1, one length after another. Each cell's CSV row
+    /// also has issue_ms, the median time the host took to issue a repetition (until the call returned, before the device
+    /// synchronisation): close to median_ms where the host's issue bounds the cell.
     /// </summary>
     internal static class OperatorBenchmark
     {
@@ -110,7 +112,7 @@ namespace Hyena.Benchmarks
                 Verify(op, variants, device, width, batch, verifyLength, Path.Combine(outDir, "operator-verify.csv"), header);
 
             using var report = new Report(Path.Combine(outDir, "operator.csv"), header,
-                "length", "model", "variant", "mode", "status", "median_ms", "min_ms", "reps", "attn_over_hyena", "note");
+                "length", "model", "variant", "mode", "status", "median_ms", "min_ms", "reps", "attn_over_hyena", "issue_ms", "note");
             var budget = Stopwatch.StartNew();
             var summary = new List<(long Length, string Name, Measurement M)>();
 
@@ -130,10 +132,10 @@ namespace Hyena.Benchmarks
                     // Not even the input fits: every cell of this length fails the same way.
                     var failed = Measurement.Failed(Timing.IsOutOfMemory(e) ? "OOM" : "ERR", "input: " + Timing.FirstLine(e.Message));
                     if (withAttention)
-                        report.Add(Options.FormatLength(length), "attention", "attn", "fwd+bwd", failed.Status, double.NaN, double.NaN, 0, null, failed.Note);
+                        report.Add(Options.FormatLength(length), "attention", "attn", "fwd+bwd", failed.Status, double.NaN, double.NaN, 0, null, double.NaN, failed.Note);
                     foreach (var variant in variants)
                     {
-                        report.Add(Options.FormatLength(length), "hyena", variant.Name, variant.Inference ? "fwd" : "fwd+bwd", failed.Status, double.NaN, double.NaN, 0, double.NaN, failed.Note);
+                        report.Add(Options.FormatLength(length), "hyena", variant.Name, variant.Inference ? "fwd" : "fwd+bwd", failed.Status, double.NaN, double.NaN, 0, double.NaN, double.NaN, failed.Note);
                         summary.Add((length, variant.Name, failed));
                     }
                     GC.Collect();
@@ -153,7 +155,7 @@ namespace Hyena.Benchmarks
                         x.grad = null;
                         attention.call(x).backward(new[] { dy });
                     }, device, warmup, reps, cellSeconds);
-                    report.Add(Options.FormatLength(length), "attention", "attn", "fwd+bwd", attnTrain.Status, attnTrain.MedianMs, attnTrain.MinMs, attnTrain.Reps, null, attnTrain.Note);
+                    report.Add(Options.FormatLength(length), "attention", "attn", "fwd+bwd", attnTrain.Status, attnTrain.MedianMs, attnTrain.MinMs, attnTrain.Reps, null, attnTrain.IssueMedianMs, attnTrain.Note);
                     summary.Add((length, "attn", attnTrain));
                     if (anyInference)
                     {
@@ -163,7 +165,7 @@ namespace Hyena.Benchmarks
                             using var noGrad = no_grad();
                             attention.call(x).Dispose();
                         }, device, warmup, reps, cellSeconds);
-                        report.Add(Options.FormatLength(length), "attention", "attn-infer", "fwd", attnInfer.Status, attnInfer.MedianMs, attnInfer.MinMs, attnInfer.Reps, null, attnInfer.Note);
+                        report.Add(Options.FormatLength(length), "attention", "attn-infer", "fwd", attnInfer.Status, attnInfer.MedianMs, attnInfer.MinMs, attnInfer.Reps, null, attnInfer.IssueMedianMs, attnInfer.Note);
                         summary.Add((length, "attn-infer", attnInfer));
                     }
                 }
@@ -202,7 +204,7 @@ namespace Hyena.Benchmarks
                     op.ClearFilterCache();
                     var reference = variant.Inference ? attnInfer : attnTrain;
                     double ratio = reference is { Ok: true } && m.Ok ? reference.MedianMs / m.MedianMs : double.NaN;
-                    report.Add(Options.FormatLength(length), "hyena", variant.Name, variant.Inference ? "fwd" : "fwd+bwd", m.Status, m.MedianMs, m.MinMs, m.Reps, ratio, m.Note);
+                    report.Add(Options.FormatLength(length), "hyena", variant.Name, variant.Inference ? "fwd" : "fwd+bwd", m.Status, m.MedianMs, m.MinMs, m.Reps, ratio, m.IssueMedianMs, m.Note);
                     summary.Add((length, variant.Name, m));
                 }
             }

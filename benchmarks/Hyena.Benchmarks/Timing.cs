@@ -6,8 +6,12 @@ using TorchSharp;
 
 namespace Hyena.Benchmarks
 {
-    /// <summary>A timed cell: status (ok, OOM, ERR, SKIP), median and minimum in ms, repetitions.</summary>
-    internal sealed record Measurement(string Status, double MedianMs, double MinMs, int Reps, string Note = "")
+    /// <summary>
+    /// A timed cell: status (ok, OOM, ERR, SKIP), median and minimum in ms, repetitions, and the median time the host took to
+    /// issue a repetition (until the call returned, before the device synchronisation; NaN where not measured): where it
+    /// is close to the median, the host's issue of the work bounds the cell, not the device.
+    /// </summary>
+    internal sealed record Measurement(string Status, double MedianMs, double MinMs, int Reps, string Note = "", double IssueMedianMs = double.NaN)
     {
         public bool Ok => Status == "ok";
 
@@ -39,6 +43,12 @@ namespace Hyena.Benchmarks
             return false;
         }
 
+        private static double Median(List<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
         public static string FirstLine(string message)
         {
             string line = message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
@@ -64,20 +74,21 @@ namespace Hyena.Benchmarks
                         break; // a slow cell: the first run (allocator, cuFFT plans, cuDNN choice) was warm-up enough
                 }
                 var times = new List<double>();
+                var issued = new List<double>();
                 budget.Restart();
                 for (int i = 0; i < reps; i++)
                 {
                     Synchronize(device);
                     var watch = Stopwatch.StartNew();
                     run();
+                    issued.Add(watch.Elapsed.TotalMilliseconds);
                     Synchronize(device);
                     times.Add(watch.Elapsed.TotalMilliseconds);
                     if (budget.Elapsed.TotalSeconds > maxSeconds && times.Count >= Math.Min(minReps, reps))
                         break;
                 }
                 times.Sort();
-                double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-                return new Measurement("ok", median, times[0], times.Count);
+                return new Measurement("ok", Median(times), times[0], times.Count, IssueMedianMs: Median(issued));
             }
             catch (Exception e) when (IsOutOfMemory(e))
             {
