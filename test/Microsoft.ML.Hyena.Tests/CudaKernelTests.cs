@@ -51,6 +51,9 @@ namespace Microsoft.ML.Hyena.Tests
             // The four-step convolution's column kernels are stamped by HYENA_FOURSTEP for each stream type.
             stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
+            // The short filter's backward kernels (up to 4 taps, and up to 8) are stamped by HYENA_SHORT_BWD for each stream type.
+            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256, \d\) hyena_(short_bwd\w*?)_##TN\(", @"^HYENA_SHORT_BWD\((\w+), \w+\)",
+                (stem, type) => $"hyena_{stem}_{type}"));
             // The four-step rows kernels (the convolution's, the filter's spectrum's and its inverse's, each with its _4096
             // build) are stamped by HYENA_FOURSTEP_ROWS for each buffer type (float32 without a suffix, bfloat16 _bf16).
             stamped.UnionWith(Stamped(6, @"void __launch_bounds__\(512, 2\) hyena_(fourstep_rows\w*##S(?:##_4096)?)\(", @"^HYENA_FOURSTEP_ROWS\((\w*), \w+\)",
@@ -65,8 +68,22 @@ namespace Microsoft.ML.Hyena.Tests
                 (stem, suffix) => $"hyena_{stem}{suffix}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
-            Assert.Equal(stamped.Count + 12, CudaKernels.FunctionNames.Distinct().Count());   // 4 short-filter kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots and the filter path's ungated columns forward and inverse
+            Assert.Equal(stamped.Count + 10, CudaKernels.FunctionNames.Distinct().Count());   // the 2 short-filter forward kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots and the filter path's ungated columns forward and inverse
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
+        }
+
+        [Fact]
+        public void TheShortFiltersBackwardKernelIsTheOneForItsKernelSize()
+        {
+            // Kernels of up to 4 taps take the 4-tap build (fewer registers, more blocks an SM), up to 8 the 8-tap one.
+            Assert.Equal("hyena_short_bwd_bf16", ShortConvolutionFunction.BackwardKernel(3, ScalarType.BFloat16));
+            Assert.Equal("hyena_short_bwd_f32", ShortConvolutionFunction.BackwardKernel(4, ScalarType.Float32));
+            Assert.Equal("hyena_short_bwd_k8_bf16", ShortConvolutionFunction.BackwardKernel(5, ScalarType.BFloat16));
+            Assert.Equal("hyena_short_bwd_k8_f32", ShortConvolutionFunction.BackwardKernel(CudaKernels.MaxKernelSize, ScalarType.Float32));
+            foreach (int k in new[] { 1, 4, 5, CudaKernels.MaxKernelSize })
+                Assert.Contains(ShortConvolutionFunction.BackwardKernel(k, ScalarType.BFloat16), CudaKernels.FunctionNames);
+            Assert.Matches(@"hyena_short_bwd_##TN\([^)]*\) \{[\s\\]*__shared__ float red\[10 \* 32\];[\s\\]*short_bwd<T, 4>", ShortConvolutionFunction.Source);
+            Assert.Matches(@"hyena_short_bwd_k8_##TN\([^)]*\) \{[\s\\]*__shared__ float red\[10 \* 32\];[\s\\]*short_bwd<T, 8>", ShortConvolutionFunction.Source);
         }
 
         [Fact]

@@ -189,16 +189,30 @@ extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w,
     if (K <= 4) short_fwd<float, 4>(x, w, b, pb, y, L, C, K); else short_fwd<float, 8>(x, w, b, pb, y, L, C, K); }
 extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) {
     if (K <= 4) short_fwd<bf16_t, 4>(x, w, b, pb, y, L, C, K); else short_fwd<bf16_t, 8>(x, w, b, pb, y, L, C, K); }
-extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_f32(const float* g, const float* x, const float* w, const float* pb, float* gx, float* partial, int L, int C, int K) {
-    __shared__ float red[10 * 32];
-    if (K <= 4) short_bwd<float, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<float, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
-extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(const bf16_t* g, const bf16_t* x, const bf16_t* w, const bf16_t* pb, bf16_t* gx, float* partial, int L, int C, int K) {
-    __shared__ float red[10 * 32];
-    if (K <= 4) short_bwd<bf16_t, 4>(g, x, w, pb, gx, partial, L, C, K, red); else short_bwd<bf16_t, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
+// The backward kernel in two: hyena_short_bwd_* for K <= 4 (the usual 3), whose 48 registers a thread let 5 blocks share
+// an SM, and hyena_short_bwd_k8_* for K up to 8 (72 registers, 3 blocks). One kernel for both had held the larger one's
+// registers to 64 and 4 blocks: the kernel is bound by its loads' latency, at half occupancy. The host picks by K
+// (BackwardKernel).
+#define HYENA_SHORT_BWD(TN, T) \
+extern ""C"" __global__ void __launch_bounds__(256, 5) hyena_short_bwd_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
+    __shared__ float red[10 * 32]; \
+    short_bwd<T, 4>(g, x, w, pb, gx, partial, L, C, K, red); } \
+extern ""C"" __global__ void __launch_bounds__(256, 3) hyena_short_bwd_k8_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
+    __shared__ float red[10 * 32]; \
+    short_bwd<T, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
+HYENA_SHORT_BWD(f32, float)
+HYENA_SHORT_BWD(bf16, bf16_t)
 ";
 
         /// <summary>The kernels' entry points.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_f32", "hyena_short_bwd_bf16" };
+        internal static readonly string[] FunctionNames =
+        {
+            "hyena_short_fwd_f32", "hyena_short_fwd_bf16", "hyena_short_bwd_f32", "hyena_short_bwd_bf16", "hyena_short_bwd_k8_f32", "hyena_short_bwd_k8_bf16",
+        };
+
+        /// <summary>The backward kernel for a kernel size of <paramref name="kernelSize"/> (up to 4, or up to 8) and stream type <paramref name="dtype"/>.</summary>
+        internal static string BackwardKernel(int kernelSize, ScalarType dtype)
+            => (kernelSize <= 4 ? "hyena_short_bwd_" : "hyena_short_bwd_k8_") + (dtype == ScalarType.BFloat16 ? "bf16" : "f32");
 
         public override string Name => "HyenaShortConvolution";
 
@@ -301,8 +315,7 @@ extern ""C"" __global__ void __launch_bounds__(256, 4) hyena_short_bwd_bf16(cons
                 void** args = stackalloc void*[9];
                 args[0] = &pg; args[1] = &px; args[2] = &pw; args[3] = &ppb; args[4] = &pgx; args[5] = &pp;
                 args[6] = &length; args[7] = &channels; args[8] = &kernel;
-                CudaKernels.Launch(device, x.dtype == ScalarType.BFloat16 ? "hyena_short_bwd_bf16" : "hyena_short_bwd_f32",
-                    CudaKernels.RowGrid((long)batch * channels, (long)chunks * CudaKernels.Threads), args);
+                CudaKernels.Launch(device, BackwardKernel(kernel, x.dtype), CudaKernels.RowGrid((long)batch * channels, (long)chunks * CudaKernels.Threads), args);
             }
             var sums = partial.sum(new long[] { 0, 2 });                        // (C, 10), float32
             var gw = sums.narrow(1, 0, kernel).flip(1).reshape(channels, 1, kernel); // slot m is lag m: tap K-1-m
