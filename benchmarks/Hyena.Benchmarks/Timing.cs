@@ -87,8 +87,7 @@ namespace Hyena.Benchmarks
                     if (budget.Elapsed.TotalSeconds > maxSeconds && times.Count >= Math.Min(minReps, reps))
                         break;
                 }
-                times.Sort();
-                return new Measurement("ok", Median(times), times[0], times.Count, IssueMedianMs: Median(issued));
+                return new Measurement("ok", Median(times), times.Min(), times.Count, IssueMedianMs: Median(issued));
             }
             catch (Exception e) when (IsOutOfMemory(e))
             {

@@ -728,7 +728,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         // for bfloat16 points), and of that its build for rows of 4,096 points by RowThreads threads, whose loops and offsets
         // are worked out where it is compiled, when it has that shape; else the general build.
         private static string RowKernel(string name, Tensor work, int logM2)
-            => name + (work.dtype == ScalarType.Int32 ? "_bf16" : "") + (logM2 == FixedRowLog2 ? "_4096" : "");
+            => name + (work.dtype == BufferType(ScalarType.BFloat16) ? "_bf16" : "") + (logM2 == FixedRowLog2 ? "_4096" : "");
 
         /// <summary>
         /// The buffer between the steps for <paramref name="rows"/> rows of <paramref name="length"/> complex points whose
