@@ -116,6 +116,7 @@ namespace Hyena.Benchmarks
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
                 CheckSinActivation(Say, device);
+                CheckFilterMlp(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
                 CheckOnChipConvolution(Say, device);
                 CheckFourStepFilterSpectrum(Say, device);
@@ -306,6 +307,53 @@ namespace Hyena.Benchmarks
                     Timing.Synchronize(device);
                     string bias = withBias ? $", grad bias {Err(kernel.gb!, reference.gb!, Float32Bound)}" : "";
                     return $"kernels {Used(used)}; relative error vs the library calls: output {Err(kernel.y, reference.y, 0)}, grad x {Err(kernel.gx, reference.gx, 0)}, grad frequency {Err(kernel.gf, reference.gf, Float32Bound)}{bias}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The filter MLP's kernels (its hidden layers, Linear and Sin, as one node) against the library calls and autograd's
+        /// gradients: whether the kernels took the call, and the relative L2 errors of the output and of the gradients of z,
+        /// the frequency, every weight and every bias, for the operator's MLP at 64k (width 64, embedding 3, three layers),
+        /// a single layer of width 16 and a wider embedding, and four layers of width 32. The sums run in another order
+        /// than cuBLAS's, so the errors are expected near float32's rounding, not 0.
+        /// </summary>
+        private static void CheckFilterMlp(Action<string> say, torch.Device device)
+        {
+            foreach (var (length, width, embedding, layers) in new[] { (65536L, 64, 3, 3), (1001L, 16, 5, 1), (4097L, 32, 31, 4) })
+            {
+                Attempt(say, $"filter MLP kernels (L {length}, width {width}, embedding {embedding}, {layers} layers)", () =>
+                {
+                    manual_seed(13);
+                    var z = randn(new long[] { 1, length, embedding }, device: device);
+                    var frequency = rand(1, width, device: device) + 0.5f;
+                    var weights = Enumerable.Range(0, layers).Select(l => randn(width, l == 0 ? embedding : width, device: device) / Math.Sqrt(l == 0 ? embedding : width)).ToList();
+                    var biases = Enumerable.Range(0, layers).Select(_ => randn(width, device: device) * 0.3).ToList();
+                    var probe = randn(new long[] { 1, length, width }, device: device);
+                    List<Tensor> Run(bool kernels)
+                    {
+                        var inputs = new List<Tensor> { z, frequency }.Concat(weights).Concat(biases).Select(t => t.clone().requires_grad_(true)).ToList();
+                        var (w, b) = (inputs.GetRange(2, layers), inputs.GetRange(2 + layers, layers));
+                        Tensor y;
+                        if (kernels)
+                            y = Microsoft.ML.Hyena.Kernels.FilterMlpFunction.Apply(inputs[0], inputs[1], w, b);
+                        else
+                        {
+                            y = inputs[0];
+                            for (int l = 0; l < layers; l++)
+                                y = sin(inputs[1] * nn.functional.linear(y, w[l], b[l]));
+                        }
+                        (y * probe).sum().backward();
+                        return new List<Tensor> { y.detach() }.Concat(inputs.Select(t => t.grad!.clone())).ToList();
+                    }
+                    bool used = Microsoft.ML.Hyena.Kernels.FilterMlpFunction.KernelApplies(z, frequency, weights, biases);
+                    var reference = Run(kernels: false);
+                    var kernel = Run(kernels: true);
+                    Timing.Synchronize(device);
+                    string Pair(int i) => Err(kernel[i], reference[i], Float32Bound);
+                    var weightErrors = string.Join(" ", Enumerable.Range(0, layers).Select(l => Pair(3 + l)));
+                    var biasErrors = string.Join(" ", Enumerable.Range(0, layers).Select(l => Pair(3 + layers + l)));
+                    return $"kernels {Used(used)}; relative error vs the library calls: output {Pair(0)}, grad z {Pair(1)}, grad frequency {Pair(2)}, grad weights {weightErrors}, grad biases {biasErrors}";
                 });
             }
         }

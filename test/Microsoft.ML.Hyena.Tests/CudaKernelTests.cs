@@ -66,6 +66,9 @@ namespace Microsoft.ML.Hyena.Tests
             // HYENA_FILTER for each filter type (float32 without a suffix).
             stamped.UnionWith(Stamped(4, @"void hyena_(filter_\w+?)##NAME\(", @"^HYENA_FILTER\((\w*), \w+\)",
                 (stem, suffix) => $"hyena_{stem}{suffix}"));
+            // The filter MLP's forward and backward kernels are stamped by HYENA_FILTER_MLP for each width.
+            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(HYENA_MLP_THREADS\) hyena_(filter_mlp_\w+?)_f##F\(", @"^HYENA_FILTER_MLP\((\d+)\)",
+                (stem, width) => $"hyena_{stem}_f{width}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
             Assert.Equal(stamped.Count + 10, CudaKernels.FunctionNames.Distinct().Count());   // the 2 short-filter forward kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots and the filter path's ungated columns forward and inverse

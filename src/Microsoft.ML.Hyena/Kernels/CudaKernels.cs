@@ -129,7 +129,7 @@ __device__ __forceinline__ void batched_load(int n, Get get, Put put) {
 ";
 
         /// <summary>All the kernels' source, compiled as one program.</summary>
-        internal const string Source = CommonSource + ShortConvolutionFunction.Source + WidenedBiasAddFunction.Source + SinActivationFunction.Source + FilterSpectrumFunction.Source + @"
+        internal const string Source = CommonSource + ShortConvolutionFunction.Source + WidenedBiasAddFunction.Source + SinActivationFunction.Source + FilterMlpFunction.Source + FilterSpectrumFunction.Source + @"
 // ---- The gates around the long convolution (LongConvolutionFunction). ----
 // IEEE half precision for the transform buffers, converted with PTX (no header needed).
 struct half_t { unsigned short bits; };
@@ -200,7 +200,7 @@ HYENA_GATES(bf16, bf16_t, f32, float)
 HYENA_GATES(bf16, bf16_t, f16, half_t)
 " + OnChipFftConvolution.Source + FourStepFftConvolution.Source;
 
-        internal static readonly string[] FunctionNames = ShortConvolutionFunction.FunctionNames.Concat(WidenedBiasAddFunction.FunctionNames).Concat(SinActivationFunction.FunctionNames).Concat(FilterSpectrumFunction.FunctionNames).Concat(
+        internal static readonly string[] FunctionNames = ShortConvolutionFunction.FunctionNames.Concat(WidenedBiasAddFunction.FunctionNames).Concat(SinActivationFunction.FunctionNames).Concat(FilterMlpFunction.FunctionNames).Concat(FilterSpectrumFunction.FunctionNames).Concat(
             from io in new[] { "f32", "bf16" }
             from transform in new[] { "f32", "f16" }
             from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }
@@ -274,7 +274,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     // Kernels that keep a whole row on chip may use all the shared memory a block can opt in to.
                     int sharedBytes;
                     Check(_cuDeviceGetAttribute(&sharedBytes, DeviceAttributeMaxSharedMemoryPerBlockOptin, device), "cuDeviceGetAttribute(shared memory)");
-                    foreach (string name in OnChipFftConvolution.FunctionNames.Concat(FourStepFftConvolution.SharedMemoryFunctionNames))
+                    foreach (string name in OnChipFftConvolution.FunctionNames.Concat(FourStepFftConvolution.SharedMemoryFunctionNames).Concat(FilterMlpFunction.FunctionNames))
                         Check(_cuFuncSetAttribute(functions[name], FunctionAttributeMaxDynamicSharedSizeBytes, sharedBytes), "cuFuncSetAttribute " + name);
                     _functions[deviceIndex] = functions;
                     _contexts[deviceIndex] = context;

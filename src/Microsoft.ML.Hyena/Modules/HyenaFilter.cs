@@ -118,7 +118,13 @@ namespace Microsoft.ML.Hyena.Modules
             var layers = _implicitFilter.children().ToList();
             var x = z;
             bool fuse = FusesActivations(z);
-            for (int i = 0; i < layers.Count - 1; i++)
+            int first = 0;
+            if (fuse && HiddenLayers(layers) is var (weights, biases, frequency) && Kernels.FilterMlpFunction.KernelApplies(z, frequency, weights, biases))
+            {
+                x = Kernels.FilterMlpFunction.Apply(z, frequency, weights, biases);
+                first = layers.Count - 1;
+            }
+            for (int i = first; i < layers.Count - 1; i++)
             {
                 if (fuse && layers[i] is Linear linear && linear.bias is not null && i + 1 < layers.Count - 1 && layers[i + 1] is Sin activation)
                 {
@@ -133,6 +139,25 @@ namespace Microsoft.ML.Hyena.Modules
             if (castBack && x.dtype != z.dtype)
                 x = x.to_type(z.dtype);   // keeps a channels-first layout (the cast preserves strides)
             return scope.MoveToOuter(x);
+        }
+
+        // The hidden layers before the last Linear, as the fused kernels take them: each a Linear with a bias followed by a Sin,
+        // every Sin with the same frequency (the reference's one instance). Null when the MLP is not of that form.
+        private static (List<Tensor> Weights, List<Tensor> Biases, Tensor Frequency)? HiddenLayers(List<nn.Module> layers)
+        {
+            var weights = new List<Tensor>();
+            var biases = new List<Tensor>();
+            Tensor? frequency = null;
+            for (int i = 0; i + 1 < layers.Count - 1; i += 2)
+            {
+                if (layers[i] is not Linear linear || linear.bias is null || layers[i + 1] is not Sin activation
+                    || (frequency is not null && !ReferenceEquals(activation.Frequency, frequency)))
+                    return null;
+                frequency = activation.Frequency;
+                weights.Add(linear.weight!);
+                biases.Add(linear.bias);
+            }
+            return frequency is null || layers.Count % 2 == 0 ? null : (weights, biases, frequency);
         }
 
         /// <inheritdoc />
