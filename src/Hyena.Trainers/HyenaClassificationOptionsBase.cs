@@ -93,8 +93,9 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>
         /// Most rows scored per forward pass by the fitted transformer (and by the validation during training);
-        /// long rows go fewer at a time, so that a pass holds at most about a million positions (rows times the
-        /// longest row; a longer row is scored alone). Default 64; at least 1.
+        /// long rows go fewer at a time, so that a pass holds at most about a million positions on CUDA (rows times the
+        /// longest row; a longer row is scored alone), and on the CPU at most 8,192 positions at width 64 (fewer for wider
+        /// models), where larger passes scored fewer rows a second. Default 64; at least 1.
         /// </summary>
         public int ScoringBatchSize = 64;
 

@@ -124,7 +124,7 @@ namespace Microsoft.ML.Hyena
         internal DataViewSchema.DetachedColumn[] OutputColumns(DataViewSchema inputSchema)
             => ClassificationOutput.Columns(inputSchema, Label, ScoreColumnName, PredictedLabelColumnName);
 
-        /// <summary>Class probabilities of each row, computed at most ScoringBatchSize rows per forward pass (fewer for long rows, see <see cref="ScoringChunks"/>).</summary>
+        /// <summary>Class probabilities of each row, computed at most ScoringBatchSize rows per forward pass (fewer for long rows, and on the CPU for all but short ones, see <see cref="ScoringChunks"/>).</summary>
         internal float[][] Score(IReadOnlyList<Sequence> rows)
         {
             var result = new float[rows.Count][];
@@ -132,7 +132,8 @@ namespace Microsoft.ML.Hyena
             {
                 ThrowIfDisposed();
                 using var noGrad = no_grad();
-                foreach (var chunk in ScoringChunks.ByLength(rows.Count, i => rows[i].Length, ScoringBatchSize))
+                long budget = ScoringChunks.PositionBudget(_device.type, _model.Config.Operator.ModelDimension);
+                foreach (var chunk in ScoringChunks.ByLength(rows.Count, i => rows[i].Length, ScoringBatchSize, budget))
                 {
                     using var scope = NewDisposeScope();
                     var (inputs, lengths) = SequenceBatcher.Stack(chunk.Select(i => rows[i]).ToList(), _model.Config.InputChannels, _device);

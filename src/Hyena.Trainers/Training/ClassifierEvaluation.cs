@@ -23,7 +23,7 @@ namespace Microsoft.ML.Hyena
             try
             {
                 using var noGrad = no_grad();
-                foreach (var batch in LengthSortedBatches(data, batchSize))
+                foreach (var batch in LengthSortedBatches(data, batchSize, ScoringChunks.PositionBudget(device.type, model.Config.Operator.ModelDimension)))
                 {
                     checkCanceled();
                     using var scope = NewDisposeScope();
@@ -57,7 +57,7 @@ namespace Microsoft.ML.Hyena
         }
 
         /// <summary>Row indices in batches of similar length (less padding), in a fixed order, as scoring groups them (<see cref="ScoringChunks"/>).</summary>
-        public static IEnumerable<int[]> LengthSortedBatches(SequenceDataset data, int batchSize)
-            => ScoringChunks.ByLength(data.Count, i => data.Rows[i].Length, batchSize);
+        public static IEnumerable<int[]> LengthSortedBatches(SequenceDataset data, int batchSize, long positionBudget)
+            => ScoringChunks.ByLength(data.Count, i => data.Rows[i].Length, batchSize, positionBudget);
     }
 }
