@@ -266,7 +266,8 @@ HYENA_FILTER_MLP(64)
         /// Whether the kernels compute these layers: z on CUDA, float32 and contiguous with its last dimension E; between 1
         /// and <see cref="MaxLayers"/> layers, the first weight (F, E) and the others (F, F) with F one of <see cref="Widths"/>
         /// and E at most F, every weight and bias (F) float32 and contiguous on z's device, the frequency F float32 values
-        /// there; at most int.MaxValue positions; kernels ready.
+        /// there; at most int.MaxValue positions; kernels ready, and the device's blocks may use the kernels' shared memory
+        /// (about 50 KB at F = 64: not on GPUs that allow a block 48 KB, which keep the library calls).
         /// </summary>
         internal static bool KernelApplies(Tensor z, Tensor frequency, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor> biases)
         {
@@ -284,7 +285,9 @@ HYENA_FILTER_MLP(64)
                 if (w.dim() != 2 || w.size(0) != width || w.size(1) != (l == 0 ? e : width) || !Usable(w, z) || biases[l].numel() != width || !Usable(biases[l], z))
                     return false;
             }
-            return frequency.numel() == width && Usable(frequency, z) && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(z));
+            int device = CudaKernels.DeviceIndex(z);
+            return frequency.numel() == width && Usable(frequency, z) && CudaKernels.TryEnsure(device)
+                   && Math.Max(ForwardSharedBytes((int)width), BackwardSharedBytes((int)width, n)) <= CudaKernels.MaxSharedBytes(device);
         }
 
         // A float32, contiguous tensor on z's device whose data starts on a 16-byte boundary (the kernels read it four floats at a time).
