@@ -61,7 +61,11 @@ namespace Microsoft.ML.Hyena
         /// </summary>
         public TimeSpan? MaxTrainingTime;
 
-        /// <summary>Rows per optimizer step. Default 32; at least 1.</summary>
+        /// <summary>
+        /// Rows per optimizer step. Default 32; at least 1. On the CPU a step over long rows runs in parts of at most
+        /// 16,384 positions at width 64 (fewer for wider models) whose gradients add up to the whole batch's: the same step,
+        /// about twice as fast at 4k tokens on 2 cores.
+        /// </summary>
         public int BatchSize = 32;
 
         /// <summary>Most passes over the training data. Default 10; at least 1.</summary>

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Hyena
     /// <summary>Featurized rows held in memory for training or validation, with 0-based class labels.</summary>
     internal sealed class SequenceDataset
     {
-        private SequenceDataset(List<Sequence> rows, List<int> labels)
+        internal SequenceDataset(List<Sequence> rows, List<int> labels)
         {
             Rows = rows;
             Labels = labels;

@@ -46,7 +46,6 @@ namespace Microsoft.ML.Hyena
             var (optimizer, peakRates) = OptimizerGroups.Create(model, _options.LearningRate, _options.WeightDecay);
             var groups = optimizer.ParamGroups.ToList();
             var parameters = model.parameters().ToList();
-            int channels = model.Config.InputChannels;
             using var averaging = _options.WeightAveragingDecay > 0 ? new WeightAveraging(model, _options.WeightAveragingDecay) : null;
 
             Dictionary<string, Tensor>? best = null;
@@ -83,28 +82,17 @@ namespace Microsoft.ML.Hyena
                         using (var scope = NewDisposeScope())
                         {
                             var batch = batches[step];
-                            var rows = batch.Select(i => train.Rows[i]).ToList();
-                            var (inputs, lengths) = SequenceBatcher.Stack(rows, channels, _device);
-                            var labels = tensor(batch.Select(i => (long)train.Labels[i]).ToArray()).to(_device);
-                            var (rawLogits, nextTokenLoss) = _nextTokenLossWeight > 0
-                                ? model.ForwardWithNextTokenLoss(inputs, lengths)
-                                : (model.call(inputs, lengths), null);
-                            var logits = rawLogits.to_type(ScalarType.Float32);
-                            var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: _options.LabelSmoothing);
-                            if (nextTokenLoss is not null)
-                                loss = loss + nextTokenLoss * _nextTokenLossWeight;
                             optimizer.zero_grad();
-                            loss.backward();
-                            HyenaOperator.ThrowIfBackwardFailed(_device);   // e.g. out of device memory inside a fused kernel's backward
+                            var (loss, correct) = AccumulateGradients(model, train, batch, MicroBatches(train, batch, model.Config.Operator.ModelDimension));
                             if (_options.GradientClipNorm > 0)
                                 nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
                             optimizer.step();
                             averaging?.Update();
                             // Accumulated on the device: no host synchronisation per step.
-                            lossSum.add_(loss.detach() * batch.Count);
-                            correctSum.add_(logits.argmax(1).eq(labels).sum());
+                            lossSum.add_(loss * batch.Count);
+                            correctSum.add_(correct);
                             rowsSeen += batch.Count;
-                            positionsSeen += rows.Sum(r => (long)Math.Max(1, r.Length));
+                            positionsSeen += batch.Sum(i => (long)Math.Max(1, train.Rows[i].Length));
                         }
 
                         if (epochClock.Elapsed - lastReport >= _stepReportInterval && step + 1 < batches.Count)
@@ -227,6 +215,74 @@ namespace Microsoft.ML.Hyena
                 _channel.Info(progress.ToString());
             _options.Progress?.Report(progress);
             return progress;
+        }
+
+        /// <summary>
+        /// Most positions times the model's width in one part of a training step on the CPU: 16,384 positions at width 64
+        /// (one part for a batch of 16 rows of 1k tokens, parts of 4 rows of 4k), twice the scoring passes' budget, since a
+        /// training pass measured no slower per token up to there (benchmarks.md).
+        /// </summary>
+        internal const long CpuPositionChannelBudget = 16384L * 64;
+
+        /// <summary>
+        /// The rows of <paramref name="batch"/> in the parts whose gradients one step adds up: the whole batch on CUDA; on the
+        /// CPU parts of at most <see cref="CpuPositionChannelBudget"/> / width positions (rows times the longest row), because
+        /// there a pass over many positions trained slower per token (benchmarks.md: at 4k tokens, width 64 and 2 cores, 16,698
+        /// tokens/s in batches of 16 rows against 38,925 in batches of 4). The step is the same: the parts' losses are weighted
+        /// so that their gradients add up to the whole batch's.
+        /// </summary>
+        internal List<int[]> MicroBatches(SequenceDataset data, List<int> batch, int width)
+        {
+            if (_device.type == DeviceType.CUDA)
+                return new List<int[]> { batch.ToArray() };
+            long budget = Math.Max(1, CpuPositionChannelBudget / Math.Max(1, width));
+            return ScoringChunks.ByLength(batch.Count, j => data.Rows[batch[j]].Length, batch.Count, budget)
+                .Select(part => part.Select(j => batch[j]).ToArray()).ToList();
+        }
+
+        /// <summary>
+        /// Runs forward and backward passes over the <paramref name="parts"/> of <paramref name="batch"/>, adding their
+        /// gradients to the model's: those of the batch's loss, the mean class cross-entropy plus, with a next-token head,
+        /// its weight times the mean cross-entropy of the next tokens. A part's class loss counts in proportion to its rows
+        /// and its next-token loss in proportion to its targets (every token after a row's first); a part without targets adds
+        /// no next-token term. With one part, the batch's loss as the library computes it. Returns the batch's loss (detached,
+        /// on the device) and its count of correct predictions.
+        /// </summary>
+        internal (Tensor Loss, Tensor Correct) AccumulateGradients(HyenaSequenceClassifier model, SequenceDataset data, List<int> batch, List<int[]> parts)
+        {
+            int channels = model.Config.InputChannels;
+            long Targets(IEnumerable<int> rows) => rows.Sum(i => (long)Math.Max(0, data.Rows[i].Length - 1));
+            long targets = Targets(batch);
+            Tensor? lossTotal = null, correctTotal = null;
+            foreach (var part in parts)
+            {
+                var rows = part.Select(i => data.Rows[i]).ToList();
+                var (inputs, lengths) = SequenceBatcher.Stack(rows, channels, _device);
+                var labels = tensor(part.Select(i => (long)data.Labels[i]).ToArray()).to(_device);
+                var (rawLogits, nextTokenLoss) = _nextTokenLossWeight > 0
+                    ? model.ForwardWithNextTokenLoss(inputs, lengths)
+                    : (model.call(inputs, lengths), null);
+                var logits = rawLogits.to_type(ScalarType.Float32);
+                var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: _options.LabelSmoothing);
+                long partTargets = Targets(part);
+                if (parts.Count == 1)
+                {
+                    if (nextTokenLoss is not null)
+                        loss = loss + nextTokenLoss * _nextTokenLossWeight;
+                }
+                else
+                {
+                    loss = loss * ((double)part.Length / batch.Count);
+                    if (nextTokenLoss is not null && partTargets > 0)
+                        loss = loss + nextTokenLoss * (_nextTokenLossWeight * partTargets / targets);
+                }
+                loss.backward();
+                HyenaOperator.ThrowIfBackwardFailed(_device);   // e.g. out of device memory inside a fused kernel's backward
+                var correct = logits.argmax(1).eq(labels).sum();
+                lossTotal = lossTotal is null ? loss.detach() : lossTotal + loss.detach();
+                correctTotal = correctTotal is null ? correct : correctTotal + correct;
+            }
+            return (lossTotal!, correctTotal!);
         }
 
         private List<List<int>> Batches(SequenceDataset data)
