@@ -27,7 +27,10 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>The positions a scoring pass may hold on a device of type <paramref name="deviceType"/> for a model of width <paramref name="width"/> (at least 1).</summary>
         public static long PositionBudget(TorchSharp.DeviceType deviceType, int width)
-            => deviceType == TorchSharp.DeviceType.CUDA ? CudaPositionBudget : Math.Max(1, CpuPositionChannelBudget / Math.Max(1, width));
+            => deviceType == TorchSharp.DeviceType.CUDA ? CudaPositionBudget : PositionsFor(CpuPositionChannelBudget, width);
+
+        /// <summary>The positions a budget of <paramref name="positionChannels"/> (positions times width) allows at width <paramref name="width"/>, at least 1.</summary>
+        public static long PositionsFor(long positionChannels, int width) => Math.Max(1, positionChannels / Math.Max(1, width));
 
         /// <summary>
         /// Row indices, shortest first (ties in index order), in chunks of at most <paramref name="maxRows"/> rows

@@ -235,7 +235,7 @@ namespace Microsoft.ML.Hyena
         {
             if (_device.type == DeviceType.CUDA)
                 return new List<int[]> { batch.ToArray() };
-            long budget = Math.Max(1, CpuPositionChannelBudget / Math.Max(1, width));
+            long budget = ScoringChunks.PositionsFor(CpuPositionChannelBudget, width);
             return ScoringChunks.ByLength(batch.Count, j => data.Rows[batch[j]].Length, batch.Count, budget)
                 .Select(part => part.Select(j => batch[j]).ToArray()).ToList();
         }
@@ -251,8 +251,9 @@ namespace Microsoft.ML.Hyena
         internal (Tensor Loss, Tensor Correct) AccumulateGradients(HyenaSequenceClassifier model, SequenceDataset data, List<int> batch, List<int[]> parts)
         {
             int channels = model.Config.InputChannels;
+            // Next-token targets: every token after a row's first (counted only where parts weigh their next-token losses).
             long Targets(IEnumerable<int> rows) => rows.Sum(i => (long)Math.Max(0, data.Rows[i].Length - 1));
-            long targets = Targets(batch);
+            long targets = parts.Count > 1 && _nextTokenLossWeight > 0 ? Targets(batch) : 0;
             Tensor? lossTotal = null, correctTotal = null;
             foreach (var part in parts)
             {
@@ -264,7 +265,6 @@ namespace Microsoft.ML.Hyena
                     : (model.call(inputs, lengths), null);
                 var logits = rawLogits.to_type(ScalarType.Float32);
                 var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: _options.LabelSmoothing);
-                long partTargets = Targets(part);
                 if (parts.Count == 1)
                 {
                     if (nextTokenLoss is not null)
@@ -273,8 +273,9 @@ namespace Microsoft.ML.Hyena
                 else
                 {
                     loss = loss * ((double)part.Length / batch.Count);
-                    if (nextTokenLoss is not null && partTargets > 0)
-                        loss = loss + nextTokenLoss * (_nextTokenLossWeight * partTargets / targets);
+                    long partTargets = nextTokenLoss is null ? 0 : Targets(part);
+                    if (partTargets > 0)
+                        loss = loss + nextTokenLoss! * (_nextTokenLossWeight * partTargets / targets);
                 }
                 loss.backward();
                 HyenaOperator.ThrowIfBackwardFailed(_device);   // e.g. out of device memory inside a fused kernel's backward
