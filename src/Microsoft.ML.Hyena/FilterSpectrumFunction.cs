@@ -196,9 +196,7 @@ HYENA_FILTER(_bf16, bf16_t)
         /// gradient written so) with <paramref name="bias"/> (float32) folded in; an autograd node when gradients are needed.
         /// With <paramref name="kernelOrder"/> (L a length the four-step kernels take, <see cref="FourStepFftConvolution.Applies"/>),
         /// the spectrum is made by those kernels and comes, and its gradient is expected, in their bin order (kept_slot),
-        /// as the four-step convolution reads it: no cuFFT, no zero half, no reordering; for a bfloat16 h laid out channels
-        /// first, in their bfloat16 buffer's type too, (..., C, L + 1, 2) bfloat16 (re, im) pairs
-        /// (<see cref="FourStepFftConvolution.Spectra"/>), as the convolution of bfloat16 streams reads it.
+        /// as the four-step convolution reads it: no cuFFT, no zero half, no reordering.
         /// </summary>
         public static Tensor ApplyWindowed(Tensor h, Tensor? bias, Window window, bool kernelOrder = false)
         {
@@ -312,9 +310,7 @@ HYENA_FILTER(_bf16, bf16_t)
 
         /// <summary>
         /// The forward pass with the padding kernel (and the window, when given) and an unscaled transform: (..., C, L + 1),
-        /// complex64 (made by the four-step kernels from a bfloat16 k laid out channels first: (..., C, L + 1, 2) bfloat16 pairs,
-        /// <see cref="FourStepFftConvolution.Spectra"/>); k float32 or bfloat16. <paramref name="layout"/>: k's, when the
-        /// caller has it (else found here).
+        /// complex64; k float32 or bfloat16. <paramref name="layout"/>: k's, when the caller has it (else found here).
         /// </summary>
         internal static unsafe Tensor KernelForward(Tensor k, Tensor? bias, Window? window = null, bool kernelOrder = false, FilterLayout? layout = null)
         {
@@ -334,10 +330,7 @@ HYENA_FILTER(_bf16, bf16_t)
             IntPtr pt = times is null ? IntPtr.Zero : CudaKernels.DataPointer(times), pd = deltas is null ? IntPtr.Zero : CudaKernels.DataPointer(deltas);
             float scale = 1f / (2f * length);
             if (kernelOrder && channelsFirst)                                                   // the four-step kernels read k itself
-            {
-                var made = FourStepFftConvolution.FilterSpectrum(k, pb, pt, pd, shift, scale);  // in their buffer's type for k's
-                return scope.MoveToOuter(made.view(leading.Append(length + 1L).Concat(made.shape[2..]).ToArray()));
-            }
+                return scope.MoveToOuter(FourStepFftConvolution.FilterSpectrum(k, pb, pt, pd, shift, scale).view(leading.Append(length + 1L).ToArray()));
             var padded = empty(new long[] { channels, width }, ScalarType.Float32, k.device);
             IntPtr pp = CudaKernels.DataPointer(padded);
             void** args = stackalloc void*[10];
@@ -361,10 +354,9 @@ HYENA_FILTER(_bf16, bf16_t)
             string name = KernelName(channelsFirst ? "hyena_filter_grad_cf" : "hyena_filter_grad", filterType);
             int device = CudaKernels.DeviceIndex(grad);
             CudaKernels.Ensure(device);
-            bool paired = FourStepFftConvolution.IsPaired(grad);                                // bfloat16 pairs: see KernelForward
-            int channels = (int)(grad.numel() / (length + 1) / (paired ? 2 : 1)), l = (int)length;
-            var g = paired ? grad.contiguous().view(channels, length + 1, 2) : grad.contiguous().view(channels, length + 1);
-            var leading = paired ? grad.shape[..^2] : grad.shape[..^1];
+            var leading = grad.shape[..^1];
+            int channels = (int)(grad.numel() / (length + 1)), l = (int)length;
+            var g = grad.contiguous().view(channels, length + 1);
             var gk = channelsFirst
                 ? empty(leading.Append(length).ToArray(), filterType, grad.device)                 // (...C, L)
                 : empty(new[] { length }.Concat(leading).ToArray(), filterType, grad.device);     // (L, ...C)

@@ -362,11 +362,7 @@ namespace Microsoft.ML.Hyena
             // pass with the GPU waiting; and, made later, its autograd nodes run their backward passes before the
             // projections' (with the convolution's kernels still running) instead of last (-0.26 ms a pass at 64k on an H200).
             if (spectrum is null && makeSpectrum is not null)
-            {
                 (spectrum, inKernelOrder) = makeSpectrum(fourSteps);
-                if (inKernelOrder)                                                   // (bfloat16 pairs for bfloat16 streams)
-                    spectrum = Kernels.FourStepFftConvolution.InStreamsForm(spectrum, streams[2].dtype);
-            }
 
             Tensor? k = null, bias = null;
             if (spectrum is null)
@@ -382,7 +378,7 @@ namespace Microsoft.ML.Hyena
             }
 
             Tensor y;
-            if (spectrum is not null && (spectrum.dtype == ScalarType.ComplexFloat32 || inKernelOrder) && kernelNode)
+            if (spectrum is not null && spectrum.dtype == ScalarType.ComplexFloat32 && kernelNode)
             {
                 // Order 2: x0 * (k' * (v * x1)) in one autograd node, in the streams' type.
                 var convolutionSpectrum = SpectrumOf(spectrum, 0);

@@ -144,32 +144,6 @@ namespace Microsoft.ML.Hyena.Tests
             // A spectrum in the four-step kernels' order is refused where they do not run (here: the CPU), not misread.
             var order = Assert.Throws<InvalidOperationException>(() => LongConvolutionFunction.Apply(v, v, v, spectrum, false, onChip: true, spectrumInKernelOrder: true));
             Assert.Contains("four-step kernels' order", order.Message);
-            // For bfloat16 streams that order comes in bfloat16 pairs (FourStepFftConvolution.Spectra); complex64 is refused by name.
-            var b = v.to_type(ScalarType.BFloat16);
-            var pairs = Assert.Throws<ArgumentException>(() => LongConvolutionFunction.Apply(b, b, b, spectrum, false, onChip: true, spectrumInKernelOrder: true));
-            Assert.Equal("spectrum", pairs.ParamName);
-            Assert.Contains("bfloat16 pairs of shape (3, 9, 2)", pairs.Message);
-        }
-
-        [Fact]
-        public void SpectrumInTheStreamsFormConvertsBothWaysAndCarriesItsGradientBack()
-        {
-            using var scope = NewDisposeScope();
-            manual_seed(75);
-            var spectrum = randn(3, 9, dtype: ScalarType.ComplexFloat32).requires_grad_(true);
-            var probe = randn(3, 9, dtype: ScalarType.ComplexFloat32);
-            Assert.Same(spectrum, FourStepFftConvolution.InStreamsForm(spectrum, ScalarType.Float32));   // already in float32 streams' form
-            var pairs = FourStepFftConvolution.InStreamsForm(spectrum, ScalarType.BFloat16);
-            Assert.True(FourStepFftConvolution.IsPaired(pairs));
-            Assert.Equal(new long[] { 3, 9, 2 }, pairs.shape);
-            TensorAssert.Close(pairs.to_type(ScalarType.Float32), view_as_real(spectrum).detach(), 4e-3, "bfloat16 pairs");   // one rounding
-            Assert.Same(pairs, FourStepFftConvolution.InStreamsForm(pairs, ScalarType.BFloat16));
-            var back = FourStepFftConvolution.InStreamsForm(pairs, ScalarType.Float32);
-            Assert.Equal(ScalarType.ComplexFloat32, back.dtype);
-            TensorAssert.Close(view_as_real(back).detach(), pairs.to_type(ScalarType.Float32).detach(), 0, "widened");
-            // Re(sum(s' probe)) with s' the rounded pairs: the gradient of s is conj(probe), rounded to bfloat16 on its way back.
-            (back * probe).real.sum().backward();
-            TensorAssert.Close(view_as_real(spectrum.grad!), view_as_real(probe.conj().resolve_conj()), 4e-3, "gradient through the pairs");
         }
 
         [Fact]

@@ -27,10 +27,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// (<c>fourstep_columns_inverse</c>): transforms back over k1 and gates and writes only the first L of the 2L
     /// outputs.</para>
     /// <para>Memory traffic per position and row, forward: the gated streams once, the buffer written and read twice (32
-    /// bytes in float32; 16 in bfloat16, which bfloat16 streams take: <see cref="Buffer"/>), the filter's spectrum (8; 4 in
-    /// bfloat16), the kept spectrum (8; 4 in bfloat16) and the outputs, against the cuFFT node's separate gate, transform,
-    /// product, transform and cut passes of several passes each. Every spectrum these kernels read or write (the filter's,
-    /// the kept U, the backward pass's terms of the filter's gradient) is in the buffer's type (<see cref="Spectra"/>).</para>
+    /// bytes in float32; 16 in bfloat16, which bfloat16 streams take: <see cref="Buffer"/>), the filter's spectrum (8), the
+    /// kept spectrum (8; 4 in bfloat16) and the outputs, against the cuFFT node's separate gate, transform, product,
+    /// transform and cut passes of several passes each.</para>
     /// <para>The steps are instruction-bound, and at the usual shapes (from 32k on: blocks of 4,096 points in steps 1
     /// and 3; from 64k on: rows of 4,096 points in step 2) a build compiled for that shape runs, in which every loop's trip
     /// count and every thread's part of an index are known where compiled, so that a point's load or store costs an
@@ -201,7 +200,7 @@ __device__ void fourstep_columns_forward(const T* a, long long sba, const T* b, 
 // What a pair of bins of the rows kernel reads from global memory at their slots uk and um (kept_slot), by its mode (see
 // rows_bins): nothing in mode 1.
 template <int MODE, typename W>
-__device__ __forceinline__ spectrum_in rows_load(int uk, int um, const W* k, const W* u) {
+__device__ __forceinline__ spectrum_in rows_load(int uk, int um, const cpx* k, const W* u) {
     if (MODE == 1) { spectrum_in none; none.k0 = none.k1 = none.u0 = none.u1 = cmake(0.f, 0.f); return none; }
     return spectrum_load_at(uk, um, k, u);
 }
@@ -211,7 +210,7 @@ __device__ __forceinline__ spectrum_in rows_load(int uk, int um, const W* k, con
 // written); 2, the one-sided spectrum given in K's place (in.k0, in.k1) packed into z for the inverse transform (z
 // written, not read). w = W^kk = exp(-i pi kk / M).
 template <int MODE, typename W>
-__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, W* s, int withU, int uk, int um) {
+__device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     if (MODE == 0) {
         spectrum_product_at<W>(z, pk, pm, kk, M, w, in, conjK, s, withU, uk, um);
         return;
@@ -219,8 +218,8 @@ __device__ __forceinline__ void rows_bins(cpx* z, int pk, int pm, int kk, int M,
     if (MODE == 1) {
         cpx X0, X1;
         real_spectrum(z, pk, pm, w, &X0, &X1);
-        work_put(s, uk, X0);
-        work_put(s, um, X1);
+        s[uk] = X0;
+        s[um] = X1;
     } else {
         pack_real_spectrum(z, pk, pm, kk, M, w, in.k0, in.k1);
     }
@@ -266,7 +265,7 @@ __device__ __forceinline__ row_index row_index_of(int i, int j, int B, int logM2
 }
 
 template <int MODE, int LOGM2, int THREADS, typename W>
-__device__ __forceinline__ void fourstep_rows_of(W* work, const W* K, int conjK, W* spec_out, const W* u_in, int D, int logM1, int logM2v) {
+__device__ __forceinline__ void fourstep_rows_of(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2v) {
     extern __shared__ __align__(16) unsigned char hyena_smem[];
     cpx* z = (cpx*)hyena_smem;
     if (THREADS) __builtin_assume(threadIdx.x < THREADS);
@@ -292,10 +291,10 @@ __device__ __forceinline__ void fourstep_rows_of(W* work, const W* K, int conjK,
         dit_forward<0, 1, THREADS>(z, M2, sh, 1, 0, logM2);
     }
 
-    const W* k = MODE == 1 ? 0 : K + (row % D) * (long long)(L + 1);
-    // The row's part of spec_out, in the buffer's type W as the filter's spectrum K is: the kept spectrum U (MODE 0 without
-    // u_in), the filter's spectrum (MODE 1) or the backward pass's terms (MODE 0 with u_in).
-    W* s = !spec_out ? 0 : spec_out + row * (long long)(L + 1);
+    const cpx* k = MODE == 1 ? 0 : K + (row % D) * (long long)(L + 1);
+    // The row's part of spec_out: the kept spectrum U (MODE 0 without u_in) in the buffer's type W, the filter's spectrum
+    // (MODE 1) and the backward pass's terms (MODE 0 with u_in) in complex float32.
+    cpx* s = !spec_out ? 0 : MODE == 0 && !u_in ? (cpx*)((W*)spec_out + row * (long long)(L + 1)) : spec_out + row * (long long)(L + 1);
     const W* kept = u_in ? u_in + row * (long long)(L + 1) : 0;   // U, kept in the buffer's type (the forward pass writes it to spec_out so)
     if (blk != 0) {                    // bin r0 + M1 t with its mirror L - k = r1 + M1 (M2 - 1 - t), at slots r0 M2 + t and r1 M2 + M2 - 1 - t
         const cpx wt = expi_pi(over_pow2(-(float)(r0 + M1 * own), L));
@@ -338,7 +337,7 @@ __device__ __forceinline__ void fourstep_rows_of(W* work, const W* K, int conjK,
 #define HYENA_ROW_THREADS 512
 #endif
 template <int MODE, typename W>
-__device__ __forceinline__ void fourstep_rows(W* work, const W* K, int conjK, W* spec_out, const W* u_in, int D, int logM1, int logM2) {
+__device__ __forceinline__ void fourstep_rows(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) {
     if (logM2 == 12 && blockDim.x == HYENA_ROW_THREADS) fourstep_rows_of<MODE, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
     else fourstep_rows_of<MODE, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2);
 }
@@ -408,12 +407,12 @@ __device__ void fourstep_columns_forward_filter(const TK* k, const float* bias, 
 }
 
 template <typename TG>
-__device__ void fourstep_columns_inverse_filter(const typename work_of<TG>::type* work, const typename work_of<TG>::type* G, const float* times, const float* deltas,
-                                                float shift, TG* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) {
+__device__ void fourstep_columns_inverse_filter(const typename work_of<TG>::type* work, const float* G, const float* times, const float* deltas, float shift,
+                                                TG* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) {
     long long c; int c0;
     column_block(logM2, logC, &c, &c0);
     const long long o = c * (long long)L, g = c * (long long)(L + 1);
-    const float first = work_get(G, g).x, nyquist = work_get(G, g + L).x;
+    const float first = G[2 * g], nyquist = G[2 * (g + L)];
     fourstep_columns_inverse_of(work, c, c0, L, logM1, logM2, logC,
         [&](int t) { return cmake(filter_window(times, deltas, shift, t, (int)c), filter_window(times, deltas, shift, t + 1, (int)c)); },
         [&](cpx r, cpx w, int t) {
@@ -493,18 +492,18 @@ HYENA_FOURSTEP(bf16, bf16_t)
 // The rows kernels (the convolution's, MODE 0, and the filter path's below) for each buffer type: float32 (no suffix) and
 // bfloat16 (_bf16), each with its build for rows of 4,096 points (_4096).
 #define HYENA_FOURSTEP_ROWS(S, W) \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S(W* work, const W* K, int conjK, W* spec_out, const W* u_in, int D, int logM1, int logM2) { \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) { \
     fourstep_rows_of<0, 0, 0>(work, K, conjK, spec_out, u_in, D, logM1, logM2); } \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S##_4096(W* work, const W* K, int conjK, W* spec_out, const W* u_in, int D, int logM1, int logM2) { \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows##S##_4096(W* work, const cpx* K, int conjK, cpx* spec_out, const W* u_in, int D, int logM1, int logM2) { \
     fourstep_rows_of<0, 12, HYENA_ROW_THREADS>(work, K, conjK, spec_out, u_in, D, logM1, logM2); } \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S(W* work, W* spec_out, int logM1, int logM2) { \
-    fourstep_rows_of<1, 0, 0>(work, (const W*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S##_4096(W* work, W* spec_out, int logM1, int logM2) { \
-    fourstep_rows_of<1, 12, HYENA_ROW_THREADS>(work, (const W*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S(W* work, const W* spectrum, int D, int logM1, int logM2) { \
-    fourstep_rows_of<2, 0, 0>(work, spectrum, 0, (W*)0, (const W*)0, D, logM1, logM2); } \
-extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S##_4096(W* work, const W* spectrum, int D, int logM1, int logM2) { \
-    fourstep_rows_of<2, 12, HYENA_ROW_THREADS>(work, spectrum, 0, (W*)0, (const W*)0, D, logM1, logM2); }
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S(W* work, cpx* spec_out, int logM1, int logM2) { \
+    fourstep_rows_of<1, 0, 0>(work, (const cpx*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_spectrum##S##_4096(W* work, cpx* spec_out, int logM1, int logM2) { \
+    fourstep_rows_of<1, 12, HYENA_ROW_THREADS>(work, (const cpx*)0, 0, spec_out, (const W*)0, 1, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S(W* work, const cpx* spectrum, int D, int logM1, int logM2) { \
+    fourstep_rows_of<2, 0, 0>(work, spectrum, 0, (cpx*)0, (const W*)0, D, logM1, logM2); } \
+extern ""C"" __global__ void __launch_bounds__(512, 2) hyena_fourstep_rows_inverse##S##_4096(W* work, const cpx* spectrum, int D, int logM1, int logM2) { \
+    fourstep_rows_of<2, 12, HYENA_ROW_THREADS>(work, spectrum, 0, (cpx*)0, (const W*)0, D, logM1, logM2); }
 HYENA_FOURSTEP_ROWS(, cpx)
 HYENA_FOURSTEP_ROWS(_bf16, bpx)
 
@@ -523,7 +522,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inver
 extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_forward_filter##NAME(const T* k, const float* bias, const float* times, \
     const float* deltas, float shift, float scale, work_of<T>::type* work, int L, int logM1, int logM2, int logC) { \
     fourstep_columns_forward_filter<T>(k, bias, times, deltas, shift, scale, work, L, logM1, logM2, logC); } \
-extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_filter##NAME(const work_of<T>::type* work, const work_of<T>::type* G, const float* times, \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_fourstep_columns_inverse_filter##NAME(const work_of<T>::type* work, const float* G, const float* times, \
     const float* deltas, float shift, T* gk, float* gbias, float scale, int L, int logM1, int logM2, int logC) { \
     fourstep_columns_inverse_filter<T>(work, G, times, deltas, shift, gk, gbias, scale, L, logM1, logM2, logC); }
 HYENA_FOURSTEP_FILTER(, float)
@@ -551,7 +550,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
 
         /// <summary>
         /// The filter spectrum's gradient (D, L + 1) from the backward pass's per-row terms <paramref name="terms"/>
-        /// (B, D, L + 1, complex float32 (bfloat16 pairs widened first), contiguous, in the kernels' bin order: see kept_slot in the source): their sum over
+        /// (B, D, L + 1, complex float32, contiguous, in the kernels' bin order: see kept_slot in the source): their sum over
         /// the batch, in bin order. One pass, which reads the terms once and writes the gradient once.
         /// </summary>
         internal static Tensor SpectrumGradient(Tensor terms) => Reorder("hyena_fourstep_spectrum_gradient", terms);
@@ -580,37 +579,6 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         }
 
         /// <summary>
-        /// An uninitialised spectrum of <paramref name="bins"/> (..., L + 1) complex points in the kernels' buffer type
-        /// <paramref name="bufferType"/> (<see cref="BufferType"/>): complex float32 (..., L + 1), or for the bfloat16 buffer
-        /// bfloat16 (re, im) pairs (..., L + 1, 2), which the kernels read and write as their bpx points (re in the low half
-        /// of the 32-bit word, as view_as_real lays a complex number out). The four-step kernels keep every spectrum they
-        /// read or write in their buffer's type: the filter's, the kept U and the filter gradient's terms.
-        /// </summary>
-        internal static Tensor Spectra(long[] bins, ScalarType bufferType, Device device)
-            => bufferType == ScalarType.ComplexFloat32 ? empty(bins, ScalarType.ComplexFloat32, device) : empty(bins.Append(2L).ToArray(), ScalarType.BFloat16, device);
-
-        /// <summary>Whether <paramref name="spectrum"/> holds bfloat16 (re, im) pairs (<see cref="Spectra"/>), not complex float32.</summary>
-        internal static bool IsPaired(Tensor spectrum) => spectrum.dtype == ScalarType.BFloat16;
-
-        /// <summary>
-        /// A spectrum in the kernels' order (complex float32, or bfloat16 pairs: <see cref="Spectra"/>) in the form the
-        /// four-step kernels take for streams of type <paramref name="streams"/>: itself when it already is, else converted
-        /// by library calls that autograd follows (view_as_real and a cast, or a cast and view_as_complex), so that a
-        /// gradient flows back in the form it came in.
-        /// </summary>
-        internal static Tensor InStreamsForm(Tensor spectrum, ScalarType streams)
-        {
-            bool paired = BufferType(streams) != ScalarType.ComplexFloat32;
-            if (paired == IsPaired(spectrum))
-                return spectrum;
-            return paired ? view_as_real(spectrum).to_type(ScalarType.BFloat16) : AsComplex(spectrum);
-        }
-
-        /// <summary><paramref name="spectrum"/> as complex float32: itself, or its bfloat16 pairs widened (a new tensor).</summary>
-        internal static Tensor AsComplex(Tensor spectrum)
-            => IsPaired(spectrum) ? view_as_complex(spectrum.to_type(ScalarType.Float32)) : spectrum;
-
-        /// <summary>
         /// The one-sided spectra (C, L + 1), in the kernels' bin order (kept_slot), of the C real rows <paramref name="rows"/>
         /// (C, L, float32, contiguous) zero-padded to 2L, unscaled: rfft(pad(rows), 2L) as the four-step convolution reads
         /// the filter's spectrum. Steps 1 (ungated) and 2 (spectrum only) through one buffer; L a power of two that
@@ -633,8 +601,7 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
 
         /// <summary>
         /// <see cref="RealSpectrum"/> of the windowed filter straight from the filter MLP's product <paramref name="k"/> (C, L),
-        /// float32 or bfloat16, laid out channels first, in the buffer's type for k's type (<see cref="Spectra"/>: bfloat16
-        /// pairs for a bfloat16 k): step 1 reads it as <see cref="FilterSpectrumFunction"/>'s channels-first
+        /// float32 or bfloat16, laid out channels first: step 1 reads it as <see cref="FilterSpectrumFunction"/>'s channels-first
         /// padding kernel would write it padded (scale (k[c, t] w(t, c) + bias[c] at t = 0), w the window from
         /// <paramref name="times"/>, <paramref name="deltas"/> and <paramref name="shift"/>, 1 when they are zero), the same
         /// values without that copy. The pointers: float32 data on k's device, or zero for none.
@@ -652,11 +619,10 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
             return RowSpectra(device, work, channels, length, logM1, logM2);
         }
 
-        // Step 2 in mode 1: the one-sided spectra (C, L + 1) in the kernels' order from step 1's buffer (float32 or bfloat16:
-        // Buffer), in the buffer's type (Spectra).
+        // Step 2 in mode 1: the one-sided spectra (C, L + 1) in the kernels' order from step 1's buffer (float32 or bfloat16: Buffer).
         private static unsafe Tensor RowSpectra(int device, Tensor work, int channels, int length, int logM1, int logM2)
         {
-            var spectrum = Spectra(new long[] { channels, length + 1L }, work.dtype, work.device);
+            var spectrum = empty(new[] { channels, length + 1L }, ScalarType.ComplexFloat32, work.device);
             IntPtr buffer = CudaKernels.DataPointer(work), spec = CudaKernels.DataPointer(spectrum);
             void** second = stackalloc void*[] { &buffer, &spec, &logM1, &logM2 };
             CudaKernels.Launch(device, RowKernel("hyena_fourstep_rows_spectrum", work, logM2), (Blocks(channels, logM1 - 1), 1), second, RowThreads, RowBytes(logM2));
@@ -675,8 +641,6 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         internal static unsafe Tensor InverseRealSpectrum(Tensor spectrum)
         {
             int device = CudaKernels.DeviceIndex(spectrum);
-            if (IsPaired(spectrum))
-                throw new ArgumentException("The inverse transforms through a float32 buffer take complex float32 spectra; got bfloat16 pairs.", nameof(spectrum));
             int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
             var (logM1, logM2, logC) = Factors(length);
             var z = empty(new[] { spectrum.size(0), (long)length }, ScalarType.Float32, spectrum.device);
@@ -689,8 +653,8 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         }
 
         /// <summary>
-        /// The filter's gradient from its spectrum's, <paramref name="spectrum"/> (C, L + 1, contiguous, in the kernels' order,
-        /// in the buffer's type for <paramref name="gk"/>'s: <see cref="Spectra"/>), written straight into <paramref name="gk"/> (C, L, float32 or bfloat16, contiguous) and, where
+        /// The filter's gradient from its spectrum's, <paramref name="spectrum"/> (C, L + 1, complex float32, contiguous, in
+        /// the kernels' order), written straight into <paramref name="gk"/> (C, L, float32 or bfloat16, contiguous) and, where
         /// not zero, <paramref name="gbias"/> (C, float32) as <see cref="FilterSpectrumFunction"/>'s channels-first gradient
         /// kernel writes them from <see cref="InverseRealSpectrum"/>'s z (scale (z + Re G[0] + (-1)^t Re G[L]) times the
         /// window; the bias's at t = 0 without it): the same values without z in memory.
@@ -699,8 +663,6 @@ HYENA_FOURSTEP_FILTER(_bf16, bf16_t)
         {
             int device = CudaKernels.DeviceIndex(spectrum);
             int channels = checked((int)spectrum.size(0)), length = checked((int)spectrum.size(1) - 1);
-            if (IsPaired(spectrum) != (BufferType(gk.dtype) != ScalarType.ComplexFloat32))
-                throw new ArgumentException($"The filter's gradient in {gk.dtype} takes its spectrum's gradient in its buffer's type; got {spectrum.dtype}.", nameof(spectrum));
             var (logM1, logM2, logC) = Factors(length);
             using var work = RowInverses(device, spectrum, channels, length, logM1, logM2, gk.dtype);
             IntPtr buffer = CudaKernels.DataPointer(work), g = CudaKernels.DataPointer(spectrum), pk = CudaKernels.DataPointer(gk);

@@ -22,8 +22,7 @@ namespace Microsoft.ML.Hyena.Kernels
     /// </summary>
     /// <remarks>
     /// Arguments: v, x1, x0 of shape (B, D, L) in float32 or bfloat16, each with channel stride L and unit
-    /// stride along L (slices of the short filter's output are fine); the spectrum (D, L + 1), complex64 (or, in the four-step
-    /// kernels' order for bfloat16 streams, (D, L + 1, 2) bfloat16 pairs: <see cref="FourStepFftConvolution.Spectra"/>),
+    /// stride along L (slices of the short filter's output are fine); the spectrum (D, L + 1), complex64,
     /// from <see cref="FftConvolution.FilterSpectrum"/>; and whether the transforms may run in float16.
     /// In float16 (only on CUDA and when 2L is a power of two, which cuFFT requires), the gated input is
     /// scaled by 1/sqrt(2L) and the spectrum by sqrt(2L) so that the unnormalised half-precision
@@ -47,9 +46,7 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <param name="onChip">Whether the convolution may run as <see cref="OnChipFftConvolution"/> where that applies.</param>
         /// <param name="spectrumInKernelOrder">Whether <paramref name="spectrum"/> itself is in the four-step kernels' order (made
         /// by them: <see cref="FilterSpectrumFunction.ApplyWindowed"/>), which the convolution must then run
-        /// (<see cref="RunsOnChip"/> and <see cref="OnChipFftConvolution.RunsFourSteps"/>), and in their buffer's type for
-        /// the streams' (<see cref="FourStepFftConvolution.InStreamsForm"/>: bfloat16 pairs (D, L + 1, 2) for bfloat16 streams);
-        /// its gradient is then in that order and form too.</param>
+        /// (<see cref="RunsOnChip"/> and <see cref="OnChipFftConvolution.RunsFourSteps"/>); its gradient is then in that order too.</param>
         public static Tensor Apply(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool halfTransforms, bool onChip = false,
             bool spectrumInKernelOrder = false)
             => apply(v, x1, x0, spectrum, halfTransforms, onChip, spectrumInKernelOrder);
@@ -71,12 +68,12 @@ namespace Microsoft.ML.Hyena.Kernels
             var (v, x1, x0) = Strided((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
             var spectrum = (Tensor)vars[3];
             bool half = (bool)vars[4] && HalfTransformsApply(v.device_type, v.size(2));
-            bool kernelOrder = (bool)vars[6];
-            Check(v, x1, x0, spectrum, kernelOrder);
+            Check(v, x1, x0, spectrum);
 
             long length = v.size(2);
             long fftSize = 2 * length;
             bool saving = v.requires_grad || x1.requires_grad || x0.requires_grad || spectrum.requires_grad;
+            bool kernelOrder = (bool)vars[6];
             bool onChip = RunsOnChip(v, (bool)vars[4], (bool)vars[5]);
             if (kernelOrder && !(onChip && OnChipFftConvolution.RunsFourSteps(v)))
                 throw new InvalidOperationException("The filter's spectrum is in the four-step kernels' order, but this convolution does not run them.");
@@ -206,7 +203,7 @@ namespace Microsoft.ML.Hyena.Kernels
             return (v.contiguous(), x1.contiguous(), x0.contiguous());
         }
 
-        private static void Check(Tensor v, Tensor x1, Tensor x0, Tensor spectrum, bool kernelOrder)
+        private static void Check(Tensor v, Tensor x1, Tensor x0, Tensor spectrum)
         {
             if (v.dim() != 3 || !v.shape.AsSpan().SequenceEqual(x1.shape) || !v.shape.AsSpan().SequenceEqual(x0.shape))
                 throw new ArgumentException($"The value and both gates must have one shape (B, D, L); got ({string.Join(", ", v.shape)}), ({string.Join(", ", x1.shape)}), ({string.Join(", ", x0.shape)}).", nameof(v));
@@ -214,13 +211,6 @@ namespace Microsoft.ML.Hyena.Kernels
                 throw new ArgumentException($"The value and both gates must have one type; got {v.dtype}, {x1.dtype}, {x0.dtype}.", nameof(v));
             if (v.dtype != ScalarType.Float32 && v.dtype != ScalarType.BFloat16)
                 throw new ArgumentException($"The long convolution function takes float32 or bfloat16 streams; got {v.dtype}.", nameof(v));
-            if (kernelOrder && v.dtype == ScalarType.BFloat16)
-            {
-                // The four-step kernels' form for bfloat16 streams: bfloat16 (re, im) pairs (FourStepFftConvolution.Spectra)
-                if (spectrum.dtype != ScalarType.BFloat16 || spectrum.dim() != 3 || spectrum.size(0) != v.size(1) || spectrum.size(1) != v.size(2) + 1 || spectrum.size(2) != 2)
-                    throw new ArgumentException($"A spectrum in the four-step kernels' order for bfloat16 streams must be bfloat16 pairs of shape ({v.size(1)}, {v.size(2) + 1}, 2); got {spectrum.dtype} ({string.Join(", ", spectrum.shape)}).", nameof(spectrum));
-                return;
-            }
             if (spectrum.dtype != ScalarType.ComplexFloat32 || spectrum.dim() != 2 || spectrum.size(0) != v.size(1) || spectrum.size(1) != v.size(2) + 1)
                 throw new ArgumentException($"The spectrum must be complex64 of shape ({v.size(1)}, {v.size(2) + 1}); got {spectrum.dtype} ({string.Join(", ", spectrum.shape)}).", nameof(spectrum));
         }

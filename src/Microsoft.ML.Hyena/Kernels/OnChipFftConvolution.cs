@@ -354,13 +354,12 @@ __device__ __forceinline__ int kept_slot(int k, int M, int logR) {
 // spectrum, and the kept spectrum when u is given (else zeros). Loaded apart from the product so that a thread's loads of
 // several bins are in flight together (batched_load).
 // spectrum_load_at: the same at the slots uk and um of bins kk and M - kk, where the caller knows them.
-// KK: the filter spectrum's type (cpx; with the four-step kernels the buffer's type, bpx for bfloat16 streams).
 struct spectrum_in { cpx k0, k1, u0, u1; };
-template <typename KU, typename KK>
-__device__ __forceinline__ spectrum_in spectrum_load_at(int uk, int um, const KK* k, const KU* u) {
+template <typename KU>
+__device__ __forceinline__ spectrum_in spectrum_load_at(int uk, int um, const cpx* k, const KU* u) {
     spectrum_in in;
-    in.k0 = work_get(k, uk);
-    in.k1 = work_get(k, um);
+    in.k0 = k[uk];
+    in.k1 = k[um];
     in.u0 = u ? work_get(u, uk) : cmake(0.f, 0.f);
     in.u1 = u ? work_get(u, um) : cmake(0.f, 0.f);
     return in;
@@ -400,20 +399,19 @@ __device__ __forceinline__ void pack_real_spectrum(cpx* z, int pk, int pm, int k
 // term of the filter's gradient, w = 1 at bins 0 and M and 2 between, as a one-sided spectrum counts them (both at
 // kept_slot(.., logR)); its product Y with the filter's spectrum k (in.k0, in.k1; conj(k) when conjK), packed again in
 // place (pack_real_spectrum). spectrum_product_at: the same with the slots uk and um of bins kk and M - kk given.
-// KU: the type of the kept spectrum and of the terms (cpx, or bpx with the four-step kernels' bfloat16 buffer), in which
-// s takes X, or the terms when withU.
+// KU: the kept spectrum's type (cpx, or bpx with the four-step kernels' bfloat16 buffer), in which s takes X when not withU.
 template <typename KU = cpx>
-__device__ __forceinline__ void spectrum_product_at(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, KU* s, int withU, int uk, int um) {
+__device__ __forceinline__ void spectrum_product_at(cpx* z, int pk, int pm, int kk, int M, cpx w, spectrum_in in, int conjK, cpx* s, int withU, int uk, int um) {
     cpx X0, X1;
     real_spectrum(z, pk, pm, w, &X0, &X1);
     if (s && withU) {
         float weight = kk == 0 ? 1.f : 2.f;   // bins 0 and M weigh 1, the others 2
         cpx p0 = cmul(X0, cconj(in.u0)), p1 = cmul(X1, cconj(in.u1));
-        work_put(s, uk, cmake(weight * p0.x, weight * p0.y));
-        work_put(s, um, cmake(weight * p1.x, weight * p1.y));
+        s[uk] = cmake(weight * p0.x, weight * p0.y);
+        s[um] = cmake(weight * p1.x, weight * p1.y);
     } else if (s) {
-        work_put(s, uk, X0);
-        work_put(s, um, X1);
+        work_put((KU*)s, uk, X0);
+        work_put((KU*)s, um, X1);
     }
     cpx K0 = in.k0, K1 = in.k1;             // the filter's spectrum in the same order
     if (conjK) { K0 = cconj(K0); K1 = cconj(K1); }
@@ -527,11 +525,9 @@ HYENA_ONCHIP(bf16, bf16_t)
         }
 
         /// <summary>
-        /// The filter's spectrum (D, L + 1, complex float32, bin order) as the kernels read it for streams like
-        /// <paramref name="stream"/> (B, D, L): itself where one block takes a row; past that in the four-step kernels' bin
-        /// order (<see cref="FourStepFftConvolution.SpectrumSlots"/>, one pass over it), so that their rows kernel reads it
-        /// contiguously, and in their buffer's type (<see cref="FourStepFftConvolution.Spectra"/>: bfloat16 pairs for bfloat16
-        /// streams, one more pass).
+        /// The filter's spectrum (D, L + 1) as the kernels read it for streams like <paramref name="stream"/> (B, D, L): itself
+        /// where one block takes a row, in the four-step kernels' bin order past that (<see cref="FourStepFftConvolution.SpectrumSlots"/>,
+        /// one pass over it), so that their rows kernel reads it contiguously.
         /// </summary>
         public static Tensor KernelSpectrum(Tensor spectrum, Tensor stream)
         {
@@ -539,9 +535,7 @@ HYENA_ONCHIP(bf16, bf16_t)
             if (stream.numel() == 0 || !RunsInFourSteps(device, stream.size(2)))
                 return spectrum;
             CudaKernels.Ensure(device);
-            using var scope = NewDisposeScope();
-            var slots = FourStepFftConvolution.SpectrumSlots(spectrum.contiguous());
-            return scope.MoveToOuter(FourStepFftConvolution.InStreamsForm(slots, stream.dtype));
+            return FourStepFftConvolution.SpectrumSlots(spectrum.contiguous());
         }
 
         /// <summary>
@@ -565,24 +559,14 @@ HYENA_ONCHIP(bf16, bf16_t)
             bool gradientInKernelOrder = false)
         {
             var (gv, gx1, gx0, strideOut) = GradientBuffers(v);
-            bool fourSteps = v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2));
-            // The terms in the four-step kernels' buffer type where they run (bfloat16 pairs for bfloat16 streams), as the spectrum
-            using var terms = u is null ? null : fourSteps
-                ? FourStepFftConvolution.Spectra(new[] { v.size(0), v.size(1), v.size(2) + 1 }, FourStepFftConvolution.BufferType(v.dtype), v.device)
-                : empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device);
+            using var terms = u is not null ? empty(new[] { v.size(0), v.size(1), v.size(2) + 1 }, ScalarType.ComplexFloat32, v.device) : null;
             long sb = v.stride(0);
             Launch(v, new Arguments(g, g.stride(0), x0, sb, c, gx0, spectrum, true, terms, x1, sb, gv, v, sb, gx1) { SpectrumIn = u, StrideOut = strideOut });
             if (terms is null)
                 return (gv, gx1, gx0, null);
-            if (fourSteps && !gradientInKernelOrder)
-            {
-                using var widened = FourStepFftConvolution.IsPaired(terms) ? FourStepFftConvolution.AsComplex(terms) : null;
-                return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(widened ?? terms));    // the terms in the kernels' order
-            }
-            if (terms.size(0) == 1)
-                return (gv, gx1, gx0, terms.squeeze(0));
-            // Over the batch: bfloat16 pairs summed in float32 and rounded once
-            return (gv, gx1, gx0, FourStepFftConvolution.IsPaired(terms) ? terms.sum(0L, false, ScalarType.Float32).to_type(ScalarType.BFloat16) : terms.sum(0L));
+            if (v.numel() > 0 && RunsInFourSteps(CudaKernels.DeviceIndex(v), v.size(2)) && !gradientInKernelOrder)
+                return (gv, gx1, gx0, FourStepFftConvolution.SpectrumGradient(terms));    // the terms in the kernels' order
+            return (gv, gx1, gx0, terms.size(0) == 1 ? terms.squeeze(0) : terms.sum(0L));
         }
 
         // The three streams' gradients (B, D, L) the backward kernels write, and their batch stride: views side by side of
