@@ -63,8 +63,8 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>
         /// Rows per optimizer step. Default 32; at least 1. On the CPU a step over long rows runs in parts of at most
-        /// 16,384 positions at width 64 (fewer for wider models) whose gradients add up to the whole batch's: the same step,
-        /// about twice as fast at 4k tokens on 2 cores.
+        /// 16,384 positions at width 64 (fewer for wider models) whose gradients add up to the whole batch's: the same step
+        /// (with dropout, each part draws its own masks), about twice as fast at 4k tokens on 2 cores.
         /// </summary>
         public int BatchSize = 32;
 

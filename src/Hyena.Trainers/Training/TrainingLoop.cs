@@ -229,7 +229,8 @@ namespace Microsoft.ML.Hyena
         /// CPU parts of at most <see cref="CpuPositionChannelBudget"/> / width positions (rows times the longest row), because
         /// there a pass over many positions trained slower per token (benchmarks.md: at 4k tokens, width 64 and 2 cores, 16,698
         /// tokens/s in batches of 16 rows against 38,925 in batches of 4). The step is the same: the parts' losses are weighted
-        /// so that their gradients add up to the whole batch's.
+        /// so that their gradients add up to the whole batch's (with dropout, each part draws its own masks, which is the same
+        /// step in distribution, not in value).
         /// </summary>
         internal List<int[]> MicroBatches(SequenceDataset data, List<int> batch, int width)
         {
