@@ -354,7 +354,7 @@ HYENA_FILTER_MLP(64)
                 var weights = saved.GetRange(2, n);
                 var biases = saved.GetRange(2 + n, n);
                 var (pre, act) = (saved[^2], saved[^1]);
-                var grads = Backward(grad_output, z, frequency, weights, biases, pre, act, required[0]);
+                var grads = Backward(grad_output, z, frequency, weights, biases, pre, act, required);
                 for (int i = 0; i < grads.Count; i++)
                     if (!required[i])
                         grads[i] = null!;
@@ -362,9 +362,11 @@ HYENA_FILTER_MLP(64)
             });
         }
 
-        // The gradients of z (when zGrad), the frequency, the weights and the biases, in the forward's order of inputs.
-        private static unsafe List<Tensor> Backward(Tensor gradOutput, Tensor z, Tensor frequency, List<Tensor> weights, List<Tensor> biases, Tensor pre, Tensor act, bool zGrad)
+        // The gradients of z, the frequency, the weights and the biases, in the forward's order of inputs; z's and the weights'
+        // only where required (the kernel sums the frequency's and the biases' either way).
+        private static unsafe List<Tensor> Backward(Tensor gradOutput, Tensor z, Tensor frequency, List<Tensor> weights, List<Tensor> biases, Tensor pre, Tensor act, bool[] required)
         {
+            bool zGrad = required[0];
             int n = weights.Count, width = (int)weights[0].size(0), e = (int)z.size(-1);
             long positions = z.numel() / e;
             var g = gradOutput.contiguous();
@@ -394,7 +396,7 @@ HYENA_FILTER_MLP(64)
             // these products' long sums over L between blocks, which it did not for a batched product of the inner layers (one
             // block a 64 x 64 output over all of L: about 1 ms at 64k on an H200).
             for (int l = 0; l < n; l++)
-                grads.Add(dpre[l].t().mm(l == 0 ? z.reshape(positions, e) : act[l - 1]));
+                grads.Add(required[2 + l] ? dpre[l].t().mm(l == 0 ? z.reshape(positions, e) : act[l - 1]) : null!);
             for (int l = 0; l < n; l++)
                 grads.Add(sums[l + 1].view(biases[l].shape));
             return grads;
