@@ -115,6 +115,7 @@ namespace Hyena.Benchmarks
             {
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
+                CheckWideningProduct(Say, device);
                 CheckSinActivation(Say, device);
                 CheckFilterMlp(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
@@ -392,6 +393,68 @@ namespace Hyena.Benchmarks
                         $"from the cast {Same(gx):E2}, the bias's relative error against the sum {Err(bg.grad!, probe.sum(new long[] { 0, 1 }), Float32Bound)}";
                 });
             }
+        }
+
+        /// <summary>
+        /// The cuBLASLt products written in float32 (WideningProduct) against double-precision products of the same
+        /// bfloat16 operands, in the operator's layouts (the output projection reading channels-first input transposed in
+        /// place with its bias; the input projection's gradient over a batch of two; plain row-major operands), and the
+        /// output projection's node (WideningLinearFunction) against the library calls it replaces (a bfloat16 linear and
+        /// the widened bias add): its output, and its gradients for x, the weight and the bias.
+        /// </summary>
+        private static void CheckWideningProduct(Action<string> say, torch.Device device)
+        {
+            say("cuBLASLt: " + Microsoft.ML.Hyena.Native.CublasLt.Report);
+            Tensor Bf16(params long[] shape) => randn(shape, device: device).to_type(ScalarType.BFloat16);
+            var cases = new (string Name, Func<(Tensor A, Tensor B, Tensor? Bias)> Make)[]
+            {
+                ("output projection, (1, 768, 4096) read as (1, 4096, 768), bias", () => (Bf16(1, 768, 4096).transpose(1, 2), Bf16(768, 768).t(), randn(768, device: device))),
+                ("input projection's gradient, (2, 2304, 1000) read as (2, 1000, 2304)", () => (Bf16(2, 2304, 1000).transpose(1, 2), Bf16(2304, 768), null)),
+                ("row-major (3, 77, 40) by (40, 24), bias", () => (Bf16(3, 77, 40), Bf16(40, 24), randn(24, device: device))),
+            };
+            foreach (var (name, make) in cases)
+            {
+                Attempt(say, $"widening product, {name}", () =>
+                {
+                    manual_seed(11);
+                    var (a, b, bias) = make();
+                    var product = Microsoft.ML.Hyena.Kernels.WideningProduct.TryProduct(a, b, bias);
+                    if (product is null)
+                        return $"product {Used(false)}";
+                    var exact = matmul(a.to_type(ScalarType.Float64), b.to_type(ScalarType.Float64));
+                    if (bias is not null)
+                        exact = exact + bias.to_type(ScalarType.Float64);
+                    var rounded = matmul(a, b).to_type(ScalarType.Float32) + (bias ?? zeros(1, device: device));
+                    return $"product {Used(true)}, {string.Join("x", product.shape)} {product.dtype}; relative error against double precision " +
+                        $"{Err(product, exact, Float32Bound)} (the bfloat16 product widened: {RelativeError(rounded, exact):0.00E+00})";
+                });
+            }
+            Attempt(say, "widening linear node (output projection) against a bfloat16 linear and the widened bias add", () =>
+            {
+                manual_seed(12);
+                var x = Bf16(2, 768, 1000).transpose(1, 2);
+                var weight = randn(768, 768, device: device) / 28;
+                var bias = randn(768, device: device);
+                var probe = randn(2, 1000, 768, device: device);
+                (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
+                {
+                    var xl = x.detach().requires_grad_(true);
+                    var wl = weight.clone().requires_grad_(true);
+                    var bl = bias.clone().requires_grad_(true);
+                    var w16 = wl.to_type(ScalarType.BFloat16);
+                    var y = node
+                        ? Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Apply(xl, w16, bl)
+                        : Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(nn.functional.linear(xl, w16), bl);
+                    (y * probe).sum().backward();
+                    return (y.detach(), xl.grad!, wl.grad!, bl.grad!);
+                }
+                bool applies = Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Applies(x, weight.to_type(ScalarType.BFloat16), bias);
+                var n = Run(true);
+                var r = Run(false);
+                var exact = matmul(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.BFloat16).to_type(ScalarType.Float64).t()) + bias.to_type(ScalarType.Float64);
+                return $"node {Used(applies)}; output against double precision {Err(n.y, exact, Float32Bound)} (library calls: {RelativeError(r.y, exact):0.00E+00}); " +
+                    $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
+            });
         }
 
         /// <summary>

@@ -369,6 +369,19 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             return _tensorData(tensor.Handle);
         }
 
+        /// <summary>
+        /// Makes device <paramref name="deviceIndex"/>'s primary context (the one libtorch uses) current on this thread, for
+        /// a library call that launches on it (<see cref="WideningProduct"/>); the kernels must be ready there
+        /// (<see cref="TryEnsure"/>).
+        /// </summary>
+        public static void MakeCurrent(int deviceIndex)
+        {
+            IntPtr context;
+            lock (_gate)
+                context = _contexts[deviceIndex];
+            Check(_cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        }
+
         /// <summary>Launches <paramref name="name"/> on device <paramref name="deviceIndex"/>'s default stream; arguments are pointers to each value.</summary>
         public static void Launch(int deviceIndex, string name, (uint X, uint Y) grid, void** arguments)
             => Launch(deviceIndex, name, grid, arguments, Threads, 0);

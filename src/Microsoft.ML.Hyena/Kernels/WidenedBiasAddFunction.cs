@@ -163,6 +163,16 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
             => xType == ScalarType.BFloat16 && g.device_type == DeviceType.CUDA && g.dtype == ScalarType.Float32 && g.dim() >= 1
                && g.size(-1) >= 1 && g.size(-1) <= int.MaxValue && g.is_contiguous() && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(g));
 
+        /// <summary>
+        /// <paramref name="g"/> (float32, the gradient of a float32 output over its last dimension) rounded to bfloat16 and
+        /// summed over all but its last dimension: the backward pass of a bias added as a bfloat16 tensor is widened, here
+        /// and in <see cref="WideningLinearFunction"/>. On CUDA one pass of the backward kernel; elsewhere a cast and a sum.
+        /// </summary>
+        internal static (Tensor Narrowed, Tensor Sum) NarrowAndSum(Tensor g)
+            => BackwardKernelApplies(g, ScalarType.BFloat16)
+                ? KernelBackward(g)
+                : (g.to_type(ScalarType.BFloat16), g.reshape(-1, g.size(-1)).sum(0L));
+
         // x's gradient (g rounded to bfloat16) and the bias's (g summed over its rows) in one pass over g, then the row
         // blocks' partial sums added.
         private static unsafe (Tensor gx, Tensor gb) KernelBackward(Tensor g)

@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using Microsoft.ML.Hyena.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Tests
+{
+    /// <summary>
+    /// The cuBLASLt product's reading of its operands (<see cref="WideningProduct.Describe"/>), run on the CPU: each
+    /// description is executed as cuBLAS would execute it (column-major operands read from the tensors' own storage with
+    /// the described operations and leading dimensions, batch by batch) and compared with libtorch's matmul of the same
+    /// tensors. The product itself runs only on CUDA; the GPU check is Hyena.Benchmarks check-libtorch ("widening
+    /// product", "widening linear").
+    /// </summary>
+    public class WideningProductTests
+    {
+        [Fact]
+        public void TheOutputProjectionsOperandsAreReadInPlace()
+        {
+            // The operator's output projection: x is (b, D, l) channels first read as (b, l, D); b is W^T for W (m, D).
+            using var scope = NewDisposeScope();
+            manual_seed(3);
+            var channelsFirst = randn(1, 6, 10, dtype: ScalarType.Float64);
+            var weight = randn(5, 6, dtype: ScalarType.Float64);
+            var shape = AssertReproducesMatmul(channelsFirst, channelsFirst.transpose(1, 2), weight, weight.t());
+            Assert.Equal(new WideningProduct.Operand(1, 6, 5, 6), shape.A);    // W read as it is, transposed
+            Assert.Equal(new WideningProduct.Operand(1, 10, 6, 10), shape.B);  // x read channels first, transposed
+            Assert.Equal(1, shape.Batch);
+        }
+
+        [Fact]
+        public void TheInputProjectionsGradientIsReadInPlaceForEachBatch()
+        {
+            // The input projection's backward pass: g (b, C, l) read as (b, l, C), times W (C, D).
+            using var scope = NewDisposeScope();
+            manual_seed(4);
+            var g = randn(3, 7, 9, dtype: ScalarType.Float64);
+            var weight = randn(7, 4, dtype: ScalarType.Float64);
+            var shape = AssertReproducesMatmul(g, g.transpose(1, 2), weight, weight);
+            Assert.Equal(new WideningProduct.Operand(0, 4, 7, 4), shape.A);
+            Assert.Equal(new WideningProduct.Operand(1, 9, 7, 9), shape.B);
+            Assert.Equal((3L, 63L), (shape.Batch, shape.BatchStride));
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void RowMajorOperandsAndSlicesWithWiderRowsAreReadInPlace(bool batched)
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(5);
+            // a is a slice of wider rows (leading dimension 11 for 8 columns); b a slice of a wider matrix too.
+            var aStorage = randn(batched ? new long[] { 2, 5, 11 } : new long[] { 5, 11 }, dtype: ScalarType.Float64);
+            var a = batched ? aStorage[.., .., ..8] : aStorage[.., ..8];
+            var bStorage = randn(8, 9, dtype: ScalarType.Float64);
+            var b = bStorage[.., ..3];
+            var shape = AssertReproducesMatmul(aStorage, a, bStorage, b);
+            Assert.Equal(new WideningProduct.Operand(0, 3, 8, 9), shape.A);
+            Assert.Equal(new WideningProduct.Operand(0, 8, 5, 11), shape.B);
+        }
+
+        [Fact]
+        public void LayoutsItCannotReadInPlaceAreLeftToTheLibraryCalls()
+        {
+            using var scope = NewDisposeScope();
+            var a = randn(4, 12)[.., TensorIndex.Slice(0, 12, 2)];                  // (4, 6): neither dimension contiguous
+            var b = randn(6, 3);
+            Assert.Null(WideningProduct.Describe(a.shape, a.stride(), b.shape, b.stride()));
+            var c = randn(4, 6);
+            Assert.Null(WideningProduct.Describe(c.shape, c.stride(), new long[] { 5, 3 }, new long[] { 3, 1 }));     // 6 against 5
+            Assert.Null(WideningProduct.Describe(c.shape, c.stride(), new long[] { 2, 6, 3 }, new long[] { 18, 3, 1 })); // b not 2-D
+            Assert.Null(WideningProduct.Describe(new long[] { 2, 2, 4, 6 }, new long[] { 48, 24, 6, 1 }, b.shape, b.stride()));
+        }
+
+        [Fact]
+        public void OnTheCpuItDoesNotApplyAndTheOperatorKeepsItsLibraryCalls()
+        {
+            using var scope = NewDisposeScope();
+            var a = randn(2, 5, 6).to_type(ScalarType.BFloat16);
+            var b = randn(6, 3).to_type(ScalarType.BFloat16);
+            Assert.False(WideningProduct.Applies(a, b, null));
+            Assert.Null(WideningProduct.TryProduct(a, b, randn(3)));
+            Assert.False(WideningLinearFunction.Applies(a, b.t(), randn(3)));
+        }
+
+        // Executes Describe's reading of (a, b) on their storages as cuBLAS would and checks it against matmul(a, b).
+        private static WideningProduct.Shape AssertReproducesMatmul(Tensor aStorage, Tensor a, Tensor bStorage, Tensor b)
+        {
+            Assert.True(aStorage.is_contiguous() && bStorage.is_contiguous());            // a and b are views from their first elements
+            var described = WideningProduct.Describe(a.shape, a.stride(), b.shape, b.stride());
+            Assert.NotNull(described);
+            var s = described!.Value;
+            double[] aData = aStorage.data<double>().ToArray(), bData = bStorage.data<double>().ToArray();
+            var product = new double[s.Batch * s.N * s.M];
+            for (long t = 0; t < s.Batch; t++)
+                for (long j = 0; j < s.N; j++)
+                    for (long i = 0; i < s.M; i++)
+                    {
+                        double sum = 0;
+                        for (long p = 0; p < s.K; p++)
+                        {
+                            // op(A)[i, p] and op(B)[p, j] of column-major A and B (batch t of B)
+                            double opA = s.A.Operation == 0 ? bData[i + p * s.A.Leading] : bData[p + i * s.A.Leading];
+                            long bBase = t * s.BatchStride;
+                            double opB = s.B.Operation == 0 ? aData[bBase + p + j * s.B.Leading] : aData[bBase + j + p * s.B.Leading];
+                            sum += opA * opB;
+                        }
+                        product[(t * s.N + j) * s.M + i] = sum;                    // D (m x n) column-major: the (n, m) output
+                    }
+            var expected = matmul(a, b).contiguous().data<double>().ToArray();
+            Assert.Equal(expected.Length, product.Length);
+            double worst = expected.Zip(product, (x, y) => Math.Abs(x - y)).Max();
+            Assert.True(worst < 1e-12, $"the described product differs from matmul by {worst}");
+            return s;
+        }
+    }
+}
