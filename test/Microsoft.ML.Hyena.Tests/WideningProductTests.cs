@@ -10,7 +10,8 @@ namespace Microsoft.ML.Hyena.Tests
     /// The cuBLASLt product's reading of its operands (<see cref="WideningProduct.Describe"/>), run on the CPU: each
     /// description is executed as cuBLAS would execute it (column-major operands read from the tensors' own storage with
     /// the described operations and leading dimensions, batch by batch) and compared with libtorch's matmul of the same
-    /// tensors. The product itself runs only on CUDA; the GPU check is Hyena.Benchmarks check-libtorch ("widening
+    /// tensors; and the output projection's node (<see cref="WideningLinearFunction"/>) against the library calls it
+    /// replaces. The product itself runs only on CUDA; the GPU check is Hyena.Benchmarks check-libtorch ("widening
     /// product", "widening linear").
     /// </summary>
     public class WideningProductTests
@@ -82,6 +83,43 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.False(WideningProduct.Applies(a, b, null));
             Assert.Null(WideningProduct.TryProduct(a, b, randn(3)));
             Assert.False(WideningLinearFunction.Applies(a, b.t(), randn(3)));
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void TheOutputProjectionsNodeGivesTheValuesAndGradientsOfTheLibraryCalls(bool channelsFirst)
+        {
+            // On the CPU the node's forward pass falls back to a bfloat16 linear widened with the bias added (no cuBLASLt);
+            // its hand-written backward pass (the narrowing, x's gradient in x's layout, W's and the bias's) runs as on CUDA,
+            // checked against autograd's for the library calls it replaces, for x read channels first (transposed) and not.
+            using var scope = NewDisposeScope();
+            manual_seed(6);
+            var source = channelsFirst ? randn(2, 6, 10) : randn(2, 10, 6);
+            var probe = randn(2, 10, 5);
+            var weight = randn(5, 6) / 3;
+            var bias = randn(5);
+            (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
+            {
+                var leaf = source.to_type(ScalarType.BFloat16).requires_grad_(true);
+                var x = channelsFirst ? leaf.transpose(1, 2) : leaf;                       // (2, 10, 6)
+                var w = weight.clone().requires_grad_(true);
+                var b = bias.clone().requires_grad_(true);
+                var w16 = w.to_type(ScalarType.BFloat16);
+                var y = node
+                    ? WideningLinearFunction.Apply(x, w16, b)
+                    : WidenedBiasAddFunction.Apply(nn.functional.linear(x, w16), b);
+                (y * probe).sum().backward();
+                return (y.detach(), leaf.grad!, w.grad!, b.grad!);
+            }
+            var n = Run(true);
+            var r = Run(false);
+            Assert.Equal(ScalarType.Float32, n.y.dtype);
+            Assert.Equal(new long[] { 2, 10, 5 }, n.y.shape);
+            TensorAssert.Close(n.y, r.y, 0, "values");
+            TensorAssert.Close(n.gx.to_type(ScalarType.Float32), r.gx.to_type(ScalarType.Float32), 1e-2, "x gradient");
+            TensorAssert.Close(n.gw, r.gw, 1e-2, "weight gradient");
+            TensorAssert.Close(n.gb, r.gb, 1e-6, "bias gradient");
         }
 
         // Executes Describe's reading of (a, b) on their storages as cuBLAS would and checks it against matmul(a, b).
