@@ -406,7 +406,7 @@ namespace Microsoft.ML.Hyena
                 return Project(_outProj, y, compute);
             using var scope = NewDisposeScope();
             var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
-            if (y.dtype == c)
+            if (y.dtype == c && y.device_type == DeviceType.CUDA)
             {
                 var weight = _outProj.weight!.dtype == c ? _outProj.weight : _outProj.weight.to_type(c);
                 if (Kernels.WideningLinearFunction.Applies(y, weight, bias))
