@@ -27,6 +27,28 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void TheHostsSharedMemorySizesAreWhatTheKernelsUse()
+        {
+            // The launches ask for ForwardSharedBytes and BackwardSharedBytes; the emulation reports how far into the shared
+            // memory each kernel writes. Never beyond (a smaller size would let a block overwrite its neighbour's on the GPU),
+            // and with two layers or more exactly that far: the forward kernel's last row of the transposed weight leaves its
+            // 4 padding floats unwritten, the backward kernel's sums end the block (a larger size would cost occupancy).
+            var (exit, output) = KernelEmulation.Run("FilterMlp.cpp", CudaKernels.CommonSource + FilterMlpFunction.Source);
+            Assert.True(exit == 0, output);
+            var cases = Regex.Matches(output, @"^shared F=(\d+) E=(\d+) layers=(\d+): forward (\d+) backward (\d+)$", RegexOptions.Multiline);
+            Assert.Equal(7, cases.Count);
+            foreach (Match c in cases)
+            {
+                int width = int.Parse(c.Groups[1].Value), layers = int.Parse(c.Groups[3].Value);
+                long forward = long.Parse(c.Groups[4].Value), backward = long.Parse(c.Groups[5].Value);
+                Assert.True(forward <= FilterMlpFunction.ForwardSharedBytes(width), c.Value);
+                Assert.True(backward == FilterMlpFunction.BackwardSharedBytes(width, layers), c.Value);
+                if (layers >= 2)
+                    Assert.True(forward == FilterMlpFunction.ForwardSharedBytes(width) - 16, c.Value);
+            }
+        }
+
+        [Fact]
         public void TheHostsConstantsAreTheSources()
         {
             // The widths the host picks kernels for are the ones stamped, and the block and layer limits are the source's.

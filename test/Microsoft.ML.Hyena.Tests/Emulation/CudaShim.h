@@ -36,3 +36,18 @@ inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); retu
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
 alignas(16) unsigned char hyena_smem[8 * 32768];   // (the rows kernel's build for rows of 4,096 points, one thread a block: 2 rows and 3 x 4,096 steps)
+
+// The bytes of dynamic shared memory that run() writes, up to its highest written byte: the memory is filled with one
+// pattern, run, and searched from the top for a byte that changed; then again with another pattern, so that a byte
+// written with the first pattern's value is still found. For tying a host's shared-memory size to what a kernel uses.
+template <typename Run>
+static size_t shared_extent(Run run) {
+    size_t extent = 0;
+    for (unsigned char pattern : { (unsigned char)0xA5, (unsigned char)0x5A }) {
+        std::memset(hyena_smem, pattern, sizeof hyena_smem);
+        run();
+        for (size_t i = sizeof hyena_smem; i > extent; i--)
+            if (hyena_smem[i - 1] != pattern) { extent = i; break; }
+    }
+    return extent;
+}

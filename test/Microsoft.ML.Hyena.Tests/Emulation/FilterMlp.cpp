@@ -7,7 +7,7 @@
 // - backward: every layer's p_l gradient, z's gradient, the frequency's gradient (the blocks' partial sums added here) and
 //   the biases' gradients (the blocks' partial sums too), relative L2 error at most 1e-5.
 // Widths 16, 32 and 64, one to four layers, embedding sizes 3, 5 and the width, partial tiles, grids with fewer blocks than
-// tiles.
+// tiles. Then each case's shared memory as the kernels write it ("shared ...": bytes up to the highest one written).
 // Prints one line per case and exits 1 on any failure.
 #include "CudaShim.h"
 #include "kernel.inc"
@@ -88,6 +88,12 @@ static int run_case(long long L, int E, int n, unsigned blocks, bool withDz, std
     bool ok = eOut <= 1e-5 && eP <= 1e-5 && eA <= 1e-5 && sameOut && eDp <= 1e-5 && eDz <= 1e-5 && eFreq <= 1e-5 && eBias <= 1e-5;
     std::printf("F=%d E=%d layers=%d L=%lld blocks=%u dz=%d: output %.2e p %.2e a %.2e inference same=%d; grad p %.2e z %.2e freq %.2e biases %.2e %s\n",
                 F, E, n, L, blocks, withDz ? 1 : 0, eOut, eP, eA, sameOut, eDp, eDz, eFreq, eBias, ok ? "ok" : "FAIL");
+    // The shared memory each kernel writes (its first block, after the checks above: the outputs are written again with
+    // the same values), for FilterMlpEmulationTests to hold against the host's ForwardSharedBytes and BackwardSharedBytes.
+    gridDim.x = blocks; gridDim.y = 1; blockIdx.x = 0; blockIdx.y = 0;
+    size_t forwardBytes = shared_extent([&] { fwd(z.data(), E, layers, n, freq.data(), pre.data(), act.data(), L); });
+    size_t backwardBytes = shared_extent([&] { bwd(g.data(), E, layers, n, freq.data(), pre.data(), dpre.data(), withDz ? dz.data() : nullptr, partial.data(), L); });
+    std::printf("shared F=%d E=%d layers=%d: forward %zu backward %zu\n", F, E, n, forwardBytes, backwardBytes);
     return ok ? 0 : 1;
 }
 
