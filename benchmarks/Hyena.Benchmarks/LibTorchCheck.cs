@@ -404,7 +404,7 @@ namespace Hyena.Benchmarks
         /// </summary>
         private static void CheckWideningProduct(Action<string> say, torch.Device device)
         {
-            say("cuBLASLt: " + Microsoft.ML.Hyena.Native.CublasLt.Report);
+            say("cuBLASLt: " + TorchBackend.CublasLtReport);
             Tensor Bf16(params long[] shape) => randn(shape, device: device).to_type(ScalarType.BFloat16);
             var cases = new (string Name, Func<(Tensor A, Tensor B, Tensor? Bias)> Make)[]
             {

@@ -55,6 +55,13 @@ namespace Microsoft.ML.Hyena
         /// <summary>What the last attempt to load CUDA found and where, for messages and logs.</summary>
         public static string CudaReport { get; private set; } = "not tried";
 
+        /// <summary>
+        /// Which cuBLASLt the mixed-precision operator uses for the products it writes in float32 (the copy libtorch loaded,
+        /// with its version), or why it uses none (<c>HYENA_CUBLASLT=0</c>, libtorch without it): looked for at the first such
+        /// product on CUDA, "not looked for yet" before.
+        /// </summary>
+        public static string CublasLtReport => Native.CublasLt.Report;
+
         /// <summary>The search for a CUDA libtorch made by <see cref="TryInitializeCuda"/>, or null before it ran.</summary>
         public static LibTorchSearch? CudaSearch { get; private set; }
 
