@@ -131,7 +131,8 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
                && x.dim() >= 1 && bias.dim() == 1 && bias.size(0) == x.size(-1) && x.is_contiguous() && bias.is_contiguous()
                && bias.device_type == x.device_type && bias.device_index == x.device_index && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(x));
 
-        private static Tensor Forward(Tensor x, Tensor bias) => KernelApplies(x, bias) ? KernelForward(x, bias) : x + bias;
+        /// <summary>float(<paramref name="x"/>) + <paramref name="bias"/> without an autograd node (by the kernel where it applies).</summary>
+        internal static Tensor Forward(Tensor x, Tensor bias) => KernelApplies(x, bias) ? KernelForward(x, bias) : x + bias;
 
         /// <summary>
         /// <paramref name="x"/> widened to float32: on CUDA, for a contiguous bfloat16 x, by the kernel without a bias (one

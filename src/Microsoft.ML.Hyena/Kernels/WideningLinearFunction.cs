@@ -26,13 +26,14 @@ namespace Microsoft.ML.Hyena.Kernels
         public static Tensor Apply(Tensor x, Tensor weight, Tensor bias)
             => is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad) ? apply(x, weight, bias) : Forward(x, weight, bias);
 
-        // The product, or (cuBLASLt without an algorithm for it) the bfloat16 product widened with the bias added.
+        // The product, or (cuBLASLt without an algorithm for it) the bfloat16 product widened with the bias added, as the
+        // library calls this node replaces compute it.
         private static Tensor Forward(Tensor x, Tensor weight, Tensor bias)
         {
             if (WideningProduct.TryProduct(x, weight.t(), bias) is Tensor y)
                 return y;
             using var product = nn.functional.linear(x, weight);
-            return product.to_type(ScalarType.Float32).add_(bias);
+            return WidenedBiasAddFunction.Forward(product, bias);
         }
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)

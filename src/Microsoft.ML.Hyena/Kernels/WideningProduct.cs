@@ -93,13 +93,20 @@ namespace Microsoft.ML.Hyena.Kernels
         /// ready there, a bias (if any) float32, contiguous, of b's last size on that device, cuBLASLt loaded, and layouts
         /// <see cref="Describe"/> takes.
         /// </summary>
-        public static bool Applies(Tensor a, Tensor b, Tensor? bias)
-            => a.device_type == DeviceType.CUDA && a.dtype == ScalarType.BFloat16 && b.dtype == ScalarType.BFloat16
-               && b.device_type == DeviceType.CUDA && b.device_index == a.device_index
-               && (bias is null || (bias.dtype == ScalarType.Float32 && bias.dim() == 1 && b.dim() == 2 && bias.size(0) == b.size(1)
-                                    && bias.is_contiguous() && bias.device_type == DeviceType.CUDA && bias.device_index == a.device_index))
-               && Describe(a.shape, a.stride(), b.shape, b.stride()) is not null
-               && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(a)) && CublasLt.TryLoad();
+        public static bool Applies(Tensor a, Tensor b, Tensor? bias) => Usable(a, b, bias) is not null;
+
+        // The product's description where Applies holds, else null (one reading of the sizes and strides for both callers).
+        private static Shape? Usable(Tensor a, Tensor b, Tensor? bias)
+        {
+            if (a.device_type != DeviceType.CUDA || a.dtype != ScalarType.BFloat16 || b.dtype != ScalarType.BFloat16
+                || b.device_type != DeviceType.CUDA || b.device_index != a.device_index)
+                return null;
+            if (bias is not null && !(bias.dtype == ScalarType.Float32 && bias.dim() == 1 && b.dim() == 2 && bias.size(0) == b.size(1)
+                                      && bias.is_contiguous() && bias.device_type == DeviceType.CUDA && bias.device_index == a.device_index))
+                return null;
+            var shape = Describe(a.shape, a.stride(), b.shape, b.stride());
+            return shape is not null && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(a)) && CublasLt.TryLoad() ? shape : null;
+        }
 
         /// <summary>
         /// a b (+ bias) in float32, shaped a's leading sizes by m, contiguous; null where it does not apply
@@ -108,9 +115,8 @@ namespace Microsoft.ML.Hyena.Kernels
         /// </summary>
         public static Tensor? TryProduct(Tensor a, Tensor b, Tensor? bias)
         {
-            if (!Applies(a, b, bias))
+            if (Usable(a, b, bias) is not Shape shape)
                 return null;
-            var shape = Describe(a.shape, a.stride(), b.shape, b.stride())!.Value;
             int device = CudaKernels.DeviceIndex(a);
             IntPtr pa = CudaKernels.DataPointer(a), pb = CudaKernels.DataPointer(b);
             var outShape = (long[])a.shape.Clone();
