@@ -52,7 +52,7 @@ namespace Microsoft.ML.Hyena.Tests
             stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256\) hyena_(fourstep_\w+?)_##TN\(", @"^HYENA_FOURSTEP\((\w+), \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
             // The short filter's backward kernels (up to 4 taps, and up to 8) are stamped by HYENA_SHORT_BWD for each stream type.
-            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256, \d\) hyena_(short_bwd\w*?)_##TN\(", @"^HYENA_SHORT_BWD\((\w+), \w+\)",
+            stamped.UnionWith(Stamped(2, @"void __launch_bounds__\(256, BLOCKS[48]\) hyena_(short_bwd\w*?)_##TN\(", @"^HYENA_SHORT_BWD\((\w+), \w+, \w+, \w+\)",
                 (stem, type) => $"hyena_{stem}_{type}"));
             // The four-step rows kernels (the convolution's, the filter's spectrum's and its inverse's, each with its _4096
             // build) are stamped by HYENA_FOURSTEP_ROWS for each buffer type (float32 without a suffix, bfloat16 _bf16).

@@ -26,10 +26,10 @@ namespace Microsoft.ML.Hyena.Kernels
 
         /// <summary>
         /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
-        /// Emulation/ShortConvolution.cpp). A thread handles 4 vectors of 8 consecutive positions of one row (b, c), the
-        /// block's threads neighbouring vectors: it reads each as one 16-byte vector (two for float32) where the row
-        /// allows, and the 8 before (forward) or after (backward) for the taps that reach over; positions outside [0, L)
-        /// read as zero. The weight is used by lag, w_m = w[K-1-m], so that y[t] = bias + sum over m &lt; K of w_m x'[t-m]
+        /// Emulation/ShortConvolution.cpp). A thread handles 4 vectors of 8 consecutive positions of one row (b, c): in the
+        /// forward kernel the block's threads take neighbouring vectors, in the backward kernel each thread 32 consecutive
+        /// positions. Each vector is read as one 16-byte load (two for float32) where the row allows, with the 8 positions
+        /// before (forward) or after (backward) for the taps that reach over; positions outside [0, L) read as zero. The weight is used by lag, w_m = w[K-1-m], so that y[t] = bias + sum over m &lt; K of w_m x'[t-m]
         /// with x' = x + inputBias, and every index is a constant.
         /// </summary>
         internal const string Source = @"
@@ -127,10 +127,56 @@ __device__ void short_fwd(const T* x, const T* w, const T* bias, const T* inputB
     }
 }
 
+// Eight consecutive positions of a row as loaded, before conversion: one 16-byte vector of bfloat16, two of float32.
+template <typename T> struct raw8;
+template <> struct raw8<bf16_t> { hyena_u4 v; };
+template <> struct raw8<float> { hyena_f4 a, b; };
+
+// r = row[t0 + k] for k < 8, zero bits where t0 + k is outside [0, L); one or two vector loads when all 8 are inside.
+// Nothing is converted, so that a thread can have many loads in flight in few registers.
+__device__ __forceinline__ void fetch8(const bf16_t* row, int t0, int L, raw8<bf16_t>& r) {
+    if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) { r.v = *(const hyena_u4*)(row + t0); return; }
+    unsigned int h[8];
+    for (int k = 0; k < 8; ++k) h[k] = (t0 + k >= 0 && t0 + k < L) ? (unsigned int)row[t0 + k] : 0u;
+    r.v.x = h[0] | (h[1] << 16); r.v.y = h[2] | (h[3] << 16); r.v.z = h[4] | (h[5] << 16); r.v.w = h[6] | (h[7] << 16);
+}
+__device__ __forceinline__ void fetch8(const float* row, int t0, int L, raw8<float>& r) {
+    if (t0 >= 0 && t0 + 8 <= L && aligned16(row + t0)) {
+        r.a = *(const hyena_f4*)(row + t0); r.b = *(const hyena_f4*)(row + t0 + 4);
+        return;
+    }
+    float e[8];
+    for (int k = 0; k < 8; ++k) e[k] = (t0 + k >= 0 && t0 + k < L) ? row[t0 + k] : 0.f;
+    r.a.x = e[0]; r.a.y = e[1]; r.a.z = e[2]; r.a.w = e[3]; r.b.x = e[4]; r.b.y = e[5]; r.b.z = e[6]; r.b.w = e[7];
+}
+
+// o[k] = the k-th value of r as float.
+__device__ __forceinline__ void unpack8(const raw8<bf16_t>& r, float* o) {
+    o[0] = bf16_lo(r.v.x); o[1] = bf16_hi(r.v.x); o[2] = bf16_lo(r.v.y); o[3] = bf16_hi(r.v.y);
+    o[4] = bf16_lo(r.v.z); o[5] = bf16_hi(r.v.z); o[6] = bf16_lo(r.v.w); o[7] = bf16_hi(r.v.w);
+}
+__device__ __forceinline__ void unpack8(const raw8<float>& r, float* o) {
+    o[0] = r.a.x; o[1] = r.a.y; o[2] = r.a.z; o[3] = r.a.w; o[4] = r.b.x; o[5] = r.b.y; o[6] = r.b.z; o[7] = r.b.w;
+}
+
+// x'[t0 + k] = x[t0 + k] + pb for k < 8 from r = fetch8(x, t0): zero outside [0, L) (where the fetch left zeros), pb
+// added inside when shifted (one test for the usual vector that is all inside).
+template <typename T>
+__device__ __forceinline__ void unpack8_shifted(const raw8<T>& r, int t0, int L, float pb, bool shifted, float* o) {
+    unpack8(r, o);
+    if (!shifted) return;
+    if (t0 >= 0 && t0 + 8 <= L) { for (int k = 0; k < 8; ++k) o[k] += pb; return; }
+    for (int k = 0; k < 8; ++k) if (t0 + k >= 0 && t0 + k < L) o[k] += pb;
+}
+
 // Backward: gx[b,c,t] = sum_j w[c,j] g[b,c,t+(K-1)-j] (terms past the end are zero), and this block's sums over its
 // positions: partial[(row * chunks + blockIdx.y) * 10 + m] = sum g[t] x'[t-m] (m < 8; the weight's gradient at
 // j = K-1-m; zero from m = TAPS), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows,
-// chunks), each thread 4 vectors of 8 positions; TAPS as in short_fwd.
+// chunks), each thread 32 consecutive positions (4 vectors of 8); TAPS as in short_fwd. A thread first loads all it
+// reads, unconverted: g at its 4 vectors and the one after (the taps that reach over), x' at the one before and its 4;
+// 10 loads for 4 vectors where the forward kernel's layout (one vector at a time, 4 loads each) took 16, and all in
+// flight at once. The kernel had been bound by its loads' latency at 62 % of DRAM bandwidth: 67 % now, 600 -> 557 us at
+// 128k x 2,304 rows and 303 -> 278 us at 64k on an H200 (eighteenth session, docs/benchmarks.md).
 template <typename T, int TAPS>
 __device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, const T* w, const T* inputBias, T* __restrict__ gx, float* partial, int L, int C, int K, float* red) {
     long long row = blockIdx.x;
@@ -138,27 +184,36 @@ __device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, cons
     short_taps(w, (const T*)0, inputBias, (int)(blockIdx.x % (unsigned)C), K, lag, &b, &pb);
     const T* gr = g + row * L;
     const T* xr = x + row * L;
+    const bool shifted = inputBias != 0;
+    const int t0 = (blockIdx.y * blockDim.x + threadIdx.x) * 32;
     float acc[10];
     for (int j = 0; j < 10; ++j) acc[j] = 0.f;
-    for (int it = 0; it < 4; ++it) {
-        int t0 = ((blockIdx.y * 4 + it) * blockDim.x + threadIdx.x) * 8;
-        if (t0 >= L) break;
-        float ge[16], xe[16], out[8];                       // ge[k] = g[t0 + k] (k < 16); xe[8 + k] = x'[t0 + k]
-        load8(gr, t0, L, ge);
-        load8(gr, t0 + 8, L, ge + 8);
-        load16_shifted(xr, t0, L, pb, inputBias != 0, xe);
+    if (t0 < L) {
+        raw8<T> gv[5], xv[5];                               // gv[j] = g[t0 + 8j ..], xv[j] = x[t0 - 8 + 8j ..]
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
-            float s = 0.f;
+        for (int j = 0; j < 5; ++j) { fetch8(gr, t0 + 8 * j, L, gv[j]); fetch8(xr, t0 - 8 + 8 * j, L, xv[j]); }
 #pragma unroll
-            for (int m = 0; m < TAPS; ++m) s += lag[m] * ge[i + m];
-            out[i] = s;
-            if (t0 + i < L) acc[9] += s;
-            acc[8] += ge[i];
+        for (int v = 0; v < 4; ++v) {
+            const int tv = t0 + 8 * v;
+            if (tv >= L) break;
+            float ge[16], xe[16], out[8];                   // ge[k] = g[tv + k] (k < 16); xe[k] = x'[tv - 8 + k]
+            unpack8(gv[v], ge);
+            unpack8(gv[v + 1], ge + 8);
+            unpack8_shifted(xv[v], tv - 8, L, pb, shifted, xe);
+            unpack8_shifted(xv[v + 1], tv, L, pb, shifted, xe + 8);
 #pragma unroll
-            for (int m = 0; m < TAPS; ++m) acc[m] += ge[i] * xe[8 + i - m];
+            for (int i = 0; i < 8; ++i) {
+                float s = 0.f;
+#pragma unroll
+                for (int m = 0; m < TAPS; ++m) s += lag[m] * ge[i + m];
+                out[i] = s;
+                if (tv + i < L) acc[9] += s;
+                acc[8] += ge[i];
+#pragma unroll
+                for (int m = 0; m < TAPS; ++m) acc[m] += ge[i] * xe[8 + i - m];
+            }
+            store8(gx + row * L, tv, L, out);
         }
-        store8(gx + row * L, t0, L, out);
     }
     // The block's sums, slot by slot: within each warp by shuffles, then the warps' sums through shared memory
     // (red[j * 32 + warp]), where a tree over shared memory had taken 8 rounds with a barrier each. A block of fewer than
@@ -189,19 +244,23 @@ extern ""C"" __global__ void hyena_short_fwd_f32(const float* x, const float* w,
     if (K <= 4) short_fwd<float, 4>(x, w, b, pb, y, L, C, K); else short_fwd<float, 8>(x, w, b, pb, y, L, C, K); }
 extern ""C"" __global__ void hyena_short_fwd_bf16(const bf16_t* x, const bf16_t* w, const bf16_t* b, const bf16_t* pb, bf16_t* y, int L, int C, int K) {
     if (K <= 4) short_fwd<bf16_t, 4>(x, w, b, pb, y, L, C, K); else short_fwd<bf16_t, 8>(x, w, b, pb, y, L, C, K); }
-// The backward kernel in two: hyena_short_bwd_* for K <= 4 (the usual 3), whose 48 registers a thread let 5 blocks share
-// an SM, and hyena_short_bwd_k8_* for K up to 8 (72 registers, 3 blocks). One kernel for both had held the larger one's
-// registers to 64 and 4 blocks: the kernel is bound by its loads' latency, at half occupancy. The host picks by K
-// (BackwardKernel).
-#define HYENA_SHORT_BWD(TN, T) \
-extern ""C"" __global__ void __launch_bounds__(256, 5) hyena_short_bwd_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
+// The backward kernel in two: hyena_short_bwd_* for K <= 4 (the usual 3) and hyena_short_bwd_k8_* for K up to 8, whose
+// accumulators and lags take 8 more registers. A thread holds its 10 loads unconverted: 40 registers in bfloat16, 80 in
+// float32. Blocks an SM (__launch_bounds__): HYENA_SHORT_BWD_BLOCKS for the bfloat16 kernel of K <= 4, the one the
+// mixed-precision operator runs (3: at most 80 registers, 768 threads an SM; 2 and 4 measured 606 and 605 us at 128k
+// against 557, the latter held to 64 registers); 2 for the others (128 registers). The host picks by K (BackwardKernel).
+#ifndef HYENA_SHORT_BWD_BLOCKS
+#define HYENA_SHORT_BWD_BLOCKS 3
+#endif
+#define HYENA_SHORT_BWD(TN, T, BLOCKS4, BLOCKS8) \
+extern ""C"" __global__ void __launch_bounds__(256, BLOCKS4) hyena_short_bwd_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
     __shared__ float red[10 * 32]; \
     short_bwd<T, 4>(g, x, w, pb, gx, partial, L, C, K, red); } \
-extern ""C"" __global__ void __launch_bounds__(256, 3) hyena_short_bwd_k8_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
+extern ""C"" __global__ void __launch_bounds__(256, BLOCKS8) hyena_short_bwd_k8_##TN(const T* g, const T* x, const T* w, const T* pb, T* gx, float* partial, int L, int C, int K) { \
     __shared__ float red[10 * 32]; \
     short_bwd<T, 8>(g, x, w, pb, gx, partial, L, C, K, red); }
-HYENA_SHORT_BWD(f32, float)
-HYENA_SHORT_BWD(bf16, bf16_t)
+HYENA_SHORT_BWD(f32, float, 2, 2)
+HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
 ";
 
         /// <summary>The kernels' entry points.</summary>
