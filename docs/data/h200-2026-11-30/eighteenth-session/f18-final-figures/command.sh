@@ -1,0 +1,16 @@
+set -u
+mkdir -p /tmp/o /tmp/figures; OUTDIR=/tmp/o; source build/gpu/device-env.sh
+date -u +%H:%M:%S; nvidia-smi --query-gpu=index,name --format=csv
+# The fresh publish of 307a047 (the short filter's backward kernel): the figures of docs/benchmarks.md.
+bash build/gpu/run-figures.sh /tmp/figures
+cp /tmp/pieces-65536.log /tmp/figures/ 2>/dev/null
+date -u +%H:%M:%S
+# Then 64k and 128k again, attention beside each run, while the call's time lasts.
+for i in 1 2 3 4; do
+  [ $SECONDS -lt 500 ] || break
+  timeout 60 $HB/Hyena.Benchmarks operator --device cuda --variants bf16-auto --lengths 64k,128k --verify-length 0 --warmup 3 --reps 15 --out /tmp/o/op-$i > /tmp/o/op-$i.log 2>&1
+  echo "== $i"; grep -E "^(64k|128k) +(attention|hyena) " /tmp/o/op-$i.log | awk '{print $1, $2, $6, $7, $9}' | tr '\n' ';'; echo
+done
+date -u +%H:%M:%S
+gzip /tmp/o/*.csv /tmp/figures/*.csv 2>/dev/null
+tar -cJf $OUT/f18.tar.xz -C /tmp o figures
