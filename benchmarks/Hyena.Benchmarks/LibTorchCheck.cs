@@ -141,7 +141,8 @@ namespace Hyena.Benchmarks
         /// <summary>
         /// The NVRTC short-filter kernels (what Auto picks on CUDA) against Conv1d on the device (float32 and bfloat16), with
         /// the input projection's bias folded in (conv(x + b)) as the operator runs them, at a length of whole 16-byte
-        /// vectors and one of not: relative L2 errors of the output and of the four gradients. Then the filter spectrum's
+        /// vectors and one of not, at the operator's kernel size 3 and at 7 (the backward kernel for more than 4 taps, which
+        /// the operator does not run): relative L2 errors of the output and of the four gradients. Then the filter spectrum's
         /// kernels against its library calls and libtorch's gradients. Last, because a faulty kernel can leave the CUDA
         /// context unusable.
         /// </summary>
@@ -149,12 +150,12 @@ namespace Hyena.Benchmarks
         {
             foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
-                foreach (long length in new long[] { 1003, 4096 })
+                foreach (var (length, kernelSize) in new (long, int)[] { (1003, 3), (4096, 3), (1003, 7), (4096, 7) })
                 {
-                    Attempt(say, $"NVRTC short-filter kernel {dtype} L={length}", () =>
+                    Attempt(say, $"NVRTC short-filter kernel {dtype}{(kernelSize == 3 ? "" : $" K={kernelSize}")} L={length}", () =>
                     {
                         manual_seed(3);
-                        using var filter = new ShortFilter("short_filter", 24, 3);
+                        using var filter = new ShortFilter("short_filter", 24, kernelSize);
                         filter.to(device);
                         var x = randn(2, 24, length, device: device).to_type(dtype);
                         var inputBias = randn(24, device: device);

@@ -174,8 +174,8 @@ __device__ __forceinline__ void unpack8_shifted(const raw8<T>& r, int t0, int L,
 // j = K-1-m; zero from m = TAPS), slot 8: sum g[t] (the bias's), slot 9: sum gx[t] (the input bias's). Grid (B*C rows,
 // chunks), each thread 32 consecutive positions (4 vectors of 8); TAPS as in short_fwd. A thread first loads all it
 // reads, unconverted: g at its 4 vectors and the one after (the taps that reach over), x' at the one before and its 4;
-// 10 loads for 4 vectors where the forward kernel's layout (one vector at a time, 4 loads each) took 16, and all in
-// flight at once. The kernel had been bound by its loads' latency at 62 % of DRAM bandwidth: 67 % now, 600 -> 557 us at
+// 10 loads for 4 vectors, all in flight at once, where the kernel had taken the forward kernel's layout (the block's
+// threads on neighbouring vectors) one vector at a time, 4 loads each: 16. The kernel had been bound by its loads' latency at 62 % of DRAM bandwidth: 67 % now, 600 -> 557 us at
 // 128k x 2,304 rows and 303 -> 278 us at 64k on an H200 (eighteenth session, docs/benchmarks.md).
 template <typename T, int TAPS>
 __device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, const T* w, const T* inputBias, T* __restrict__ gx, float* partial, int L, int C, int K, float* red) {
