@@ -29,8 +29,9 @@ namespace Microsoft.ML.Hyena.Kernels
         /// Emulation/ShortConvolution.cpp). A thread handles 4 vectors of 8 consecutive positions of one row (b, c): in the
         /// forward kernel the block's threads take neighbouring vectors, in the backward kernel each thread 32 consecutive
         /// positions. Each vector is read as one 16-byte load (two for float32) where the row allows, with the 8 positions
-        /// before (forward) or after (backward) for the taps that reach over; positions outside [0, L) read as zero. The weight is used by lag, w_m = w[K-1-m], so that y[t] = bias + sum over m &lt; K of w_m x'[t-m]
-        /// with x' = x + inputBias, and every index is a constant.
+        /// before (forward) or after (backward) for the taps that reach over; positions outside [0, L) read as zero. The
+        /// weight is used by lag, w_m = w[K-1-m], so that y[t] = bias + sum over m &lt; K of w_m x'[t-m] with
+        /// x' = x + inputBias, and every index is a constant.
         /// </summary>
         internal const string Source = @"
 #ifndef HYENA_VECTOR_TYPES
@@ -175,8 +176,9 @@ __device__ __forceinline__ void unpack8_shifted(const raw8<T>& r, int t0, int L,
 // chunks), each thread 32 consecutive positions (4 vectors of 8); TAPS as in short_fwd. A thread first loads all it
 // reads, unconverted: g at its 4 vectors and the one after (the taps that reach over), x' at the one before and its 4;
 // 10 loads for 4 vectors, all in flight at once, where the kernel had taken the forward kernel's layout (the block's
-// threads on neighbouring vectors) one vector at a time, 4 loads each: 16. The kernel had been bound by its loads' latency at 62 % of DRAM bandwidth: 67 % now, 600 -> 557 us at
-// 128k x 2,304 rows and 303 -> 278 us at 64k on an H200 (eighteenth session, docs/benchmarks.md).
+// threads on neighbouring vectors) one vector at a time, 4 loads each: 16. The kernel had been bound by its loads'
+// latency at 62 % of DRAM bandwidth: 67 % now, 600 -> 557 us at 128k x 2,304 rows and 303 -> 278 us at 64k on an H200
+// (eighteenth session, docs/benchmarks.md).
 template <typename T, int TAPS>
 __device__ void short_bwd(const T* __restrict__ g, const T* __restrict__ x, const T* w, const T* inputBias, T* __restrict__ gx, float* partial, int L, int C, int K, float* red) {
     long long row = blockIdx.x;
