@@ -127,7 +127,8 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>
         /// Seed of weight initialisation, shuffling and dropout. Null takes one from the MLContext's
-        /// seed. With a fixed seed, results on the CPU are identical from run to run. Default null.
+        /// seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA they are not (two runs from
+        /// one seed drift apart from the first epoch on; docs/results.md). Default null.
         /// </summary>
         public int? Seed;
 
