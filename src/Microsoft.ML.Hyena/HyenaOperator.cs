@@ -406,13 +406,16 @@ namespace Microsoft.ML.Hyena
                 return Project(_outProj, y, compute);
             using var scope = NewDisposeScope();
             var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
+            Tensor product;
             if (y.dtype == c && y.device_type == DeviceType.CUDA)
             {
                 var weight = _outProj.weight!.dtype == c ? _outProj.weight : _outProj.weight.to_type(c);
                 if (Kernels.WideningLinearFunction.Applies(y, weight, bias))
                     return scope.MoveToOuter(Kernels.WideningLinearFunction.Apply(y, weight, bias));
+                product = nn.functional.linear(y, weight);                   // the weight cast once, as Project would cast it
             }
-            var product = Project(_outProj, y, compute, withBias: false);
+            else
+                product = Project(_outProj, y, compute, withBias: false);
             return scope.MoveToOuter(Kernels.WidenedBiasAddFunction.Apply(product, bias));
         }
 

@@ -56,6 +56,18 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void FindsOnlyLibrariesAlreadyLoaded()
+        {
+            // What CublasLt relies on to take libtorch's copy of cuBLASLt and never load a second one: a glibc library that
+            // exists but nothing here loads is not found until it is loaded.
+            Assert.NotEqual(IntPtr.Zero, LibStdCxxCompatibility.Dl.OpenLoaded("libc.so.6"));
+            string name = new[] { "libanl.so.1", "libutil.so.1" }.First(n => LibStdCxxCompatibility.Dl.OpenLoaded(n) == IntPtr.Zero);
+            Assert.Equal(IntPtr.Zero, LibStdCxxCompatibility.Dl.OpenLoaded(name));
+            Assert.NotEqual(IntPtr.Zero, NativeLibrary.Load(name));
+            Assert.NotEqual(IntPtr.Zero, LibStdCxxCompatibility.Dl.OpenLoaded(name));
+        }
+
+        [Fact]
         public void RefusesAFileThatIsNotElf()
         {
             string path = Path.Combine(Path.GetTempPath(), $"hyena-{Guid.NewGuid():N}.so");

@@ -106,7 +106,7 @@ namespace Microsoft.ML.Hyena.Native
             string found = "";
             foreach (string name in LibraryNames)
             {
-                library = LoadedLibrary(name);
+                library = LibStdCxxCompatibility.Dl.OpenLoaded(name);          // libtorch's copy, never a second one
                 if (library != IntPtr.Zero)
                 {
                     found = name;
@@ -140,27 +140,6 @@ namespace Microsoft.ML.Hyena.Native
                 return $"{found} lacks a call: {e.Message}";
             }
             return $"{found} (version {GetVersion()}), the copy libtorch loaded";
-        }
-
-        // The handle of an already loaded library called name, without loading one (dlopen with RTLD_NOLOAD), or zero.
-        private static IntPtr LoadedLibrary(string name)
-        {
-            const int RtldLazy = 0x1, RtldNoLoad = 0x4;
-            foreach (string libc in new[] { "libc.so.6", "libdl.so.2" })
-            {
-                if (!NativeLibrary.TryLoad(libc, out var c) || !NativeLibrary.TryGetExport(c, "dlopen", out var dlopen))
-                    continue;
-                IntPtr text = Marshal.StringToHGlobalAnsi(name);
-                try
-                {
-                    return ((delegate* unmanaged<IntPtr, int, IntPtr>)dlopen)(text, RtldLazy | RtldNoLoad);
-                }
-                finally
-                {
-                    Marshal.FreeHGlobal(text);
-                }
-            }
-            return IntPtr.Zero;
         }
     }
 }

@@ -63,9 +63,10 @@ namespace Microsoft.ML.Hyena.Native
 
         // dlopen/dlsym through libdl.so.2, which every glibc has (a stub forwarding to libc since 2.34).
         // NativeLibrary is not available to MSBuild's inline tasks, which compile against netstandard2.0.
-        private static class Dl
+        // Also used by CublasLt, to find the copy libtorch loaded.
+        internal static class Dl
         {
-            private const int RtldLazy = 1;
+            private const int RtldLazy = 1, RtldNoLoad = 4;
 
             [DllImport("libdl.so.2", EntryPoint = "dlopen")]
             private static extern IntPtr DlOpen(string fileName, int flags);
@@ -74,6 +75,9 @@ namespace Microsoft.ML.Hyena.Native
             private static extern IntPtr DlSym(IntPtr handle, string symbol);
 
             public static IntPtr Open(string name) => DlOpen(name, RtldLazy);
+
+            /// <summary>The handle of the library called name if the process has already loaded it, without loading it (RTLD_NOLOAD); else zero.</summary>
+            public static IntPtr OpenLoaded(string name) => DlOpen(name, RtldLazy | RtldNoLoad);
 
             public static IntPtr Symbol(IntPtr handle, string name) => DlSym(handle, name);
         }
