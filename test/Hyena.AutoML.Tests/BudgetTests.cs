@@ -24,7 +24,10 @@ namespace Microsoft.ML.Hyena.AutoML.Tests
         {
             var budget = TimeSpan.FromMilliseconds(600);
             var started = new ConcurrentBag<TimeSpan>();
-            var runner = new FakeTrialRunner { EpochDelay = _ => TimeSpan.FromMilliseconds(40) };
+            // The first two trials take 6 x 40 ms; those after them 6 x 200 ms, so that whichever trials run at the deadline
+            // are mid-run there even on a loaded machine (with every trial at 40 ms, a slow machine had trials 2 and 3 end
+            // just after the deadline at their last epoch, and none was left to stop).
+            var runner = new FakeTrialRunner { EpochDelay = id => TimeSpan.FromMilliseconds(id < 2 ? 40 : 200) };
             var watch = Stopwatch.StartNew();
             var result = await TestSweeps.Experiment(runner)
                 .SetMaxTrials(1000)
@@ -42,7 +45,7 @@ namespace Microsoft.ML.Hyena.AutoML.Tests
             Assert.Equal(SweepStopReason.TimeBudgetReached, result.StopReason);
             // (The start event is stamped just after the deadline check; allow for a context switch between them.)
             Assert.All(started, t => Assert.True(t < budget + TimeSpan.FromMilliseconds(100), $"a trial started at {t}, after the budget"));
-            // Trials running at the deadline stop at their next epoch (40 ms), with a model and a metric
+            // Trials running at the deadline stop at their next epoch (at most 200 ms), with a model and a metric
             // (the margin allows for a loaded machine; without the budget the sweep would run for minutes).
             Assert.True(watch.Elapsed < budget + TimeSpan.FromSeconds(1.5), $"the sweep ran {watch.Elapsed}");
             Assert.Contains(result.Trials, t => t.Status == TrialStatus.StoppedByTimeBudget && t.Metric is not null && t.Epochs < 6);
