@@ -430,32 +430,34 @@ namespace Hyena.Benchmarks
                         $"{Err(product, exact, Float32Bound)} (the bfloat16 product widened: {RelativeError(rounded, exact):0.00E+00})";
                 });
             }
-            Attempt(say, "widening linear node (output projection) against a bfloat16 linear and the widened bias add", () =>
+            foreach (long batch in new long[] { 2, 1 })
             {
-                manual_seed(12);
-                var x = Bf16(2, 768, 1000).transpose(1, 2);
-                var weight = randn(768, 768, device: device) / 28;
-                var bias = randn(768, device: device);
-                var probe = randn(2, 1000, 768, device: device);
-                (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
+                Attempt(say, $"widening linear node (output projection), batch {batch}, float32 weight, against a bfloat16 linear and the widened bias add", () =>
                 {
-                    var xl = x.detach().requires_grad_(true);
-                    var wl = weight.clone().requires_grad_(true);
-                    var bl = bias.clone().requires_grad_(true);
-                    var w16 = wl.to_type(ScalarType.BFloat16);
-                    var y = node
-                        ? Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Apply(xl, w16, bl)
-                        : Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(nn.functional.linear(xl, w16), bl);
-                    (y * probe).sum().backward();
-                    return (y.detach(), xl.grad!, wl.grad!, bl.grad!);
-                }
-                bool applies = Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Applies(x, weight.to_type(ScalarType.BFloat16), bias);
-                var n = Run(true);
-                var r = Run(false);
-                var exact = matmul(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.BFloat16).to_type(ScalarType.Float64).t()) + bias.to_type(ScalarType.Float64);
-                return $"node {Used(applies)}; output against double precision {Err(n.y, exact, Float32Bound)} (library calls: {RelativeError(r.y, exact):0.00E+00}); " +
-                    $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
-            });
+                    manual_seed(12);
+                    var x = Bf16(batch, 768, 1000).transpose(1, 2);
+                    var weight = randn(768, 768, device: device) / 28;
+                    var bias = randn(768, device: device);
+                    var probe = randn(batch, 1000, 768, device: device);
+                    (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
+                    {
+                        var xl = x.detach().requires_grad_(true);
+                        var wl = weight.clone().requires_grad_(true);
+                        var bl = bias.clone().requires_grad_(true);
+                        var y = node
+                            ? Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Apply(xl, wl, bl)   // the node casts the weight itself
+                            : Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(nn.functional.linear(xl, wl.to_type(ScalarType.BFloat16)), bl);
+                        (y * probe).sum().backward();
+                        return (y.detach(), xl.grad!, wl.grad!, bl.grad!);
+                    }
+                    bool applies = Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Applies(x, weight, bias);
+                    var n = Run(true);
+                    var r = Run(false);
+                    var exact = matmul(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.BFloat16).to_type(ScalarType.Float64).t()) + bias.to_type(ScalarType.Float64);
+                    return $"node {Used(applies)}; output against double precision {Err(n.y, exact, Float32Bound)} (library calls: {RelativeError(r.y, exact):0.00E+00}); " +
+                        $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
+                });
+            }
         }
 
         /// <summary>
@@ -585,7 +587,7 @@ namespace Hyena.Benchmarks
         /// The operator's options in every combination (order 2 and 3, the filter's window or not, the skip term folded or
         /// not, float32 or bfloat16 compute) at lengths that take each convolution path on CUDA (one block, the cuFFT node
         /// at a length that is not a power of two, the four-step kernels with CudaOnChip at 32k and with Auto at 64k),
-        /// batch 2, against the same operator on its reference path (UseReferencePath: float32, the composed library
+        /// batch 2 (and batch 1 for the defaults at 1000 and 64k), against the same operator on its reference path (UseReferencePath: float32, the composed library
         /// calls): the output, the input's gradient and each parameter's gradient (every parameter that gets one there
         /// must get one here), and inference from the filter cache, first and second pass. A line per case with its
         /// largest relative L2 error (and which parameter's gradient was furthest off), then a summary: PASS within 1e-3
@@ -605,13 +607,22 @@ namespace Hyena.Benchmarks
                 (32768, LongConvolutionImplementation.CudaOnChip), (40000, LongConvolutionImplementation.Auto),
                 (65536, LongConvolutionImplementation.Auto),
             };
-            foreach (var (length, implementation) in lengths)
-            foreach (int order in new[] { 2, 3 })
-            foreach (bool modulate in new[] { true, false })
-            foreach (bool fold in new[] { true, false })
-            foreach (ScalarType? compute in new ScalarType?[] { null, ScalarType.BFloat16 })
+            var matrix =
+                from l in lengths
+                from order in new[] { 2, 3 }
+                from modulate in new[] { true, false }
+                from fold in new[] { true, false }
+                from compute in new ScalarType?[] { null, ScalarType.BFloat16 }
+                select (l.Length, l.Implementation, order, modulate, fold, compute, Batch: 2L);
+            // Batch 1 too for the defaults at one block and at the four-step kernels: the projections' nodes take a batch of one
+            // from described operands (cuBLASLt products straight from their memory) where they take library calls otherwise.
+            var single =
+                from length in new long[] { 1000, 65536 }
+                from compute in new ScalarType?[] { null, ScalarType.BFloat16 }
+                select (length, LongConvolutionImplementation.Auto, 2, true, true, compute, Batch: 1L);
+            foreach (var (length, implementation, order, modulate, fold, compute, batch) in matrix.Concat(single))
             {
-                string name = $"option matrix L={length} {implementation} order {order}{(modulate ? "" : " no window")}{(fold ? "" : " skip unfolded")} {(compute?.ToString() ?? "Float32")}";
+                string name = $"option matrix L={length} {implementation} order {order}{(modulate ? "" : " no window")}{(fold ? "" : " skip unfolded")} {(compute?.ToString() ?? "Float32")}{(batch == 1 ? " batch 1" : "")}";
                 double tolerance = compute is null ? 1e-3 : 3e-2, parameterTolerance = compute is null ? 1e-3 : 1e-1;
                 cases++;
                 bool ok = false;
@@ -620,8 +631,8 @@ namespace Hyena.Benchmarks
                     manual_seed(11);
                     using var op = new HyenaOperator(new HyenaOperatorConfig { ModelDimension = 24, MaxLength = 65536, FilterOrder = 16, Order = order, Modulate = modulate });
                     op.to(device);
-                    var x = randn(2, length, 24, device: device);
-                    var probe = randn(2, length, 24, device: device);
+                    var x = randn(batch, length, 24, device: device);
+                    var probe = randn(batch, length, 24, device: device);
                     (Tensor y, Tensor gx, Tensor?[] gp, Tensor cached1, Tensor cached2) Run(bool reference)
                     {
                         if (reference)

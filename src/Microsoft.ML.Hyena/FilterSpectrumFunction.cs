@@ -299,8 +299,33 @@ HYENA_FILTER(_bf16, bf16_t)
         /// <summary>The layout of <paramref name="k"/> (<see cref="FilterLayout"/>).</summary>
         internal static FilterLayout LayoutOf(Tensor k)
         {
-            using var positionsOutermost = k.movedim(new long[] { -1 }, new long[] { 0 });
-            return positionsOutermost.is_contiguous() ? FilterLayout.PositionsFirst : k.is_contiguous() ? FilterLayout.ChannelsFirst : FilterLayout.Other;
+            // From the sizes and strides: a movedim view to ask is_contiguous of would cost the host a library call a pass.
+            long[] shape = k.shape, strides = k.stride();
+            var positionsOutermost = new int[shape.Length];
+            positionsOutermost[0] = shape.Length - 1;
+            for (int d = 1; d < shape.Length; d++)
+                positionsOutermost[d] = d - 1;
+            return IsContiguousIn(positionsOutermost, shape, strides) ? FilterLayout.PositionsFirst
+                : k.is_contiguous() ? FilterLayout.ChannelsFirst : FilterLayout.Other;
+        }
+
+        // Whether the dimensions taken in order (outermost first) lie contiguous, as is_contiguous decides it for a view in
+        // that order: sizes of one are skipped, and no elements at all is contiguous.
+        internal static bool IsContiguousIn(int[] order, long[] shape, long[] strides)
+        {
+            if (shape.Any(size => size == 0))
+                return true;
+            long expected = 1;
+            for (int i = order.Length - 1; i >= 0; i--)
+            {
+                int d = order[i];
+                if (shape[d] == 1)
+                    continue;
+                if (strides[d] != expected)
+                    return false;
+                expected *= shape[d];
+            }
+            return true;
         }
 
         /// <summary>Whether the kernels take a filter of <paramref name="length"/> positions and <paramref name="channels"/> channels in <paramref name="dtype"/> on <paramref name="device"/>, laid out positions outermost.</summary>

@@ -278,8 +278,12 @@ namespace Microsoft.ML.Hyena
             // ApplyWindowed's kernels read a bfloat16 h (the MLP's last product in bfloat16) as it is, widening as they read.
             // The MLP's last product written channels first: the spectrum's kernels then read it, and write its gradient,
             // along the positions, with no transpose.
+            // h is that (1, C, l) product itself, so the convolutions' filters (N-1, D, l) are h for order 2 and one view of
+            // it otherwise, where a transposed h took four views (each a library call forward and a node backward).
             var (h, t) = _filterFn.Unwindowed(length, inProductType: modulation.Modulate, channelsFirst: true);
-            var (k, bias) = PerConvolution(h.squeeze(0));                               // the window not yet applied
+            int order = Config.Order;
+            var k = order == 2 ? h : h.view(order - 1, Config.ModelDimension, length);   // the window not yet applied
+            var bias = _filterFn.Bias.view(order - 1, Config.ModelDimension);
             var spectrum = modulation.Modulate
                 ? FilterSpectrumFunction.ApplyWindowed(k, bias, new FilterSpectrumFunction.Window(t.view(length), modulation.Deltas.view(bias.shape), (float)modulation.Shift), kernelOrder)
                 : kernelOrder ? throw new InvalidOperationException("The filter's spectrum in the four-step kernels' order needs the window's kernels.")
@@ -389,29 +393,31 @@ namespace Microsoft.ML.Hyena
             {
                 y = ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
             }
-            var output = ProjectOut(y.transpose(1, 2), compute, input.dtype);
+            var output = ProjectOut(y, compute, input.dtype);
             return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
         }
 
-        // The output projection. In mixed precision with a wider input type, the product runs in the compute type and the
-        // bias is added in the input's type. On CUDA in bfloat16 for a float32 output, one cuBLASLt product accumulates in
-        // float32 and writes that, with the bias added by its epilogue (WideningLinearFunction: -0.1 ms a pass at 64k and width
-        // 768 on an H200). Otherwise the product in the compute type without its bias, then one pass that adds the bias and
-        // widens, where adding in the compute type and then casting took two (0.14 ms at 64k); on CUDA a kernel of its own
-        // (WidenedBiasAddFunction), since libtorch's add of two types is not vectorised.
-        private Tensor ProjectOut(Tensor y, ScalarType? compute, ScalarType outputType)
+        // The output projection of the streams (b, D, l), channels first. In mixed precision with a wider input type, the
+        // product runs in the compute type and the bias is added in the input's type. On CUDA in bfloat16 for a float32
+        // output, one cuBLASLt product reads the streams transposed in place, accumulates in float32 and writes that, with
+        // the bias added by its epilogue (WideningLinearFunction: -0.1 ms a pass at 64k and width 768 on an H200), and the
+        // node casts the weight itself. Otherwise (on the transposed view) the product in the compute type without its bias,
+        // then one pass that adds the bias and widens, where adding in the compute type and then casting took two (0.14 ms
+        // at 64k); on CUDA a kernel of its own (WidenedBiasAddFunction), since libtorch's add of two types is not vectorised.
+        private Tensor ProjectOut(Tensor streams, ScalarType? compute, ScalarType outputType)
         {
             if (compute is not ScalarType c || _outProj.bias is null || outputType == c
                 || (outputType != ScalarType.Float32 && outputType != ScalarType.Float64))
-                return Project(_outProj, y, compute);
+                return Project(_outProj, streams.transpose(1, 2), compute);
             using var scope = NewDisposeScope();
             var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
+            if (streams.dtype == c && streams.device_type == DeviceType.CUDA && Kernels.WideningLinearFunction.Applies(streams, _outProj.weight!, bias, channelsFirst: true))
+                return scope.MoveToOuter(Kernels.WideningLinearFunction.Apply(streams, _outProj.weight!, bias, channelsFirst: true));
+            var y = streams.transpose(1, 2);
             Tensor product;
             if (y.dtype == c && y.device_type == DeviceType.CUDA)
             {
                 var weight = _outProj.weight!.dtype == c ? _outProj.weight : _outProj.weight.to_type(c);
-                if (Kernels.WideningLinearFunction.Applies(y, weight, bias))
-                    return scope.MoveToOuter(Kernels.WideningLinearFunction.Apply(y, weight, bias));
                 product = nn.functional.linear(y, weight);                   // the weight cast once, as Project would cast it
             }
             else
@@ -486,11 +492,11 @@ namespace Microsoft.ML.Hyena
         internal static Tensor ProjectChannelsFirst(Linear layer, Tensor x, ScalarType? compute, bool addBias = true)
         {
             using var scope = NewDisposeScope();
-            var weight = compute is ScalarType c && layer.weight!.dtype != c ? layer.weight!.to_type(c) : layer.weight!;
-            // x cast to the weight's type in the node; (b, C, l); its backward writes x's gradient (b, l, D) in x's type
-            var y = ChannelsFirstProjection.Apply(x, weight);
+            // x and the weight cast to the compute type in the node; (b, C, l); its backward writes x's gradient (b, l, D)
+            // in x's type and the weight's in the weight's
+            var y = ChannelsFirstProjection.Apply(x, layer.weight!, compute);
             if (addBias && layer.bias is not null)
-                y.add_(layer.bias.to_type(weight.dtype).view(-1, 1));                       // the backward pass does not need y
+                y.add_(layer.bias.to_type(y.dtype).view(-1, 1));                            // the backward pass does not need y
             return scope.MoveToOuter(y);
         }
 

@@ -324,8 +324,8 @@ namespace Microsoft.ML.Hyena.Tests
         [InlineData(true, true)]
         public void TheFiltersLastProductWrittenChannelsFirstIsTheSameFilter(bool bfloat16, bool inProductType)
         {
-            // The spectrum's CUDA kernels read the filter channels first: the MLP's last product written W x^T, h a
-            // transposed view of it. Same values and the same parameter gradients as the product written x W^T.
+            // The spectrum's CUDA kernels read the filter channels first: the MLP's last product written W x^T, h that
+            // product itself. Transposed, the same values and the same parameter gradients as the product written x W^T.
             manual_seed(44);
             using var scope = NewDisposeScope();
             var op = new HyenaOperator(Small(width: 16));
@@ -342,10 +342,12 @@ namespace Microsoft.ML.Hyena.Tests
             }
             var (positionsFirst, _) = filter.Unwindowed(40, inProductType);
             var expected = Gradients(positionsFirst);
-            var (channelsFirst, _) = filter.Unwindowed(40, inProductType, channelsFirst: true);
+            var (product, _) = filter.Unwindowed(40, inProductType, channelsFirst: true);   // (1, C, 40) itself
+            Assert.Equal(new long[] { 1, filter.Bias.size(0), 40 }, product.shape);
+            Assert.True(product.is_contiguous(), "the product is not laid out channels first");
+            var channelsFirst = product.transpose(1, 2);
             Assert.Equal(positionsFirst.shape, channelsFirst.shape);
             Assert.Equal(positionsFirst.dtype, channelsFirst.dtype);
-            Assert.True(channelsFirst.squeeze(0).t().is_contiguous(), "the product is not laid out channels first");
             TensorAssert.Close(channelsFirst, positionsFirst, bfloat16 ? 1e-2 : 1e-6, "the filter written channels first");
             var actual = Gradients(channelsFirst);
             Assert.Equal(expected.Keys.OrderBy(k => k), actual.Keys.OrderBy(k => k));

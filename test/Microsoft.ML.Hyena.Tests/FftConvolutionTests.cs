@@ -73,6 +73,36 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void TheFiltersLayoutIsReadFromItsStridesAsAMovedViewWouldTellIt()
+        {
+            // LayoutOf decides from the sizes and strides what movedim(-1, 0).is_contiguous() and is_contiguous() decide.
+            FilterSpectrumFunction.FilterLayout Reference(Tensor k)
+            {
+                using var moved = k.movedim(new long[] { -1 }, new long[] { 0 });
+                return moved.is_contiguous() ? FilterSpectrumFunction.FilterLayout.PositionsFirst
+                    : k.is_contiguous() ? FilterSpectrumFunction.FilterLayout.ChannelsFirst : FilterSpectrumFunction.FilterLayout.Other;
+            }
+            var views = new (string Name, Tensor K)[]
+            {
+                ("channels first (2, 3, 5)", zeros(2, 3, 5)),
+                ("positions first, (5, 2, 3) moved", zeros(5, 2, 3).permute(1, 2, 0)),
+                ("positions first, (5, 6) transposed", zeros(5, 6).t()),
+                ("one channel (1, 1, 7)", zeros(1, 1, 7)),
+                ("one position (2, 3, 1)", zeros(2, 3, 1)),
+                ("neither: a channel slice", zeros(2, 6, 5).narrow(1, 0, 3)),
+                ("neither: positions strided", zeros(2, 3, 10).narrow(2, 0, 5)),
+                ("neither: channels swapped", zeros(3, 2, 5).transpose(0, 1)),
+                ("positions first with a size-1 channel dim", zeros(5, 1, 4).permute(1, 2, 0)),
+                ("empty", zeros(2, 0, 5)),
+            };
+            foreach (var (name, k) in views)
+                Assert.True(Reference(k) == FilterSpectrumFunction.LayoutOf(k), $"{name}: {FilterSpectrumFunction.LayoutOf(k)} where the view says {Reference(k)}");
+            Assert.Equal(FilterSpectrumFunction.FilterLayout.PositionsFirst, FilterSpectrumFunction.LayoutOf(zeros(5, 2, 3).permute(1, 2, 0)));
+            Assert.Equal(FilterSpectrumFunction.FilterLayout.ChannelsFirst, FilterSpectrumFunction.LayoutOf(zeros(2, 3, 5)));
+            Assert.Equal(FilterSpectrumFunction.FilterLayout.Other, FilterSpectrumFunction.LayoutOf(zeros(2, 6, 5).narrow(1, 0, 3)));
+        }
+
+        [Fact]
         public void MismatchedFilterIsAnError()
         {
             using var scope = NewDisposeScope();

@@ -11,7 +11,10 @@ namespace Microsoft.ML.Hyena.Kernels
     /// On CUDA in float32 or bfloat16, fused NVRTC kernels (<see cref="CudaKernels"/>): one pass forward; one pass backward
     /// that writes the input gradient and each block's sums for the weight, bias and input-bias gradients. Elsewhere, the
     /// same formulas composed of library calls (which is what the CPU tests check).
-    /// Arguments: x (B, C, L), weight (C, 1, K), bias (C), inputBias (C) or none, all of one type.
+    /// Arguments: x (B, C, L), weight (C, 1, K), bias (C), inputBias (C) or none. The parameters may be of a wider type than
+    /// x (float32 master weights for bfloat16 streams): the node casts them to x's type itself, unrecorded, and hands their
+    /// gradients back in their own types (on CUDA straight from the kernel's float32 sums), where casts recorded before the
+    /// node cost the host three more operations forward and three more nodes backward, and rounded these sums to bfloat16.
     /// </summary>
     internal sealed class ShortConvolutionFunction : autograd.SingleTensorFunction<ShortConvolutionFunction>
     {
@@ -283,14 +286,17 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var x = ((Tensor)vars[0]).contiguous();
+            var x = Contiguous((Tensor)vars[0]);
             GradientHandOff.BeginForward(x.device);
-            var weight = ((Tensor)vars[1]).contiguous();
-            var bias = ((Tensor)vars[2]).contiguous();
+            var weightParameter = (Tensor)vars[1];
+            var biasParameter = (Tensor)vars[2];
             bool hasInputBias = (bool)vars[4];
-            var inputBias = hasInputBias ? ((Tensor)vars[3]).contiguous() : null;
-            ctx.save_for_backward(new List<Tensor> { x, weight, bias, inputBias ?? bias });
-            ctx.save_data("inputBias", hasInputBias);
+            var weight = Contiguous(Cast(weightParameter, x.dtype));
+            var bias = Contiguous(Cast(biasParameter, x.dtype));
+            var inputBias = hasInputBias ? Contiguous(Cast((Tensor)vars[3], x.dtype)) : null;
+            // The bias is not needed backward, only the parameters' types, for their gradients.
+            ctx.save_for_backward(inputBias is null ? new List<Tensor> { x, weight } : new List<Tensor> { x, weight, inputBias });
+            ctx.save_data("types", new[] { weightParameter.dtype, biasParameter.dtype, hasInputBias ? ((Tensor)vars[3]).dtype : biasParameter.dtype });
             return CudaKernels.Handle(x) ? KernelForward(x, weight, bias, inputBias) : ComposedForward(x, weight, bias, inputBias);
         }
 
@@ -298,16 +304,19 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
             => GradientHandOff.Backward("short convolution", 5, grad_output, () =>
             {
                 var saved = ctx.get_saved_variables();
-                var (x, weight, bias) = (saved[0], saved[1], saved[2]);
-                var inputBias = (bool)ctx.get_data("inputBias") ? saved[3] : null;
-                var g = grad_output.contiguous();
+                var (x, weight) = (saved[0], saved[1]);
+                var inputBias = saved.Count > 2 ? saved[2] : null;
+                var types = (ScalarType[])ctx.get_data("types");
+                var g = Contiguous(grad_output);
                 var (gx, gw, gb, gpb) = CudaKernels.Handle(x) ? KernelBackward(g, x, weight, inputBias) : ComposedBackward(g, x, weight, inputBias);
-                return new List<Tensor>
-                {
-                    gx, gw.to_type(weight.dtype), gb.to_type(bias.dtype),
-                    inputBias is null ? null! : gpb!.to_type(inputBias.dtype), null!,
-                };
+                return new List<Tensor> { gx, Cast(gw, types[0]), Cast(gb, types[1]), inputBias is null ? null! : Cast(gpb!, types[2]), null! };
             });
+
+        // t in type and t contiguous: t itself where it already is (each a library call fewer, since to_type and contiguous
+        // return a new wrapper of t even then).
+        private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to_type(type);
+
+        private static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
 
         /// <summary>Composed forward: add the input bias, pad, unfold, multiply, sum over the taps, add the bias.</summary>
         internal static Tensor ComposedForward(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias = null)
@@ -380,8 +389,8 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
             }
             var sums = partial.sum(new long[] { 0, 2 });                        // (C, 10), float32
             var gw = sums.narrow(1, 0, kernel).flip(1).reshape(channels, 1, kernel); // slot m is lag m: tap K-1-m
-            var gb = sums.select(1, 8).contiguous();
-            var gpb = inputBias is null ? null : sums.select(1, 9).contiguous();
+            var gb = sums.select(1, 8);                                         // float32 views: a parameter's gradient in float32 is
+            var gpb = inputBias is null ? null : sums.select(1, 9);             // handed back as it is (Cast), else cast
             return (gx, gw, gb, gpb);
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
+using StridedOperand = Microsoft.ML.Hyena.Kernels.WideningProduct.StridedOperand;
 
 namespace Microsoft.ML.Hyena.Kernels
 {
@@ -18,44 +19,68 @@ namespace Microsoft.ML.Hyena.Kernels
     {
         public override string Name => "HyenaWideningLinear";
 
-        /// <summary>Whether this node computes linear(x, weight, bias) (see <see cref="WideningProduct.Applies"/>): CUDA, cuBLASLt found, the types above.</summary>
-        public static bool Applies(Tensor x, Tensor weight, Tensor bias)
-            => x.dim() >= 2 && x.dim() <= 3 && weight.dim() == 2 && WideningProduct.Applies(x, weight.t(), bias);
+        /// <summary>
+        /// Whether this node computes linear(x, weight, bias) (see <see cref="WideningProduct.Applies(Tensor, Tensor, Tensor)"/>):
+        /// CUDA, cuBLASLt found, the types above; the weight may also be float32 (master weights), which the node casts to
+        /// bfloat16 itself. With <paramref name="channelsFirst"/>, x is given as (b, k, rows) and the map applies to its
+        /// transpose (b, rows, k), read in place.
+        /// </summary>
+        public static bool Applies(Tensor x, Tensor weight, Tensor bias, bool channelsFirst = false)
+            => x.dim() >= 2 && x.dim() <= 3 && (!channelsFirst || x.dim() == 3) && weight.dim() == 2
+               && (weight.dtype == ScalarType.BFloat16 || (weight.dtype == ScalarType.Float32 && weight.is_contiguous()))
+               && WideningProduct.Applies(Read(x, channelsFirst), StridedOperand.Of(weight).CastTo(ScalarType.BFloat16).Transposed(), bias, ScalarType.Float32);
 
-        /// <summary>x W^T + b in float32, x's leading sizes by m; call only where <see cref="Applies"/>.</summary>
-        public static Tensor Apply(Tensor x, Tensor weight, Tensor bias)
-            => is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad) ? apply(x, weight, bias) : Forward(x, weight, bias);
+        /// <summary>
+        /// x W^T + b in float32, x's leading sizes by m (with <paramref name="channelsFirst"/>, of x^T for x given as (b, k, rows):
+        /// the operator's output projection reads its channels-first streams so, where a transposed view recorded before the
+        /// node cost the host a library call forward and a node backward); call only where <see cref="Applies"/>.
+        /// </summary>
+        public static Tensor Apply(Tensor x, Tensor weight, Tensor bias, bool channelsFirst = false)
+            => is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad)
+                ? apply(x, weight, bias, channelsFirst)
+                : Forward(x, Cast(weight, x.dtype), bias, channelsFirst);
+
+        private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to_type(type);
+
+        // The (…, rows, k) operand the map applies to.
+        private static StridedOperand Read(Tensor x, bool channelsFirst) => channelsFirst ? StridedOperand.Of(x).Transposed() : StridedOperand.Of(x);
 
         // The product, or (cuBLASLt without an algorithm for it) the bfloat16 product widened with the bias added, as the
         // library calls this node replaces compute it.
-        private static Tensor Forward(Tensor x, Tensor weight, Tensor bias)
+        private static Tensor Forward(Tensor x, Tensor weight, Tensor bias, bool channelsFirst)
         {
-            if (WideningProduct.TryProduct(x, weight.t(), bias) is Tensor y)
+            if (WideningProduct.TryProduct(Read(x, channelsFirst), StridedOperand.Of(weight).Transposed(), bias) is Tensor y)
                 return y;
-            using var product = nn.functional.linear(x, weight);
+            using var rows = channelsFirst ? x.transpose(1, 2) : x.alias();
+            using var product = nn.functional.linear(rows, weight);
             return WidenedBiasAddFunction.Forward(product, bias);
         }
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var x = (Tensor)vars[0];
-            var weight = (Tensor)vars[1];
+            var weightParameter = (Tensor)vars[1];
             var bias = (Tensor)vars[2];
+            bool channelsFirst = (bool)vars[3];
+            var weight = Cast(weightParameter, x.dtype);      // unrecorded: the weight's gradient is handed back in its own type
             ctx.save_for_backward(new List<Tensor> { x, weight });
-            ctx.save_data("xGrad", x.requires_grad);
-            ctx.save_data("weightGrad", weight.requires_grad);
-            ctx.save_data("biasGrad", bias.requires_grad);
-            return Forward(x, weight, bias);
+            ctx.save_data("weightType", (int)weightParameter.dtype);
+            ctx.save_data("flags", new[] { x.requires_grad, weightParameter.requires_grad, bias.requires_grad, channelsFirst });
+            return Forward(x, weight, bias, channelsFirst);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
-            => GradientHandOff.Backward("widening linear", 3, grad_output, () =>
+            => GradientHandOff.Backward("widening linear", 4, grad_output, () =>
             {
                 var saved = ctx.get_saved_variables();
                 var (x, weight) = (saved[0], saved[1]);
-                bool xGrad = (bool)ctx.get_data("xGrad"), weightGrad = (bool)ctx.get_data("weightGrad"), biasGrad = (bool)ctx.get_data("biasGrad");
+                var flags = (bool[])ctx.get_data("flags");
+                bool xGrad = flags[0], weightGrad = flags[1], biasGrad = flags[2], channelsFirst = flags[3];
                 var g = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
-                var (narrowed, sum) = WidenedBiasAddFunction.NarrowAndSum(g);           // (…, m) bfloat16, (m) float32
+                var (narrowed, sum) = WidenedBiasAddFunction.NarrowAndSum(g);           // (…, rows, m) bfloat16, (m) float32
+                // One matrix (a batch of one) is read from the described operands by cuBLASLt products, with no views made.
+                bool single = narrowed.dim() == 2 || narrowed.size(0) == 1;
+                var g2 = narrowed.dim() == 2 ? StridedOperand.Of(narrowed) : StridedOperand.Of(narrowed).Single();   // (rows, m) where single
                 Tensor? gx = null, gw = null;
                 if (xGrad)
                 {
@@ -63,14 +88,33 @@ namespace Microsoft.ML.Hyena.Kernels
                     // streams) the product transposed, (…, k, rows) contiguous, so the node before gets its gradient
                     // without a transposing copy (0.34 ms at 64k x 768 on an H200).
                     // (bmm and mm write their output contiguous, where matmul would fold the batch and transpose it back.)
-                    bool transposed = x.stride(-2) == 1 && x.size(-2) > 1;
-                    gx = !transposed ? narrowed.matmul(weight)
-                        : x.dim() == 3 ? bmm(weight.t().unsqueeze(0).expand(x.size(0), -1, -1), narrowed.transpose(1, 2)).transpose(1, 2)
-                        : mm(weight.t(), narrowed.t()).t();
+                    if (channelsFirst)
+                    {
+                        gx = single && x.dtype == ScalarType.BFloat16      // W^T g^T, (1, k, rows), rounded to bfloat16 by the product
+                            ? WideningProduct.TryProduct(StridedOperand.Of(weight).Transposed().BatchOfOne(), g2.Transposed(), null, ScalarType.BFloat16)
+                            : null;
+                        gx ??= bmm(weight.t().unsqueeze(0).expand(x.size(0), -1, -1), narrowed.transpose(1, 2));
+                    }
+                    else
+                    {
+                        bool transposed = x.stride(-2) == 1 && x.size(-2) > 1;
+                        gx = !transposed ? narrowed.matmul(weight)
+                            : x.dim() == 3 ? bmm(weight.t().unsqueeze(0).expand(x.size(0), -1, -1), narrowed.transpose(1, 2)).transpose(1, 2)
+                            : mm(weight.t(), narrowed.t()).t();
+                    }
                 }
                 if (weightGrad)
-                    gw = narrowed.reshape(-1, weight.size(0)).t().mm(x.reshape(-1, weight.size(1)));   // (m, k)
-                return new List<Tensor> { gx!, gw!, biasGrad ? sum : null! };
+                {
+                    // (m, k) = g^T x over the rows: for one matrix from the described operands, in the weight's own type where
+                    // that is float32 or bfloat16 (one cuBLASLt product, no cast), else as linear's backward pass gives it.
+                    var weightType = (ScalarType)(int)ctx.get_data("weightType");
+                    var rows = Read(x, channelsFirst);
+                    gw = single && weightType is ScalarType.Float32 or ScalarType.BFloat16
+                        ? WideningProduct.TryProduct(g2.Transposed(), x.dim() == 2 ? rows : rows.Single(), null, weightType)
+                        : null;
+                    gw ??= Cast(narrowed.reshape(-1, weight.size(0)).t().mm((channelsFirst ? x.transpose(1, 2) : x).reshape(-1, weight.size(1))), weightType);
+                }
+                return new List<Tensor> { gx!, gw!, biasGrad ? sum : null!, null! };
             });
     }
 }

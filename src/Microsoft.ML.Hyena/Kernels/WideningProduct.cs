@@ -9,7 +9,7 @@ namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
     /// a b (+ bias) for bfloat16 <c>a</c> (n, k) or (batch, n, k) and <c>b</c> (k, m), written in float32 (plus a float32
-    /// bias over m) by one cuBLASLt product (<see cref="CublasLt"/>) that accumulates in float32 and adds the bias in its
+    /// bias over m; or, without a bias, rounded to bfloat16 once) by one cuBLASLt product (<see cref="CublasLt"/>) that accumulates in float32 and adds the bias in its
     /// epilogue. Where a product in bfloat16 is then widened to a float32 output (the mixed-precision operator's output
     /// projection, its input projection's gradient for a float32 input), this drops the widening pass (about 0.15 ms at
     /// 128k x 768 on an H200) and the rounding of the product to bfloat16 before it. <c>a</c> and <c>b</c> are read in
@@ -35,7 +35,39 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>The product as cuBLAS takes it: D (m x n) = op(A) (m x k) op(B) (k x n), for Batch products with B BatchStride apart.</summary>
         internal readonly record struct Shape(long M, long N, long K, Operand A, Operand B, long Batch, long BatchStride);
 
-        private sealed record Key(int Device, Shape Shape, bool Bias, int AlignA, int AlignB, int AlignD);
+        /// <summary>
+        /// An operand as the product reads it: <paramref name="Data"/>'s memory with sizes and strides (elements) of its own,
+        /// so that a transpose, or the one matrix of a batch of one, is described without the library call that would make
+        /// that view (each costs the host about 10 us, which is what bounds the operator's backward pass below 16k).
+        /// <paramref name="Type"/> is Data's type, or (<see cref="Applies(StridedOperand, StridedOperand, Tensor, ScalarType)"/>
+        /// only) the type Data will have once cast.
+        /// </summary>
+        internal readonly record struct StridedOperand(Tensor Data, long[] Shape, long[] Strides, ScalarType Type)
+        {
+            /// <summary>The tensor as it is.</summary>
+            public static StridedOperand Of(Tensor t) => new(t, t.shape, t.stride(), t.dtype);
+
+            /// <summary>The last two dimensions swapped.</summary>
+            public StridedOperand Transposed()
+            {
+                var shape = (long[])Shape.Clone();
+                var strides = (long[])Strides.Clone();
+                (shape[^1], shape[^2]) = (shape[^2], shape[^1]);
+                (strides[^1], strides[^2]) = (strides[^2], strides[^1]);
+                return this with { Shape = shape, Strides = strides };
+            }
+
+            /// <summary>The leading dimension dropped: the one matrix of a batch of one (call only where Shape[0] is 1).</summary>
+            public StridedOperand Single() => this with { Shape = Shape[1..], Strides = Strides[1..] };
+
+            /// <summary>A leading dimension of one added: a matrix as a batch of one (the product's output then has it too).</summary>
+            public StridedOperand BatchOfOne() => this with { Shape = [1, .. Shape], Strides = [Shape[0] * Strides[0], .. Strides] };
+
+            /// <summary>As it will be once cast to <paramref name="type"/>, which keeps its strides (describe only contiguous data so).</summary>
+            public StridedOperand CastTo(ScalarType type) => this with { Type = type };
+        }
+
+        private sealed record Key(int Device, Shape Shape, bool Bias, int AlignA, int AlignB, int AlignD, ScalarType Output);
 
         private sealed class Plan
         {
@@ -89,44 +121,57 @@ namespace Microsoft.ML.Hyena.Kernels
         }
 
         /// <summary>
-        /// Whether <see cref="TryProduct"/> may take the call: a and b bfloat16 on one CUDA device with the library's kernels
-        /// ready there, a bias (if any) float32, contiguous, of b's last size on that device, cuBLASLt loaded, and layouts
-        /// <see cref="Describe"/> takes.
+        /// Whether <see cref="TryProduct(Tensor, Tensor, Tensor)"/> may take the call: a and b bfloat16 on one CUDA device with
+        /// the library's kernels ready there, a bias (if any) float32, contiguous, of b's last size on that device, cuBLASLt
+        /// loaded, and layouts <see cref="Describe"/> takes.
         /// </summary>
-        public static bool Applies(Tensor a, Tensor b, Tensor? bias) => Usable(a, b, bias) is not null;
+        public static bool Applies(Tensor a, Tensor b, Tensor? bias) => Applies(StridedOperand.Of(a), StridedOperand.Of(b), bias, ScalarType.Float32);
+
+        /// <summary>As <see cref="Applies(Tensor, Tensor, Tensor)"/> for described operands and an output of <paramref name="outputType"/> (float32, or bfloat16 without a bias).</summary>
+        public static bool Applies(StridedOperand a, StridedOperand b, Tensor? bias, ScalarType outputType) => Usable(a, b, bias, outputType) is not null;
 
         // The product's description where Applies holds, else null (one reading of the sizes and strides for both callers).
-        private static Shape? Usable(Tensor a, Tensor b, Tensor? bias)
+        private static Shape? Usable(StridedOperand a, StridedOperand b, Tensor? bias, ScalarType outputType)
         {
-            if (a.device_type != DeviceType.CUDA || a.dtype != ScalarType.BFloat16 || b.dtype != ScalarType.BFloat16
-                || b.device_type != DeviceType.CUDA || b.device_index != a.device_index)
+            if (a.Type != ScalarType.BFloat16 || b.Type != ScalarType.BFloat16 || a.Data.device_type != DeviceType.CUDA
+                || b.Data.device_type != DeviceType.CUDA || b.Data.device_index != a.Data.device_index)
                 return null;
-            if (bias is not null && !(bias.dtype == ScalarType.Float32 && bias.dim() == 1 && b.dim() == 2 && bias.size(0) == b.size(1)
-                                      && bias.is_contiguous() && bias.device_type == DeviceType.CUDA && bias.device_index == a.device_index))
+            if (outputType != ScalarType.Float32 && (outputType != ScalarType.BFloat16 || bias is not null))
                 return null;
-            var shape = Describe(a.shape, a.stride(), b.shape, b.stride());
-            return shape is not null && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(a)) && CublasLt.TryLoad() ? shape : null;
+            if (bias is not null && !(bias.dtype == ScalarType.Float32 && bias.dim() == 1 && b.Shape.Length == 2 && bias.size(0) == b.Shape[1]
+                                      && bias.is_contiguous() && bias.device_type == DeviceType.CUDA && bias.device_index == a.Data.device_index))
+                return null;
+            var shape = Describe(a.Shape, a.Strides, b.Shape, b.Strides);
+            return shape is not null && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(a.Data)) && CublasLt.TryLoad() ? shape : null;
         }
 
         /// <summary>
         /// a b (+ bias) in float32, shaped a's leading sizes by m, contiguous; null where it does not apply
-        /// (<see cref="Applies"/>) or cuBLASLt has no algorithm for the product (the caller then composes library calls).
-        /// Not an autograd node.
+        /// (<see cref="Applies(Tensor, Tensor, Tensor)"/>) or cuBLASLt has no algorithm for the product (the caller then
+        /// composes library calls). Not an autograd node.
         /// </summary>
-        public static Tensor? TryProduct(Tensor a, Tensor b, Tensor? bias)
+        public static Tensor? TryProduct(Tensor a, Tensor b, Tensor? bias) => TryProduct(StridedOperand.Of(a), StridedOperand.Of(b), bias);
+
+        /// <summary>
+        /// As <see cref="TryProduct(Tensor, Tensor, Tensor)"/> for described operands (of their data's own type), written in
+        /// <paramref name="outputType"/>: float32, or bfloat16 (rounded once from the float32 accumulation) without a bias.
+        /// </summary>
+        public static Tensor? TryProduct(StridedOperand a, StridedOperand b, Tensor? bias, ScalarType outputType = ScalarType.Float32)
         {
-            if (Usable(a, b, bias) is not Shape shape)
+            if (a.Type != a.Data.dtype || b.Type != b.Data.dtype)
+                throw new ArgumentException("A described operand of the product must be of its data's own type.");
+            if (Usable(a, b, bias, outputType) is not Shape shape)
                 return null;
-            int device = CudaKernels.DeviceIndex(a);
-            IntPtr pa = CudaKernels.DataPointer(a), pb = CudaKernels.DataPointer(b);
-            var outShape = (long[])a.shape.Clone();
+            int device = CudaKernels.DeviceIndex(a.Data);
+            IntPtr pa = CudaKernels.DataPointer(a.Data), pb = CudaKernels.DataPointer(b.Data);
+            var outShape = (long[])a.Shape.Clone();
             outShape[^1] = shape.M;
-            var output = empty(outShape, ScalarType.Float32, a.device);
+            var output = empty(outShape, outputType, a.Data.device);
             if (output.numel() == 0)
                 return output;
             IntPtr pd = CudaKernels.DataPointer(output), pbias = bias is null ? IntPtr.Zero : CudaKernels.DataPointer(bias);
             // cuBLAS's A is b and its B is a (see the remarks).
-            var key = new Key(device, shape, bias is not null, Alignment(pb), Alignment(pa), Alignment(pd));
+            var key = new Key(device, shape, bias is not null, Alignment(pb), Alignment(pa), Alignment(pd), outputType);
             lock (_gate)
             {
                 var state = State(device);
@@ -199,7 +244,8 @@ namespace Microsoft.ML.Hyena.Kernels
                     SetDesc(desc, CublasLt.DescBiasDataType, CublasLt.DataFloat32);
                 plan.A = Layout(CublasLt.DataBFloat16, s.A, s.Batch, 0);                         // b, the same for every batch
                 plan.B = Layout(CublasLt.DataBFloat16, s.B, s.Batch, s.BatchStride);             // a
-                plan.D = Layout(CublasLt.DataFloat32, new Operand(CublasLt.OperationN, s.M, s.N, s.M), s.Batch, s.M * s.N);
+                int outputType = key.Output == ScalarType.BFloat16 ? CublasLt.DataBFloat16 : CublasLt.DataFloat32;
+                plan.D = Layout(outputType, new Operand(CublasLt.OperationN, s.M, s.N, s.M), s.Batch, s.M * s.N);
                 IntPtr preference;
                 CublasLt.Check(CublasLt.PreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
                 try

@@ -82,9 +82,9 @@ namespace Microsoft.ML.Hyena.Modules
         /// which <see cref="Modulation"/> takes it (the filter is Modulation(t, h)). Lets the operator apply the window in
         /// the kernels of the filter's spectrum instead of in passes of its own. With <paramref name="inProductType"/>, h is
         /// left in <see cref="MatrixProductType"/> when that is set (for kernels that read it so), not cast back. With
-        /// <paramref name="channelsFirst"/>, the MLP's last product is written channels first, W x^T, and h is a transposed
-        /// view of that (C, length) tensor (for kernels that read the filter along its positions; its gradient comes the same
-        /// way, so neither is transposed by a pass of its own).
+        /// <paramref name="channelsFirst"/>, the MLP's last product is written channels first, W x^T, and h is that (1, C,
+        /// length) tensor itself (for kernels that read the filter along its positions; its gradient comes the same way, so
+        /// neither is transposed by a pass of its own, nor viewed by a library call).
         /// </summary>
         internal (Tensor H, Tensor T) Unwindowed(long length, bool inProductType = false, bool channelsFirst = false)
         {
@@ -110,7 +110,7 @@ namespace Microsoft.ML.Hyena.Modules
         private static bool FusesActivations(Tensor z) => z.device_type == DeviceType.CUDA && z.dtype == ScalarType.Float32;
 
         // The MLP with its last Linear computed in type product (null: the parameters'), cast back to the input's type with
-        // castBack, and written channels first (a (1, length, C) view of a (1, C, length) product) with channelsFirst. On
+        // castBack, and written channels first (the (1, C, length) product) with channelsFirst. On
         // CUDA in float32 each inner Linear's bias is added by the Sin after it (FusesActivations).
         private Tensor Mlp(Tensor z, ScalarType? product, bool castBack, bool channelsFirst)
         {
@@ -135,7 +135,7 @@ namespace Microsoft.ML.Hyena.Modules
                 x = ((nn.Module<Tensor, Tensor>)layers[i]).call(x);
             }
             var last = (Linear)layers[^1];
-            x = channelsFirst ? HyenaOperator.ProjectChannelsFirst(last, x, product).transpose(1, 2) : HyenaOperator.Project(last, x, product);
+            x = channelsFirst ? HyenaOperator.ProjectChannelsFirst(last, x, product) : HyenaOperator.Project(last, x, product);
             if (castBack && x.dtype != z.dtype)
                 x = x.to_type(z.dtype);   // keeps a channels-first layout (the cast preserves strides)
             return scope.MoveToOuter(x);

@@ -135,31 +135,23 @@ namespace Microsoft.ML.Hyena.Modules
             using var scope = NewDisposeScope();
             ScalarType dtype = computeDtype ?? input.dtype;
             var x = input.dtype == dtype ? input : input.to_type(dtype);
-            var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
-            var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
-            var preBias = inputBias is null || inputBias.dtype == dtype ? inputBias : inputBias.to_type(dtype);
             bool kernelsReady = Implementation == ShortFilterImplementation.Auto && input.device_type == DeviceType.CUDA
                 && (dtype == ScalarType.Float32 || dtype == ScalarType.BFloat16) && KernelSize <= Kernels.CudaKernels.MaxKernelSize
                 && Kernels.CudaKernels.RowGridFits(input.size(0) * input.size(1), input.size(2))
                 && Kernels.CudaKernels.TryEnsure(input.device.index);
             var implementation = Resolve(Implementation, input.device_type, input.shape, (int)x.ElementSize, KernelSize, kernelsReady);
-            if (preBias is not null && implementation != ShortFilterImplementation.CudaKernel)
-                x = x + preBias.view(Channels, 1);
-            Tensor y;
-            switch (implementation)
+            if (implementation == ShortFilterImplementation.CudaKernel)
             {
-                case ShortFilterImplementation.ShiftedMultiplyAdd:
-                    y = ShiftedMultiplyAdd(x, weight, bias);
-                    break;
-                case ShortFilterImplementation.CudaKernel:
-                    if (KernelSize > Kernels.CudaKernels.MaxKernelSize)
-                        throw new NotSupportedException($"The CudaKernel short filter supports kernel sizes up to {Kernels.CudaKernels.MaxKernelSize}; this one has {KernelSize}.");
-                    y = Kernels.ShortConvolutionFunction.Apply(x, weight, bias, preBias);
-                    break;
-                default:
-                    y = Conv(x, weight, bias);
-                    break;
+                if (KernelSize > Kernels.CudaKernels.MaxKernelSize)
+                    throw new NotSupportedException($"The CudaKernel short filter supports kernel sizes up to {Kernels.CudaKernels.MaxKernelSize}; this one has {KernelSize}.");
+                // The node casts the parameters to x's type itself (unrecorded) and hands their gradients back in their own type.
+                return scope.MoveToOuter(Kernels.ShortConvolutionFunction.Apply(x, _weight, _bias, inputBias));
             }
+            var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
+            var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
+            if (inputBias is not null)
+                x = x + (inputBias.dtype == dtype ? inputBias : inputBias.to_type(dtype)).view(Channels, 1);
+            var y = implementation == ShortFilterImplementation.ShiftedMultiplyAdd ? ShiftedMultiplyAdd(x, weight, bias) : Conv(x, weight, bias);
             return scope.MoveToOuter(y);
         }
 
