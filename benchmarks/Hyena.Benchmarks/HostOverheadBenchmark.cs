@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Hyena;
@@ -29,6 +30,7 @@ namespace Hyena.Benchmarks
             string outDir = options.Get("out", "bench-out");
             bool pieces = options.Bool("pieces", true);          // false: the whole operator only (long lengths)
             bool reference = options.Bool("reference", true);    // false: without fp32-ref
+            int traceReps = options.Int("trace-reps", 0);          // > 0: the bf16-auto pass's host time traced (TraceBackward)
             options.CheckAllUsed();
 
             var header = Machine.Header("host-overhead", device, "-")
@@ -69,10 +71,86 @@ namespace Hyena.Benchmarks
                 Add("operator forward, recorded", variant, () => op.call(x));
                 Add("operator forward+backward", variant, () => { op.zero_grad(); op.call(x).backward(new[] { dy }); HyenaOperator.ThrowIfBackwardFailed(device); });
             }
+            if (traceReps > 0)
+                TraceBackward(op, x, dy, device, warmup, traceReps, outDir);
             Console.WriteLine();
             Console.WriteLine(report.Table());
             Console.WriteLine($"CSV: {report.Path}");
             return 0;
+        }
+
+        /// <summary>
+        /// Where the host's time in one forward+backward pass of the operator (as configured last: bf16-auto) goes, traced over
+        /// <paramref name="reps"/> passes after <paramref name="warmup"/>, each started with the device idle: the time to
+        /// issue the forward pass, the time backward() takes to return (the autograd engine's device thread issuing the
+        /// backward pass), and within it each hand-written backward node's own time and the gap before it (libtorch's nodes
+        /// between, such as views and the parameters' gradient accumulation, and the engine's hand-over). Medians, printed
+        /// and written to host-trace.csv.
+        /// </summary>
+        private static void TraceBackward(HyenaOperator op, Tensor x, Tensor dy, torch.Device device, int warmup, int reps, string outDir)
+        {
+            static double Us(long ticks) => ticks * 1e6 / System.Diagnostics.Stopwatch.Frequency;
+            static double Median(List<double> values) { values.Sort(); return values[values.Count / 2]; }
+            var forward = new List<double>();
+            var backward = new List<double>();
+            var nodes = new List<double>();
+            var last = new List<double>();
+            var perNode = new Dictionary<string, (List<double> Own, List<double> Gap)>();
+            var order = new List<string>();
+            for (int r = 0; r < warmup + reps; r++)
+            {
+                using var scope = NewDisposeScope();
+                op.zero_grad();
+                Timing.Synchronize(device);
+                lock (GradientHandOff.TracedBackwards)
+                    GradientHandOff.TracedBackwards.Clear();
+                GradientHandOff.TraceBackwards = true;
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                var y = op.call(x);
+                long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+                y.backward(new[] { dy });
+                long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+                GradientHandOff.TraceBackwards = false;
+                HyenaOperator.ThrowIfBackwardFailed(device);
+                Timing.Synchronize(device);
+                if (r < warmup)
+                    continue;
+                forward.Add(Us(t1 - t0));
+                backward.Add(Us(t2 - t1));
+                long previous = t1;
+                double own = 0;
+                var seen = new Dictionary<string, int>();
+                List<(string Name, long Start, long End)> traced;
+                lock (GradientHandOff.TracedBackwards)
+                    traced = GradientHandOff.TracedBackwards.ToList();
+                foreach (var (name, start, end) in traced)
+                {
+                    int n = seen[name] = seen.GetValueOrDefault(name) + 1;
+                    string key = n == 1 ? name : $"{name} ({n})";
+                    if (!perNode.TryGetValue(key, out var times))
+                    {
+                        perNode[key] = times = (new List<double>(), new List<double>());
+                        order.Add(key);
+                    }
+                    times.Own.Add(Us(end - start));
+                    times.Gap.Add(Us(start - previous));
+                    own += Us(end - start);
+                    previous = end;
+                }
+                nodes.Add(own);
+                last.Add(Us(t2 - previous));
+            }
+            var header = Machine.Header("host-overhead --trace-reps", device, "-")
+                .Append($"setup: the operator's bf16-auto pass traced, {reps} passes after {warmup}; medians in microseconds").ToList();
+            using var report = new Report(Path.Combine(outDir, "host-trace.csv"), header, "part", "median_us", "gap_before_us");
+            report.Add("forward, issued", Median(forward), "");
+            report.Add("backward(), until it returns", Median(backward), "");
+            report.Add("hand-written backward nodes, together", Median(nodes), "");
+            foreach (var key in order)
+                report.Add($"node: {key}", Median(perNode[key].Own), Median(perNode[key].Gap));
+            report.Add("after the last node until backward() returns", Median(last), "");
+            Console.WriteLine();
+            Console.WriteLine(report.Table());
         }
 
         /// <summary>The host's cost of small operations, the implicit filter, and the operator's pieces (<see cref="AddPieces"/>).</summary>

@@ -71,6 +71,32 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void BackwardPassesAreTracedOnlyWhileTracingIsOn()
+        {
+            using var scope = NewDisposeScope();
+            lock (GradientHandOff.TracedBackwards)
+                GradientHandOff.TracedBackwards.Clear();
+            Doubling.apply(randn(8).requires_grad_(true)).sum().backward();
+            lock (GradientHandOff.TracedBackwards)
+                Assert.Empty(GradientHandOff.TracedBackwards);                    // off by default
+            GradientHandOff.TraceBackwards = true;
+            try
+            {
+                Doubling.apply(Doubling.apply(randn(8).requires_grad_(true))).sum().backward();
+            }
+            finally
+            {
+                GradientHandOff.TraceBackwards = false;
+            }
+            List<(string Name, long Start, long End)> traced;
+            lock (GradientHandOff.TracedBackwards)
+                traced = GradientHandOff.TracedBackwards.ToList();
+            Assert.Equal(new[] { "test", "test" }, traced.Select(t => t.Name));  // both nodes, in the order they ran
+            Assert.All(traced, t => Assert.True(t.End >= t.Start && t.Start > 0));
+            Assert.True(traced[1].Start >= traced[0].End, "the second node ran before the first ended");
+        }
+
+        [Fact]
         public void AFailedBackwardIsThrownAfterwardsOnce()
         {
             using var scope = NewDisposeScope();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +18,16 @@ namespace Microsoft.ML.Hyena.Kernels
     /// </summary>
     internal static class GradientHandOff
     {
+        /// <summary>
+        /// When set, every hand-written backward pass records its name and its host time (Stopwatch ticks at entry and at
+        /// return) in <see cref="TracedBackwards"/>: what the benchmarks' <c>host-overhead --trace-reps</c> reads to say where
+        /// the host's time in a backward pass goes. Off by default (one field read a node then).
+        /// </summary>
+        internal static volatile bool TraceBackwards;
+
+        /// <summary>The backward passes recorded while <see cref="TraceBackwards"/> was set, in the order they ran (lock it to read or clear).</summary>
+        internal static readonly List<(string Name, long Start, long End)> TracedBackwards = new();
+
         [ThreadStatic]
         private static List<Tensor>? _handedOut;
 
@@ -89,6 +100,7 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/> for a node with several outputs, one incoming gradient each (at least one).</summary>
         public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute)
         {
+            long start = TraceBackwards ? Stopwatch.GetTimestamp() : 0;
             var device = gradOutputs.Find(g => g is not null)?.device ?? CPU;
             try
             {
@@ -103,6 +115,12 @@ namespace Microsoft.ML.Hyena.Kernels
                 foreach (var g in gradOutputs)
                     g?.Dispose(); // our wrappers only; libtorch keeps its own references
                 (_handedOut ??= new List<Tensor>()).AddRange(results);
+                if (start != 0)
+                {
+                    long end = Stopwatch.GetTimestamp();
+                    lock (TracedBackwards)
+                        TracedBackwards.Add((name, start, end));
+                }
                 return results;
             }
             catch (Exception e)
