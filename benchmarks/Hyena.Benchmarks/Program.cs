@@ -38,7 +38,9 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              and long convolution node (cuFFT, on-chip), the whole operator (fp32-ref, bf16-auto). With
              --width 768 --length 65536 --filter-order 64, where a long operator's time goes. --pieces false:
              the whole operator only; --reference false: without fp32-ref (for lengths like 1M).
-             --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200 --pieces true --reference true
+             --trace-reps N: then N passes of bf16-auto traced on the host (host-trace.csv): the forward's issue
+             time, backward()'s, and each hand-written backward node's own time and the gap before it (medians).
+             --width 8 --length 16 --filter-order 8 --warmup 20 --reps 200 --pieces true --reference true --trace-reps 0
 
   check-libtorch   Lists the symbols libLibTorchSharp.so needs that the loaded libtorch lacks, then
              runs each operation the benchmarks use once on tiny tensors (a crash names its operation).
