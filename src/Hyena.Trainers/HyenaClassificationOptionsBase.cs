@@ -127,10 +127,20 @@ namespace Microsoft.ML.Hyena
 
         /// <summary>
         /// Seed of weight initialisation, shuffling and dropout. Null takes one from the MLContext's
-        /// seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA they are not (two runs from
-        /// one seed drift apart from the first epoch on; docs/results.md). Default null.
+        /// seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA only with
+        /// <see cref="Deterministic"/> (without it two runs from one seed drift apart from the first epoch on;
+        /// docs/results.md). Default null.
         /// </summary>
         public int? Seed;
+
+        /// <summary>
+        /// Makes training on CUDA repeatable bit for bit for a fixed <see cref="Seed"/>: libtorch's deterministic algorithms
+        /// are on while Fit trains (<see cref="DeterministicAlgorithms"/>: process-wide, so other trainings at the same time
+        /// take them too), and the environment variable CUBLAS_WORKSPACE_CONFIG is set to ':4096:8' when unset (Fit
+        /// throws when it holds another value than ':4096:8' or ':16:8'). On the CPU training is repeatable without it.
+        /// Default false.
+        /// </summary>
+        public bool Deterministic;
 
         /// <summary>Receives step reports (about once a second) and epoch reports. Default null.</summary>
         public IProgress<HyenaTrainingProgress>? Progress;

@@ -118,8 +118,11 @@ namespace Microsoft.ML.Hyena
             var device = options.Device.Resolve();
             channel.Info($"Training a Hyena classifier on {train.Count} rows ({train.TotalPositions} positions) of {featurizer.Description}; " +
                 $"{label.ClassCount} classes; device {device}{(options.MixedPrecision && device.type == DeviceType.CUDA ? " (bfloat16 mixed precision)" : "")}; seed {seed}" +
+                $"{(options.Deterministic ? "; deterministic algorithms" : "")}" +
                 $"{(initialModel is null ? "" : "; continuing from the initial model's weights")}.");
 
+            // Before any weight is made: held until training is done (the returned transformer scores as usual).
+            using var deterministic = options.Deterministic ? DeterministicAlgorithms.Enable(device) : null;
             manual_seed(seed);
             var model = initialModel is null ? new HyenaSequenceClassifier(BuildConfig(featurizer, label.ClassCount)) : initialModel.CopyNetwork();
             try

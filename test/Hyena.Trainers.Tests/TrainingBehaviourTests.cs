@@ -43,6 +43,22 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void DeterministicHoldsLibtorchsDeterministicAlgorithmsWhileTrainingOnly()
+        {
+            var (ml, train, test) = Data();
+            var options = Small();
+            options.Deterministic = true;
+            var during = new List<bool>();
+            options.ShouldContinue = _ => { during.Add(DeterministicAlgorithms.Enabled); return true; };
+            Assert.False(DeterministicAlgorithms.Enabled);
+            using var deterministic = ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train);
+            Assert.Equal(new[] { true, true }, during);                           // on during both epochs
+            Assert.False(DeterministicAlgorithms.Enabled);                         // and back off after Fit
+            using var plain = ml.MulticlassClassification.Trainers.HyenaTextClassification(Small()).Fit(train);
+            Assert.Equal(Scores(plain, test), Scores(deterministic, test));        // on the CPU the same model either way
+        }
+
+        [Fact]
         public void CancellationTokenStopsTrainingPromptly()
         {
             var (ml, train, _) = Data(400);

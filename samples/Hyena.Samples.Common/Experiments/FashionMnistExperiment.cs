@@ -67,6 +67,7 @@ namespace Hyena.Samples
             double totalMinutes = options.Double("total-minutes", defaults.TotalMinutes, "whole-run budget in minutes; Hyena trains in what the baselines leave (0: no budget)");
             string device = options.String("device", "auto", "auto, cpu, cuda or cuda:N");
             int seed = options.Int("seed", 1, "seed of the MLContext and the trainer");
+            bool deterministic = options.Flag("deterministic", "on CUDA, train repeatably bit for bit (libtorch's deterministic algorithms)");
             bool skipBaselines = options.Flag("no-baselines", "train Hyena only");
             string? output = options.String("out", "", "output folder (default runs/" + sampleName + "/<time>)");
             if (!options.Validate())
@@ -113,6 +114,7 @@ namespace Hyena.Samples
                 WeightAveragingDecay = weightAveraging,
                 Device = run.DeviceOption,
                 Seed = seed,
+                Deterministic = deterministic,
                 Progress = run.Reporter,
             };
             string hyenaName = $"Hyena ({depth} x {width}, {FashionMnist.PixelCount / pixelsPerPosition} positions)";

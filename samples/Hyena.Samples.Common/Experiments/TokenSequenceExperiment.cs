@@ -107,6 +107,7 @@ namespace Hyena.Samples
             int warmupRows = options.Int("warmup-train", 0, "curriculum: training rows of the short sequences (0: as many as --train)");
             string device = options.String("device", "auto", "auto, cpu, cuda or cuda:N");
             int seed = options.Int("seed", 1, "seed of the data, the MLContext and the trainer");
+            bool deterministic = options.Flag("deterministic", "on CUDA, train repeatably bit for bit (libtorch's deterministic algorithms)");
             string output = options.String("out", "", $"output folder (default runs/{sampleName}/<time>)");
             var extra = taskOptions?.Invoke(options) ?? new Dictionary<string, object?>();
             if (!options.Validate())
@@ -142,6 +143,7 @@ namespace Hyena.Samples
                 BatchSize = rowsPerStep,
                 Device = run.DeviceOption,
                 Seed = seed,
+                Deterministic = deterministic,
                 Progress = run.Reporter,
             };
             var hyenaOptions = Options(epochs, minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, batchSize);
