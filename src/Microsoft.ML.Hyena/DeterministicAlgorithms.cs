@@ -18,7 +18,9 @@ namespace Microsoft.ML.Hyena
     /// (sweep trials on several GPUs) keep it on until the last of them is done; while it is on, every libtorch operation in
     /// the process is affected. cuBLAS needs the environment variable <see cref="CublasWorkspaceVariable"/> for it (libtorch
     /// checks, and otherwise throws at the first matrix product): <see cref="Enable"/> sets it to <c>:4096:8</c> in the
-    /// process's native environment when it is not set, and rejects other values than the two cuBLAS documents.
+    /// process's native environment when it is not set, and rejects other values than the two cuBLAS documents. The
+    /// switch is reached through the loaded libtorch_cpu.so on Linux; elsewhere <see cref="Enable"/> is a no-op for the CPU
+    /// (whose training is repeatable without it) and throws for CUDA.
     /// </remarks>
     public static class DeterministicAlgorithms
     {
@@ -32,11 +34,13 @@ namespace Microsoft.ML.Hyena
         private static int _holders;
         private static bool _before;
 
-        /// <summary>Whether libtorch's deterministic algorithms are on now.</summary>
+        /// <summary>Whether libtorch's deterministic algorithms are on now (off Linux: false, the switch not being reached).</summary>
         public static bool Enabled
         {
             get
             {
+                if (!OperatingSystem.IsLinux())
+                    return false;
                 var (context, _, get) = Entries();
                 return get(context) != 0;
             }
@@ -51,10 +55,17 @@ namespace Microsoft.ML.Hyena
         /// <exception cref="InvalidOperationException"><see cref="CublasWorkspaceVariable"/> holds a value other than
         /// <c>:4096:8</c> or <c>:16:8</c> (for a CUDA device).</exception>
         /// <exception cref="NotSupportedException">The loaded libtorch lacks the switch's entry points.</exception>
+        /// <exception cref="PlatformNotSupportedException">A CUDA device off Linux.</exception>
         public static IDisposable Enable(torch.Device device)
         {
             if (device is null)
                 throw new ArgumentNullException(nameof(device));
+            if (!OperatingSystem.IsLinux())
+            {
+                return device.type == DeviceType.CUDA
+                    ? throw new PlatformNotSupportedException("Deterministic training on CUDA reaches libtorch's switch through libtorch_cpu.so on Linux only.")
+                    : new Holder(() => { });                                           // the CPU trains repeatably as it is
+            }
             var (context, set, get) = Entries();
             if (device.type == DeviceType.CUDA)
                 EnsureCublasWorkspaceConfig();
