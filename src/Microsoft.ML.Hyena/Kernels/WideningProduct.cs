@@ -9,10 +9,12 @@ namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
     /// a b (+ bias) for bfloat16 <c>a</c> (n, k) or (batch, n, k) and <c>b</c> (k, m), written in float32 (plus a float32
-    /// bias over m; or, without a bias, rounded to bfloat16 once) by one cuBLASLt product (<see cref="CublasLt"/>) that accumulates in float32 and adds the bias in its
-    /// epilogue. Where a product in bfloat16 is then widened to a float32 output (the mixed-precision operator's output
-    /// projection, its input projection's gradient for a float32 input), this drops the widening pass (about 0.15 ms at
-    /// 128k x 768 on an H200) and the rounding of the product to bfloat16 before it. <c>a</c> and <c>b</c> are read in
+    /// bias over m; or, without a bias, rounded to bfloat16 once) by one cuBLASLt product (<see cref="CublasLt"/>) that
+    /// accumulates in float32 and adds the bias in its epilogue. Where a product in bfloat16 is then widened to a float32
+    /// output (the mixed-precision operator's output projection, its input projection's gradient for a float32 input),
+    /// this drops the widening pass (about 0.15 ms at 128k x 768 on an H200) and the rounding of the product to bfloat16
+    /// before it; where no widening follows, it reads operands described by their sizes and strides
+    /// (<see cref="StridedOperand"/>) without the library calls that would make their views. <c>a</c> and <c>b</c> are read in
     /// place where either of their last two dimensions is contiguous (a transposed view costs no copy).
     /// </summary>
     /// <remarks>
