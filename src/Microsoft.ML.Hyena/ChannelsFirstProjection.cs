@@ -41,10 +41,8 @@ namespace Microsoft.ML.Hyena
             var type = compute ?? weight.dtype;
             return is_grad_enabled() && (x.requires_grad || weight.requires_grad)
                 ? apply(GradientHandOff.LeafInput(x), weight, (int)type)   // a leaf x takes its gradient without a copy
-                : Product(Cast(x, type), Cast(weight, type));
+                : Product(x.InType(type), weight.InType(type));
         }
-
-        private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to_type(type);
 
         // (b, C, D) @ (b, D, l). For a batch of one in bfloat16 on CUDA, one cuBLASLt product of the described operands (W as
         // a batch of one, x^T read in place), rounded to bfloat16 once, where bmm takes four library calls with its views.
@@ -59,7 +57,7 @@ namespace Microsoft.ML.Hyena
             var input = (Tensor)vars[0];
             var weightParameter = (Tensor)vars[1];
             var type = (ScalarType)(int)vars[2];
-            var (x, weight) = (Cast(input, type), Cast(weightParameter, type));
+            var (x, weight) = (input.InType(type), weightParameter.InType(type));
             ctx.save_for_backward(new List<Tensor> { x, weight });
             ctx.save_data("types", new[] { input.dtype, weightParameter.dtype });
             ctx.save_data("xGrad", input.requires_grad);
@@ -73,7 +71,7 @@ namespace Microsoft.ML.Hyena
                 var saved = ctx.get_saved_variables();
                 var (x, weight) = (saved[0], saved[1]);
                 var types = (ScalarType[])ctx.get_data("types");
-                var g = grad_output.dtype == x.dtype ? grad_output : grad_output.to_type(x.dtype);   // (b, C, l)
+                var g = grad_output.InType(x.dtype);                                          // (b, C, l)
                 Tensor? gx = null, gw = null;
                 if ((bool)ctx.get_data("xGrad"))
                 {
@@ -95,7 +93,7 @@ namespace Microsoft.ML.Hyena
                     gw = x.size(0) == 1 && weightType is ScalarType.Float32 or ScalarType.BFloat16
                         ? Kernels.WideningProduct.TryProduct(StridedOperand.Of(g).Single(), StridedOperand.Of(x).Single(), null, weightType)
                         : null;
-                    gw ??= Cast(x.size(0) == 1 ? mm(g[0], x[0]) : bmm(g, x).sum(0L), weightType);
+                    gw ??= (x.size(0) == 1 ? mm(g[0], x[0]) : bmm(g, x).sum(0L)).InType(weightType);
                 }
                 return new List<Tensor> { gx!, gw!, null! };
             });

@@ -33,16 +33,14 @@ namespace Microsoft.ML.Hyena
         private static readonly object _gate = new();
         private static int _holders;
         private static bool _before;
+        private static Switch? _switch;   // found once: libtorch stays loaded
 
         /// <summary>Whether libtorch's deterministic algorithms are on now (off Linux: false, the switch not being reached).</summary>
         public static bool Enabled
         {
             get
             {
-                if (!OperatingSystem.IsLinux())
-                    return false;
-                var (context, _, get) = Entries();
-                return get(context) != 0;
+                return OperatingSystem.IsLinux() && Found().Get();
             }
         }
 
@@ -66,15 +64,15 @@ namespace Microsoft.ML.Hyena
                     ? throw new PlatformNotSupportedException("Deterministic training on CUDA reaches libtorch's switch through libtorch_cpu.so on Linux only.")
                     : new Holder(() => { });                                           // the CPU trains repeatably as it is
             }
-            var (context, set, get) = Entries();
+            var libtorch = Found();
             if (device.type == DeviceType.CUDA)
                 EnsureCublasWorkspaceConfig();
             lock (_gate)
             {
                 if (_holders++ == 0)
                 {
-                    _before = get(context) != 0;
-                    set(context, 1, 0);
+                    _before = libtorch.Get();
+                    libtorch.Set(true);
                 }
             }
             return new Holder(() =>
@@ -82,7 +80,7 @@ namespace Microsoft.ML.Hyena
                 lock (_gate)
                 {
                     if (--_holders == 0)
-                        set(context, (byte)(_before ? 1 : 0), 0);
+                        libtorch.Set(_before);
                 }
             });
         }
@@ -107,17 +105,33 @@ namespace Microsoft.ML.Hyena
                 throw new InvalidOperationException($"Could not set {CublasWorkspaceVariable}; set it to '{DefaultCublasWorkspaceConfig}' before starting the process.");
         }
 
-        private static unsafe (IntPtr Context, Action<IntPtr, byte, byte> Set, Func<IntPtr, byte> Get) Entries()
+        private static Switch Found()
         {
-            torch.InitializeDeviceType(DeviceType.CPU);   // libtorch loaded (it is, once any tensor has been made)
-            var library = LibStdCxxCompatibility.Dl.OpenLoaded("libtorch_cpu.so");
-            IntPtr global = Symbol(library, "_ZN2at13globalContextEv");                          // at::globalContext()
-            IntPtr set = Symbol(library, "_ZN2at7Context26setDeterministicAlgorithmsEbb");        // (bool mode, bool warn_only)
-            IntPtr get = Symbol(library, "_ZNK2at7Context23deterministicAlgorithmsEv");
-            IntPtr context = ((delegate* unmanaged<IntPtr>)global)();
-            return (context,
-                (c, mode, warnOnly) => ((delegate* unmanaged<IntPtr, byte, byte, void>)set)(c, mode, warnOnly),
-                c => ((delegate* unmanaged<IntPtr, byte>)get)(c));
+            lock (_gate)
+                return _switch ??= Switch.Find();
+        }
+
+        // at::globalContext() and its setter and getter of deterministic algorithms, from the loaded libtorch_cpu.so.
+        private sealed unsafe class Switch
+        {
+            private IntPtr _context, _set, _get;
+
+            public static Switch Find()
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);   // libtorch loaded (it is, once any tensor has been made)
+                var library = LibStdCxxCompatibility.Dl.OpenLoaded("libtorch_cpu.so");
+                var global = Symbol(library, "_ZN2at13globalContextEv");
+                return new Switch
+                {
+                    _context = ((delegate* unmanaged<IntPtr>)global)(),
+                    _set = Symbol(library, "_ZN2at7Context26setDeterministicAlgorithmsEbb"),   // (bool mode, bool warn_only)
+                    _get = Symbol(library, "_ZNK2at7Context23deterministicAlgorithmsEv"),
+                };
+            }
+
+            public bool Get() => ((delegate* unmanaged<IntPtr, byte>)_get)(_context) != 0;
+
+            public void Set(bool mode) => ((delegate* unmanaged<IntPtr, byte, byte, void>)_set)(_context, (byte)(mode ? 1 : 0), 0);
         }
 
         private static IntPtr Symbol(IntPtr library, string name)

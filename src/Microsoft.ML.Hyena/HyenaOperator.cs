@@ -417,8 +417,7 @@ namespace Microsoft.ML.Hyena
             Tensor product;
             if (y.dtype == c && y.device_type == DeviceType.CUDA)
             {
-                var weight = _outProj.weight!.dtype == c ? _outProj.weight : _outProj.weight.to_type(c);
-                product = nn.functional.linear(y, weight);                   // the weight cast once, as Project would cast it
+                product = nn.functional.linear(y, _outProj.weight!.InType(c));                   // the weight cast once, as Project would cast it
             }
             else
                 product = Project(_outProj, y, compute, withBias: false);

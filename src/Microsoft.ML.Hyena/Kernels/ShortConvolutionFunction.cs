@@ -286,14 +286,14 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
-            var x = Contiguous((Tensor)vars[0]);
+            var x = ((Tensor)vars[0]).AsContiguous();
             GradientHandOff.BeginForward(x.device);
             var weightParameter = (Tensor)vars[1];
             var biasParameter = (Tensor)vars[2];
             bool hasInputBias = (bool)vars[4];
-            var weight = Contiguous(Cast(weightParameter, x.dtype));
-            var bias = Contiguous(Cast(biasParameter, x.dtype));
-            var inputBias = hasInputBias ? Contiguous(Cast((Tensor)vars[3], x.dtype)) : null;
+            var weight = weightParameter.InType(x.dtype).AsContiguous();
+            var bias = biasParameter.InType(x.dtype).AsContiguous();
+            var inputBias = hasInputBias ? ((Tensor)vars[3]).InType(x.dtype).AsContiguous() : null;
             // The bias is not needed backward, only the parameters' types, for their gradients.
             ctx.save_for_backward(inputBias is null ? new List<Tensor> { x, weight } : new List<Tensor> { x, weight, inputBias });
             ctx.save_data("types", new[] { weightParameter.dtype, biasParameter.dtype, hasInputBias ? ((Tensor)vars[3]).dtype : biasParameter.dtype });
@@ -307,16 +307,10 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
                 var (x, weight) = (saved[0], saved[1]);
                 var inputBias = saved.Count > 2 ? saved[2] : null;
                 var types = (ScalarType[])ctx.get_data("types");
-                var g = Contiguous(grad_output);
+                var g = grad_output.AsContiguous();
                 var (gx, gw, gb, gpb) = CudaKernels.Handle(x) ? KernelBackward(g, x, weight, inputBias) : ComposedBackward(g, x, weight, inputBias);
-                return new List<Tensor> { gx, Cast(gw, types[0]), Cast(gb, types[1]), inputBias is null ? null! : Cast(gpb!, types[2]), null! };
+                return new List<Tensor> { gx, gw.InType(types[0]), gb.InType(types[1]), inputBias is null ? null! : gpb!.InType(types[2]), null! };
             });
-
-        // t in type and t contiguous: t itself where it already is (each a library call fewer, since to_type and contiguous
-        // return a new wrapper of t even then).
-        private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to_type(type);
-
-        private static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
 
         /// <summary>Composed forward: add the input bias, pad, unfold, multiply, sum over the taps, add the bias.</summary>
         internal static Tensor ComposedForward(Tensor x, Tensor weight, Tensor bias, Tensor? inputBias = null)
@@ -390,7 +384,7 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
             var sums = partial.sum(new long[] { 0, 2 });                        // (C, 10), float32
             var gw = sums.narrow(1, 0, kernel).flip(1).reshape(channels, 1, kernel); // slot m is lag m: tap K-1-m
             var gb = sums.select(1, 8);                                         // float32 views: a parameter's gradient in float32 is
-            var gpb = inputBias is null ? null : sums.select(1, 9);             // handed back as it is (Cast), else cast
+            var gpb = inputBias is null ? null : sums.select(1, 9);             // handed back as it is (InType), else cast
             return (gx, gw, gb, gpb);
         }
     }

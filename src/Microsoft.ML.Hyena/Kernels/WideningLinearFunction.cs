@@ -38,9 +38,7 @@ namespace Microsoft.ML.Hyena.Kernels
         public static Tensor Apply(Tensor x, Tensor weight, Tensor bias, bool channelsFirst = false)
             => is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad)
                 ? apply(x, weight, bias, channelsFirst)
-                : Forward(x, Cast(weight, x.dtype), bias, channelsFirst);
-
-        private static Tensor Cast(Tensor t, ScalarType type) => t.dtype == type ? t : t.to_type(type);
+                : Forward(x, weight.InType(x.dtype), bias, channelsFirst);
 
         // The (…, rows, k) operand the map applies to.
         private static StridedOperand Read(Tensor x, bool channelsFirst) => channelsFirst ? StridedOperand.Of(x).Transposed() : StridedOperand.Of(x);
@@ -62,7 +60,7 @@ namespace Microsoft.ML.Hyena.Kernels
             var weightParameter = (Tensor)vars[1];
             var bias = (Tensor)vars[2];
             bool channelsFirst = (bool)vars[3];
-            var weight = Cast(weightParameter, x.dtype);      // unrecorded: the weight's gradient is handed back in its own type
+            var weight = weightParameter.InType(x.dtype);     // unrecorded: the weight's gradient is handed back in its own type
             ctx.save_for_backward(new List<Tensor> { x, weight });
             ctx.save_data("weightType", (int)weightParameter.dtype);
             ctx.save_data("flags", new[] { x.requires_grad, weightParameter.requires_grad, bias.requires_grad, channelsFirst });
@@ -76,7 +74,7 @@ namespace Microsoft.ML.Hyena.Kernels
                 var (x, weight) = (saved[0], saved[1]);
                 var flags = (bool[])ctx.get_data("flags");
                 bool xGrad = flags[0], weightGrad = flags[1], biasGrad = flags[2], channelsFirst = flags[3];
-                var g = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
+                var g = grad_output.AsContiguous();
                 var (narrowed, sum) = WidenedBiasAddFunction.NarrowAndSum(g);           // (…, rows, m) bfloat16, (m) float32
                 // One matrix (a batch of one) is read from the described operands by cuBLASLt products, with no views made.
                 bool single = narrowed.dim() == 2 || narrowed.size(0) == 1;
@@ -112,7 +110,7 @@ namespace Microsoft.ML.Hyena.Kernels
                     gw = single && weightType is ScalarType.Float32 or ScalarType.BFloat16
                         ? WideningProduct.TryProduct(g2.Transposed(), x.dim() == 2 ? rows : rows.Single(), null, weightType)
                         : null;
-                    gw ??= Cast(narrowed.reshape(-1, weight.size(0)).t().mm((channelsFirst ? x.transpose(1, 2) : x).reshape(-1, weight.size(1))), weightType);
+                    gw ??= narrowed.reshape(-1, weight.size(0)).t().mm((channelsFirst ? x.transpose(1, 2) : x).reshape(-1, weight.size(1))).InType(weightType);
                 }
                 return new List<Tensor> { gx!, gw!, biasGrad ? sum : null!, null! };
             });

@@ -134,7 +134,7 @@ namespace Microsoft.ML.Hyena.Modules
                 throw new ArgumentException($"Expected an input bias of shape ({Channels}); got ({string.Join(", ", inputBias.shape)}).", nameof(inputBias));
             using var scope = NewDisposeScope();
             ScalarType dtype = computeDtype ?? input.dtype;
-            var x = input.dtype == dtype ? input : input.to_type(dtype);
+            var x = input.InType(dtype);
             bool kernelsReady = Implementation == ShortFilterImplementation.Auto && input.device_type == DeviceType.CUDA
                 && (dtype == ScalarType.Float32 || dtype == ScalarType.BFloat16) && KernelSize <= Kernels.CudaKernels.MaxKernelSize
                 && Kernels.CudaKernels.RowGridFits(input.size(0) * input.size(1), input.size(2))
@@ -147,10 +147,10 @@ namespace Microsoft.ML.Hyena.Modules
                 // The node casts the parameters to x's type itself (unrecorded) and hands their gradients back in their own type.
                 return scope.MoveToOuter(Kernels.ShortConvolutionFunction.Apply(x, _weight, _bias, inputBias));
             }
-            var weight = _weight.dtype == dtype ? (Tensor)_weight : _weight.to_type(dtype);
-            var bias = _bias.dtype == dtype ? (Tensor)_bias : _bias.to_type(dtype);
+            var weight = _weight.InType(dtype);
+            var bias = _bias.InType(dtype);
             if (inputBias is not null)
-                x = x + (inputBias.dtype == dtype ? inputBias : inputBias.to_type(dtype)).view(Channels, 1);
+                x = x + inputBias.InType(dtype).view(Channels, 1);
             var y = implementation == ShortFilterImplementation.ShiftedMultiplyAdd ? ShiftedMultiplyAdd(x, weight, bias) : Conv(x, weight, bias);
             return scope.MoveToOuter(y);
         }
