@@ -31,6 +31,34 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void DescribedOperandsAreReadAsTheirViewsWouldBe()
+        {
+            // StridedOperand's transpose, batch-of-one matrix and batch of one describe what the library's views would be,
+            // without making them: the product reads them the same way.
+            using var scope = NewDisposeScope();
+            var g = randn(1, 7, 9);                 // (1, C, l), as a channels-first gradient
+            var w = randn(7, 4);
+            WideningProduct.Shape? Read(WideningProduct.StridedOperand a, WideningProduct.StridedOperand b)
+                => WideningProduct.Describe(a.Shape, a.Strides, b.Shape, b.Strides);
+            var described = Read(WideningProduct.StridedOperand.Of(g).Transposed(), WideningProduct.StridedOperand.Of(w));
+            Assert.Equal(WideningProduct.Describe(g.transpose(1, 2).shape, g.transpose(1, 2).stride(), w.shape, w.stride()), described);
+            var single = WideningProduct.StridedOperand.Of(g).Single();
+            Assert.Equal(g[0].shape, single.Shape);
+            Assert.Equal(g[0].stride(), single.Strides);
+            var x = randn(1, 9, 4);
+            var weightGradient = Read(single, WideningProduct.StridedOperand.Of(x).Single());                 // (C, l) by (l, D)
+            Assert.Equal(WideningProduct.Describe(g[0].shape, g[0].stride(), x[0].shape, x[0].stride()), weightGradient);
+            var batched = WideningProduct.StridedOperand.Of(w).BatchOfOne();
+            Assert.Equal(new long[] { 1, 7, 4 }, batched.Shape);
+            var forward = Read(batched, WideningProduct.StridedOperand.Of(randn(1, 9, 4)).Single().Transposed()); // W x^T, (1, C, l)
+            Assert.NotNull(forward);
+            Assert.Equal(1, forward!.Value.Batch);
+            Assert.Equal(WideningProduct.Describe(w.shape, w.stride(), new long[] { 4, 9 }, new long[] { 1, 4 })!.Value with { Batch = 1 }, forward.Value);
+            Assert.Equal(ScalarType.BFloat16, WideningProduct.StridedOperand.Of(w).CastTo(ScalarType.BFloat16).Type);
+            Assert.Equal(w.stride(), WideningProduct.StridedOperand.Of(w).CastTo(ScalarType.BFloat16).Strides);
+        }
+
+        [Fact]
         public void TheInputProjectionsGradientIsReadInPlaceForEachBatch()
         {
             // The input projection's backward pass: g (b, C, l) read as (b, l, C), times W (C, D).
