@@ -126,10 +126,11 @@ namespace Microsoft.ML.Hyena
         public bool MixedPrecision = true;
 
         /// <summary>
-        /// Seed of weight initialisation, shuffling and dropout. Null takes one from the MLContext's
-        /// seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA only with
-        /// <see cref="Deterministic"/> (without it two runs from one seed drift apart from the first epoch on;
-        /// docs/results.md). Default null.
+        /// Seed of weight initialisation, shuffling and dropout (on CUDA too: <see cref="RandomSeed"/>). Null takes one
+        /// from the MLContext's seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA they are
+        /// identical for certain only with <see cref="Deterministic"/> (without it the text trainer's runs from one seed
+        /// drift apart from the first epoch on: its token embedding's backward pass adds in no fixed order; docs/results.md).
+        /// Default null.
         /// </summary>
         public int? Seed;
 
@@ -138,6 +139,8 @@ namespace Microsoft.ML.Hyena
         /// are on while Fit trains (<see cref="DeterministicAlgorithms"/>: process-wide, so other trainings at the same time
         /// take them too), and the environment variable CUBLAS_WORKSPACE_CONFIG is set to ':4096:8' when unset (Fit
         /// throws when it holds another value than ':4096:8' or ':16:8'). On the CPU training is repeatable without it.
+        /// Bit for bit only where training ends by <see cref="MaxEpochs"/> or early stopping: with <see cref="MaxTrainingTime"/>
+        /// the clock decides how many epochs run (Fit logs a warning). About 13 % slower on an H200 (docs/results.md).
         /// Default false.
         /// </summary>
         public bool Deterministic;

@@ -121,9 +121,12 @@ namespace Microsoft.ML.Hyena
                 $"{(options.Deterministic ? "; deterministic algorithms" : "")}" +
                 $"{(initialModel is null ? "" : "; continuing from the initial model's weights")}.");
 
+            if (options.Deterministic && options.MaxTrainingTime is TimeSpan budget)
+                channel.Warning($"Deterministic is set with MaxTrainingTime {budget}: the clock decides how many epochs run and where the " +
+                    "learning-rate decay ends, so two runs from one seed may still differ. Leave MaxTrainingTime null to repeat a training bit for bit.");
             // Before any weight is made: held until training is done (the returned transformer scores as usual).
             using var deterministic = options.Deterministic ? DeterministicAlgorithms.Enable(device) : null;
-            manual_seed(seed);
+            RandomSeed.Set(seed, device);
             var model = initialModel is null ? new HyenaSequenceClassifier(BuildConfig(featurizer, label.ClassCount)) : initialModel.CopyNetwork();
             try
             {

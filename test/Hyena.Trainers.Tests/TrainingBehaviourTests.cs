@@ -59,6 +59,21 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void DeterministicWithATimeBudgetWarnsThatTheClockDecides()
+        {
+            var (ml, train, _) = Data(16);
+            var log = new List<string>();
+            ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+            var options = Small(epochs: 1);
+            options.Deterministic = true;
+            using (ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train)) { }
+            Assert.DoesNotContain(log, m => m.Contains("MaxTrainingTime"));
+            options.MaxTrainingTime = TimeSpan.FromHours(1);
+            using (ml.MulticlassClassification.Trainers.HyenaTextClassification(options).Fit(train)) { }
+            Assert.Contains(log, m => m.Contains("Deterministic is set with MaxTrainingTime 01:00:00") && m.Contains("Leave MaxTrainingTime null"));
+        }
+
+        [Fact]
         public void CancellationTokenStopsTrainingPromptly()
         {
             var (ml, train, _) = Data(400);
