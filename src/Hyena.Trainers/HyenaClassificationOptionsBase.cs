@@ -128,9 +128,9 @@ namespace Microsoft.ML.Hyena
         /// <summary>
         /// Seed of weight initialisation, shuffling and dropout (on CUDA too: <see cref="RandomSeed"/>). Null takes one
         /// from the MLContext's seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA they are
-        /// identical for certain only with <see cref="Deterministic"/> (without it the text trainer's runs from one seed
-        /// drift apart from the first epoch on: its token embedding's backward pass adds in no fixed order; docs/results.md).
-        /// Default null.
+        /// identical for certain only with <see cref="Deterministic"/> (without it two recall trainings of the text trainer
+        /// from one seed drifted apart from the first epoch on: libtorch's CUDA backward passes of a token embedding and of
+        /// a gather add with atomics; the image trainer's runs were identical without it; docs/results.md). Default null.
         /// </summary>
         public int? Seed;
 
