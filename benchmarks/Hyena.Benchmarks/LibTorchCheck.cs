@@ -116,6 +116,7 @@ namespace Hyena.Benchmarks
                 CheckKernels(Say, device);
                 CheckWidenedBiasAdd(Say, device);
                 CheckWideningProduct(Say, device);
+                CheckFusedAdamW(Say, device);
                 CheckSinActivation(Say, device);
                 CheckFilterMlp(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
@@ -473,6 +474,50 @@ namespace Hyena.Benchmarks
                         $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
                 });
             }
+        }
+
+        /// <summary>
+        /// FusedAdamW's kernel against TorchSharp's AdamW on the device: the same parameters (a 768 x 3072 matrix, an odd
+        /// vector, a small 3-d tensor) in two groups (weight decay 0.01 at 1e-3, none at 3e-3) and the same gradients, five
+        /// steps (the vector without a gradient in the third); relative L2 errors of the parameters after them.
+        /// </summary>
+        private static void CheckFusedAdamW(Action<string> say, torch.Device device)
+        {
+            Attempt(say, "fused AdamW step against TorchSharp's AdamW, 5 steps, two groups", () =>
+            {
+                TorchSharp.Modules.Parameter[] Make()
+                {
+                    RandomSeed.Set(13, device);   // the device's generator too: both sets the same
+                    return new long[][] { new long[] { 768, 3072 }, new long[] { 1001 }, new long[] { 3, 5, 7 } }
+                        .Select(shape => new TorchSharp.Modules.Parameter(randn(shape, device: device))).ToArray();
+                }
+                TorchSharp.Modules.AdamW.ParamGroup[] Groups(TorchSharp.Modules.Parameter[] p) => new[]
+                {
+                    new TorchSharp.Modules.AdamW.ParamGroup(new[] { p[0], p[2] }, new TorchSharp.Modules.AdamW.Options { LearningRate = 1e-3, weight_decay = 0.01 }),
+                    new TorchSharp.Modules.AdamW.ParamGroup(new[] { p[1] }, new TorchSharp.Modules.AdamW.Options { LearningRate = 3e-3, weight_decay = 0 }),
+                };
+                var a = Make();
+                var b = Make();
+                using var reference = new TorchSharp.Modules.AdamW(Groups(a), 1e-3, weight_decay: 0.01);
+                using var fused = new FusedAdamW(Groups(b), 1e-3, weightDecay: 0.01);
+                bool used = false;
+                for (int step = 0; step < 5; step++)
+                {
+                    manual_seed(20 + step);
+                    for (int i = 0; i < a.Length; i++)
+                    {
+                        var g = step == 2 && i == 1 ? null : randn(a[i].shape, device: device);
+                        a[i].grad = g?.clone();
+                        b[i].grad = g?.clone();
+                    }
+                    used = Microsoft.ML.Hyena.Kernels.AdamWStepKernel.Applies(b[0], b[0].grad!, b[0], b[0]);
+                    reference.step();
+                    fused.step();
+                }
+                Timing.Synchronize(device);
+                var errors = string.Join("; ", Enumerable.Range(0, a.Length).Select(i => $"{string.Join("x", a[i].shape)} {Err(b[i], a[i], 1e-6)}"));
+                return $"kernel {Used(used)}; relative error of the parameters: {errors}";
+            });
         }
 
         /// <summary>

@@ -23,11 +23,12 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --warmup 2 --reps 10 --max-seconds 2 (per cell) --budget-seconds S (then SKIP)
              --verify-length 8k (every variant vs fp32-ref on the device first; 0: off)
   training   Tokens/s and peak device memory: Hyena classifier vs Transformer classifier (same width,
-             depth, MLP), AdamW, by length; one process per cell on CUDA.
+             depth, MLP), AdamW (fused), by length; one process per cell on CUDA.
              --lengths 1k,4k,16k,64k  --tokens-per-batch 64k (batch = tokens / length) or --batches 64,16,4,1
              --models transformer-bf16,hyena-bf16,hyena-fp32-ref (also hyena-fp32, hyena-bf16-composed, hyena-bf16-f16fft, hyena-bf16-onchip, hyena-bf16-cufft, transformer-fp32)
              --width 768 --depth 4 --mlp-ratio 4 --heads 12 --order 2 --filter-order 64
              --warmup-steps 2 --steps 8 --max-seconds 4 --isolate true --child-timeout 150 --budget-seconds S
+             --optimizer fused (FusedAdamW, as the trainers) or adamw (TorchSharp's AdamW), for every model
 
   trainer    The ML.NET text trainer end to end (run it with --device cpu for the CPU figures):
              training tokens/s, single-row PredictionEngine latency, batched Transform rows/s, by length.

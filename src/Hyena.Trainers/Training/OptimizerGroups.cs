@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Hyena
 {
     /// <summary>
-    /// AdamW parameter groups: parameters with a reference hint (the filter MLP, the positional
+    /// AdamW parameter groups (stepped by <see cref="FusedAdamW"/>: one CUDA kernel a parameter on the GPU, AdamW's own
+    /// operations elsewhere): parameters with a reference hint (the filter MLP, the positional
     /// embedding) take the hinted learning rate and weight decay; weight matrices take the options'
     /// learning rate and weight decay; biases, norms, embeddings and other vectors get no weight decay.
     /// </summary>
@@ -46,7 +47,7 @@ namespace Microsoft.ML.Hyena
             Add(undecayed, learningRate, 0);
             foreach (var (hint, list) in grouped.OrderBy(g => g.Key.LearningRate).ThenBy(g => g.Key.WeightDecay))
                 Add(list, hint.LearningRate, hint.WeightDecay);
-            return (optim.AdamW(groups, learningRate, weight_decay: weightDecay), rates.ToArray());
+            return (new FusedAdamW(groups, learningRate, weightDecay: weightDecay), rates.ToArray());
         }
     }
 }
