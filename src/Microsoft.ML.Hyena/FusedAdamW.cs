@@ -43,6 +43,19 @@ namespace Microsoft.ML.Hyena
         {
         }
 
+        /// <summary>
+        /// Sets every parameter's gradient to none, as PyTorch's <c>zero_grad</c> does by default (<c>set_to_none</c>), where
+        /// AdamW's fills each with zeros: no kernel a parameter, and the next backward pass hands its gradients over instead
+        /// of adding them to zeros. A parameter that then gets no gradient in a step is not stepped (with zeroed gradients
+        /// AdamW would still move it by its moments and its weight decay).
+        /// </summary>
+        public override void zero_grad()
+        {
+            foreach (var group in _parameter_groups)
+                foreach (var parameter in group.Parameters)
+                    parameter.grad = null;
+        }
+
         /// <summary>Steps every parameter that has a gradient: by the kernel where it applies, as AdamW otherwise.</summary>
         /// <param name="closure">Reevaluates the model and returns the loss (optional).</param>
         /// <returns>The closure's loss, or null.</returns>

@@ -63,6 +63,11 @@ namespace Microsoft.ML.Hyena.Tests
                 for (int i = 0; i < grads.Count; i++)
                     Assert.True(all.A[i].eq(all.B[i]).all().item<bool>(), $"parameter {i} after step {step + 1}");
             }
+            // zero_grad leaves no gradient (AdamW's leaves zeros), and a backward pass then hands its gradient over.
+            fused.zero_grad();
+            Assert.All(b.Decayed.Concat(b.Plain), p => Assert.Null(p.grad));
+            (b.Decayed[0] * 3).sum().backward();
+            Assert.True(b.Decayed[0].grad!.eq(full(b.Decayed[0].shape, 3f)).all().item<bool>());
         }
     }
 }
