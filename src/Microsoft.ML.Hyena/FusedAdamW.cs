@@ -13,8 +13,8 @@ namespace Microsoft.ML.Hyena
     /// options and state (saved and loaded as AdamW's), but one pass over each float32 parameter on a CUDA device where
     /// AdamW runs nine library calls (at 16k tokens and width 768, about 920 kernels a step of the trainers' classifier).
     /// The values agree with AdamW's to float32 rounding (the kernel may fuse a product and a sum where the library
-    /// rounds twice). Parameters elsewhere (the CPU, other types), and every parameter of a step with AMSGrad or
-    /// maximize in a group, step as AdamW steps them.
+    /// rounds twice). A step in which the kernel does not take every parameter (one on the CPU or of another type, a
+    /// closure, AMSGrad or maximize in a group) is AdamW's own step.
     /// </summary>
     public sealed class FusedAdamW : AdamW
     {
@@ -56,39 +56,40 @@ namespace Microsoft.ML.Hyena
                     parameter.grad = null;
         }
 
-        /// <summary>Steps every parameter that has a gradient: by the kernel where it applies, as AdamW otherwise.</summary>
+        /// <summary>
+        /// Steps every parameter that has a gradient: each by the kernel when the kernel takes every one of them, otherwise
+        /// all as AdamW steps them (also with a closure, AMSGrad or maximize).
+        /// </summary>
         /// <param name="closure">Reevaluates the model and returns the loss (optional).</param>
         /// <returns>The closure's loss, or null.</returns>
         public override Tensor step(Func<Tensor>? closure = null)
         {
-            var groups = ParamGroups.Cast<ParamGroup>().ToList();
-            if (groups.Any(g => g.Options.amsgrad == true || g.Options.maximize == true))
-                return base.step(closure!);
-            return _step<ParamGroup>(group =>
+            if (closure is not null)
+                return base.step(closure);
+            using var scope = NewDisposeScope();   // the gradients' wrappers
+            var steps = new List<(Parameter Parameter, Tensor Grad, State State, Options Options)>();
+            foreach (var group in ParamGroups.Cast<ParamGroup>())
             {
-                var o = group.Options;
-                double lr = o.LearningRate!.Value, wd = o.weight_decay!.Value, beta1 = o.beta1!.Value, beta2 = o.beta2!.Value, eps = o.eps!.Value;
+                if (group.Options.amsgrad == true || group.Options.maximize == true)
+                    return base.step();
                 foreach (var parameter in group.Parameters)
                 {
-                    using var grad = parameter.grad;
+                    var grad = parameter.grad;
                     if (grad is null)
                         continue;
                     var state = (State)_state[parameter.Handle];
-                    state.step += 1;
-                    if (AdamWStepKernel.Applies(parameter, grad, state.exp_avg, state.exp_avg_sq))
-                    {
-                        AdamWStepKernel.Step(parameter, grad, state.exp_avg, state.exp_avg_sq, state.step, lr, wd, beta1, beta2, eps);
-                        continue;
-                    }
-                    // AdamW.step's own operations, for this parameter.
-                    parameter.mul_(1 - lr * wd);
-                    double correction1 = 1 - Math.Pow(beta1, state.step), correction2 = 1 - Math.Pow(beta2, state.step);
-                    state.exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1);
-                    state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-                    using var denominator = (state.exp_avg_sq.sqrt() / Math.Sqrt(correction2)).add_(eps);
-                    parameter.addcdiv_(state.exp_avg, denominator, value: -lr / correction1);
+                    if (!AdamWStepKernel.Applies(parameter, grad, state.exp_avg, state.exp_avg_sq))
+                        return base.step();
+                    steps.Add((parameter, grad, state, group.Options));
                 }
-            }, closure);
+            }
+            foreach (var (parameter, grad, state, o) in steps)
+            {
+                state.step += 1;
+                AdamWStepKernel.Step(parameter, grad, state.exp_avg, state.exp_avg_sq, state.step,
+                    o.LearningRate!.Value, o.weight_decay!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value);
+            }
+            return null!;   // no closure, no loss (as AdamW.step)
         }
     }
 }

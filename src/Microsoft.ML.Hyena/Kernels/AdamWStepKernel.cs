@@ -46,15 +46,10 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_adamw_step(float* p, c
         /// </summary>
         internal static bool Applies(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq)
         {
-            if (parameter.device_type != DeviceType.CUDA)
-                return false;
-            foreach (var t in new[] { parameter, grad, expAvg, expAvgSq })
-            {
-                if (t.dtype != ScalarType.Float32 || !t.is_contiguous() || t.device_type != DeviceType.CUDA
-                    || t.device_index != parameter.device_index || t.numel() != parameter.numel())
-                    return false;
-            }
-            return CudaKernels.TryEnsure(CudaKernels.DeviceIndex(parameter));
+            bool Fits(Tensor t) => t.dtype == ScalarType.Float32 && t.is_contiguous() && t.device_type == DeviceType.CUDA
+                && t.device_index == parameter.device_index && t.numel() == parameter.numel();
+            return parameter.device_type == DeviceType.CUDA && Fits(parameter) && Fits(grad) && Fits(expAvg) && Fits(expAvgSq)
+                && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(parameter));
         }
 
         /// <summary>One step (call only where <see cref="Applies"/>); <paramref name="step"/> counts from 1.</summary>
