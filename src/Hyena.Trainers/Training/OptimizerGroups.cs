@@ -7,7 +7,7 @@ namespace Microsoft.ML.Hyena
 {
     /// <summary>
     /// AdamW parameter groups (stepped by <see cref="FusedAdamW"/>: one CUDA kernel a parameter on the GPU, AdamW's own
-    /// operations elsewhere): parameters with a reference hint (the filter MLP, the positional
+    /// step elsewhere): parameters with a reference hint (the filter MLP, the positional
     /// embedding) take the hinted learning rate and weight decay; weight matrices take the options'
     /// learning rate and weight decay; biases, norms, embeddings and other vectors get no weight decay.
     /// </summary>
