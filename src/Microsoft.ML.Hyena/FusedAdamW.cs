@@ -68,7 +68,7 @@ namespace Microsoft.ML.Hyena
                 return base.step(closure);
             using var scope = NewDisposeScope();   // the gradients' wrappers
             var steps = new List<(Parameter Parameter, Tensor Grad, State State, Options Options)>();
-            foreach (var group in ParamGroups.Cast<ParamGroup>())
+            foreach (var group in _parameter_groups.Cast<ParamGroup>())
             {
                 if (group.Options.amsgrad == true || group.Options.maximize == true)
                     return base.step();
