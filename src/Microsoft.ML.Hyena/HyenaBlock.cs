@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -24,14 +25,10 @@ namespace Microsoft.ML.Hyena
         private readonly LayerNorm _norm2;
 
         [ComponentName(Name = "mlp")]
-        private readonly Sequential _mlp;
+        private readonly FeedForward _mlp;
 
         [ComponentName(Name = "dropout")]
         private readonly Dropout _dropout;
-
-        // The MLP's layers, for the mixed-precision path. A tuple, not Module fields: RegisterComponents
-        // would otherwise register them a second time.
-        private readonly (Linear Fc1, Dropout Drop, Linear Fc2) _mlpLayers;
 
         /// <summary>Creates a block around an operator built from <paramref name="operatorConfig"/>.</summary>
         /// <param name="operatorConfig">The Hyena operator of the block.</param>
@@ -48,15 +45,7 @@ namespace Microsoft.ML.Hyena
             _norm1 = nn.LayerNorm(width);
             _mixer = new HyenaOperator(operatorConfig, "mixer");
             _norm2 = nn.LayerNorm(width);
-            var fc1 = nn.Linear(width, width * mlpRatio);
-            var drop = nn.Dropout(dropout);
-            var fc2 = nn.Linear(width * mlpRatio, width);
-            _mlp = nn.Sequential(
-                ("fc1", fc1),
-                ("act", nn.GELU()),
-                ("drop", drop),
-                ("fc2", fc2));
-            _mlpLayers = (fc1, drop, fc2);
+            _mlp = new FeedForward(width, mlpRatio, dropout, "mlp");
             _dropout = nn.Dropout(dropout);
             RegisterComponents();
         }
@@ -64,17 +53,24 @@ namespace Microsoft.ML.Hyena
         /// <summary>The block's Hyena operator.</summary>
         public HyenaOperator Mixer => _mixer;
 
+        /// <summary>The block's MLP.</summary>
+        public FeedForward Mlp => _mlp;
+
         /// <summary>
         /// Mixed precision for the whole block: the operator's projections and short filter (see
-        /// <see cref="HyenaOperator.ComputeDtype"/>) and the MLP run in this type on casts of the
-        /// float32 master weights; the layer norms, the residual stream, the implicit filter and the FFT
+        /// <see cref="HyenaOperator.ComputeDtype"/>) and the MLP (<see cref="FeedForward.ComputeDtype"/>) run in this type
+        /// on casts of the float32 master weights; the layer norms, the residual stream, the implicit filter and the FFT
         /// convolution stay in the parameters' type. Null (the default) computes everything in the
-        /// parameters' type. Setting it sets the operator's.
+        /// parameters' type. Setting it sets the operator's and the MLP's.
         /// </summary>
         public ScalarType? ComputeDtype
         {
             get => _mixer.ComputeDtype;
-            set => _mixer.ComputeDtype = value;
+            set
+            {
+                _mixer.ComputeDtype = value;
+                _mlp.ComputeDtype = value;
+            }
         }
 
         /// <summary>Applies the block to (batch, length, D); returns the same shape.</summary>
@@ -82,19 +78,8 @@ namespace Microsoft.ML.Hyena
         {
             using var scope = NewDisposeScope();
             var x = input + _dropout.call(_mixer.call(_norm1.call(input)));
-            var normed = _norm2.call(x);
-            var mlp = ComputeDtype is ScalarType c && c != normed.dtype ? MixedPrecisionMlp(normed, c) : _mlp.call(normed);
-            x = x + _dropout.call(mlp);   // a bfloat16 branch is promoted to the residual's type by the addition
+            x = x + _dropout.call(_mlp.call(_norm2.call(x)));
             return scope.MoveToOuter(x);
-        }
-
-        private Tensor MixedPrecisionMlp(Tensor x, ScalarType compute)
-        {
-            using var scope = NewDisposeScope();
-            var (fc1, drop, fc2) = _mlpLayers;
-            var h = nn.functional.linear(x.to_type(compute), fc1.weight!.to_type(compute), fc1.bias?.to_type(compute));
-            h = drop.call(nn.functional.gelu(h));
-            return scope.MoveToOuter(nn.functional.linear(h, fc2.weight!.to_type(compute), fc2.bias?.to_type(compute)));
         }
 
         /// <inheritdoc />

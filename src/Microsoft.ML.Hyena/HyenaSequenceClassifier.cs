@@ -241,7 +241,7 @@ namespace Microsoft.ML.Hyena
             if (_nextTokenHead is null || inputs.size(1) < 2)
                 return (logits, null);
             // Position t predicts token t + 1; padding (id 0) is ignored as a target.
-            var predictions = _nextTokenHead.call(x.narrow(1, 0, inputs.size(1) - 1)).to_type(ScalarType.Float32);
+            var predictions = RowLinear.Apply(_nextTokenHead, x.narrow(1, 0, inputs.size(1) - 1)).to_type(ScalarType.Float32);
             var targets = inputs.narrow(1, 1, inputs.size(1) - 1);
             var loss = nn.functional.cross_entropy(predictions.reshape(-1, Config.VocabularySize), targets.reshape(-1), ignore_index: 0);
             return (logits, scope.MoveToOuter(loss));
@@ -260,14 +260,14 @@ namespace Microsoft.ML.Hyena
                 var pad = inputs.dim() == 2 ? new long[] { 0, padding } : new long[] { 0, 0, 0, padding };
                 inputs = nn.functional.pad(inputs, pad);
             }
-            var x = _embedding is not null ? _embedding.call(inputs) : _inputProjection!.call(inputs);
+            var x = _embedding is not null ? _embedding.call(inputs) : RowLinear.Apply(_inputProjection!, inputs);
             if (_nGramEmbedding is not null)
                 x = x + _nGramEmbedding.call(inputs);
             if (_patchProjection is not null)
             {
                 // Positions after a row's end are zeroed first, so that whatever pads the last patch never counts.
                 x = x * ValidPositions(x.size(1), lengths.to(x.device)).to_type(x.dtype);
-                x = _patchProjection.call(x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
+                x = RowLinear.Apply(_patchProjection, x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
             }
             foreach (var block in _blocks)
                 x = block.call(x);
