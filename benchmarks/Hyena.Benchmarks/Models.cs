@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Hyena;
+using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,14 +12,13 @@ namespace Hyena.Benchmarks
     /// <summary>Linear layers run in a compute type on casts of their (float32 master) weights.</summary>
     internal static class Mixed
     {
+        /// <summary>
+        /// x W^T + b over x's last dimension, on x's positions as the rows of one matrix, so that the bias is added inside
+        /// the product as PyTorch's own linear adds it (<see cref="RowLinear"/>: a separate add over the qkv projection's
+        /// output took about 0.4 ms at 64k x 2304 on an H200).
+        /// </summary>
         public static Tensor Linear(Linear layer, Tensor x, ScalarType? compute)
-        {
-            if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
-                return layer.call(x);
-            using var scope = NewDisposeScope();
-            var y = nn.functional.linear(x.dtype == c ? x : x.to_type(c), layer.weight!.to_type(c), layer.bias?.to_type(c));
-            return scope.MoveToOuter(y);
-        }
+            => RowLinear.Apply(layer, x, compute is ScalarType c && (layer.weight!.dtype != c || x.dtype != c) ? c : null);
     }
 
     /// <summary>
@@ -64,28 +64,22 @@ namespace Hyena.Benchmarks
         private readonly LayerNorm norm1;
         private readonly AttentionBlock mixer;
         private readonly LayerNorm norm2;
-        private readonly Linear fc1;
-        private readonly Linear fc2;
+        private readonly FeedForward mlp;   // the Hyena block's own MLP, so that both models run the same code around their mixers
 
         public TransformerBlock(long width, int heads, int mlpRatio, ScalarType? compute) : base("block")
         {
             norm1 = nn.LayerNorm(width);
             mixer = new AttentionBlock(width, heads, compute);
             norm2 = nn.LayerNorm(width);
-            fc1 = nn.Linear(width, width * mlpRatio);
-            fc2 = nn.Linear(width * mlpRatio, width);
-            ComputeDtype = compute;
+            mlp = new FeedForward(width, mlpRatio) { ComputeDtype = compute };
             RegisterComponents();
         }
-
-        public ScalarType? ComputeDtype { get; }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
             var x = input + mixer.call(norm1.call(input));
-            var h = nn.functional.gelu(Mixed.Linear(fc1, norm2.call(x), ComputeDtype));
-            x = x + Mixed.Linear(fc2, h, ComputeDtype);
+            x = x + mlp.call(norm2.call(x));
             return scope.MoveToOuter(x);
         }
     }
