@@ -436,27 +436,32 @@ namespace Hyena.Benchmarks
                         $"{Err(product, exact, Float32Bound)} (the bfloat16 product widened: {RelativeError(rounded, exact):0.00E+00})";
                 });
             }
-            foreach (long batch in new long[] { 2, 1 })
+            foreach (var (batch, channelsFirst) in new[] { (2L, false), (1L, false), (4L, true), (1L, true) })
             {
-                Attempt(say, $"widening linear node (output projection), batch {batch}, float32 weight, against a bfloat16 linear and the widened bias add", () =>
+                // Channels first, as the operator calls it: x given as (b, k, rows); over several matrices the weight's
+                // gradient is their products summed (SummedProducts), over one the product of the one matrix.
+                string layout = channelsFirst ? ", x given channels first" : "";
+                Attempt(say, $"widening linear node (output projection), batch {batch}{layout}, float32 weight, against a bfloat16 linear and the widened bias add", () =>
                 {
                     manual_seed(12);
-                    var x = Bf16(batch, 768, 1000).transpose(1, 2);
+                    var source = Bf16(batch, 768, 1000);
+                    var x = source.transpose(1, 2);
                     var weight = randn(768, 768, device: device) / 28;
                     var bias = randn(768, device: device);
                     var probe = randn(batch, 1000, 768, device: device);
                     (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
                     {
-                        var xl = x.detach().requires_grad_(true);
+                        var leaf = (channelsFirst ? source : x).detach().requires_grad_(true);
+                        var xl = channelsFirst ? leaf.transpose(1, 2) : leaf;
                         var wl = weight.clone().requires_grad_(true);
                         var bl = bias.clone().requires_grad_(true);
                         var y = node
-                            ? Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Apply(xl, wl, bl)   // the node casts the weight itself
+                            ? Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Apply(channelsFirst ? leaf : xl, wl, bl, channelsFirst)   // the node casts the weight itself
                             : Microsoft.ML.Hyena.Kernels.WidenedBiasAddFunction.Apply(nn.functional.linear(xl, wl.to_type(ScalarType.BFloat16)), bl);
                         (y * probe).sum().backward();
-                        return (y.detach(), xl.grad!, wl.grad!, bl.grad!);
+                        return (y.detach(), leaf.grad!, wl.grad!, bl.grad!);
                     }
-                    bool applies = Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Applies(x, weight, bias);
+                    bool applies = Microsoft.ML.Hyena.Kernels.WideningLinearFunction.Applies(channelsFirst ? source : x, weight, bias, channelsFirst);
                     var n = Run(true);
                     var r = Run(false);
                     if (!bound)
@@ -468,7 +473,15 @@ namespace Hyena.Benchmarks
                             $"grad x {Same(n.gx.to_type(ScalarType.Float32), r.gx.to_type(ScalarType.Float32)):E2}, grad weight {Same(n.gw, r.gw):E2}, grad bias {Same(n.gb, r.gb):E2}";
                     }
                     var exact = matmul(x.to_type(ScalarType.Float64), weight.to_type(ScalarType.BFloat16).to_type(ScalarType.Float64).t()) + bias.to_type(ScalarType.Float64);
+                    // The weight's gradient from the gradient as the node narrows it (bfloat16) and x, in double precision. The
+                    // node's cuBLASLt products (one matrix, or channels first) accumulate and write it in float32; the library
+                    // calls round it to bfloat16.
+                    var exactWeightGrad = probe.to_type(ScalarType.BFloat16).to_type(ScalarType.Float64).reshape(-1, 768).t()
+                        .mm(x.to_type(ScalarType.Float64).reshape(-1, 768));
+                    bool inFloat32 = channelsFirst || batch == 1;
+                    string weightGradError = inFloat32 ? Err(n.gw, exactWeightGrad, Float32Bound) : $"{RelativeError(n.gw, exactWeightGrad):0.00E+00}";
                     return $"node {Used(applies)}; output against double precision {Err(n.y, exact, Float32Bound)} (library calls: {RelativeError(r.y, exact):0.00E+00}); " +
+                        $"grad weight against double precision {weightGradError} (library calls: {RelativeError(r.gw, exactWeightGrad):0.00E+00}); " +
                         $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
                 });
             }

@@ -41,6 +41,31 @@ namespace Microsoft.ML.Hyena.Kernels
                 : Forward(x, weight.InType(x.dtype), bias, channelsFirst);
 
         // The (…, rows, k) operand the map applies to.
+        /// <summary>
+        /// Up to this many matrices in a batch, the weight's gradient for channels-first x is one product a matrix, summed
+        /// (<see cref="SummedProducts"/>); past it, one product over x transposed by a copy, whose cost does not grow with
+        /// the count of library calls.
+        /// </summary>
+        internal const long MaxSummedProducts = 8;
+
+        // W's gradient (m, k) = sum over the batch of g_i^T x_i^T, for x (b, k, rows) channels first and g (b, rows, m): each
+        // matrix's product read in place by cuBLASLt and written in float32, summed in float32. One product over the batch
+        // would need x as (b rows, k), which its layout cannot describe: the transposing copy that made it took 0.34 ms at
+        // 4 x 16k x 768 in bfloat16 on an H200 (for 0.11 ms of product). Null where a product does not apply.
+        private static Tensor? SummedProducts(Tensor narrowed, Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            Tensor? sum = null;
+            for (long i = 0; i < x.size(0); i++)
+            {
+                var product = WideningProduct.TryProduct(StridedOperand.Of(narrowed[i]).Transposed(), Read(x[i], channelsFirst: true), null, ScalarType.Float32);
+                if (product is null)
+                    return null;
+                sum = sum is null ? product : sum.add_(product);
+            }
+            return scope.MoveToOuter(sum!);
+        }
+
         private static StridedOperand Read(Tensor x, bool channelsFirst) => channelsFirst ? StridedOperand.Of(x).Transposed() : StridedOperand.Of(x);
 
         // The product, or (cuBLASLt without an algorithm for it) the bfloat16 product widened with the bias added, as the
@@ -109,6 +134,8 @@ namespace Microsoft.ML.Hyena.Kernels
                     var rows = Read(x, channelsFirst);
                     gw = single && weightType is ScalarType.Float32 or ScalarType.BFloat16
                         ? WideningProduct.TryProduct(g2.Transposed(), x.dim() == 2 ? rows : rows.Single(), null, weightType)
+                        : !single && channelsFirst && weightType == ScalarType.Float32 && x.size(0) <= MaxSummedProducts
+                        ? SummedProducts(narrowed, x)
                         : null;
                     gw ??= narrowed.reshape(-1, weight.size(0)).t().mm((channelsFirst ? x.transpose(1, 2) : x).reshape(-1, weight.size(1))).InType(weightType);
                 }
