@@ -117,6 +117,7 @@ namespace Hyena.Benchmarks
                 CheckWidenedBiasAdd(Say, device);
                 CheckWideningProduct(Say, device);
                 CheckFusedAdamW(Say, device);
+                CheckLayerNorm(Say, device);
                 CheckSinActivation(Say, device);
                 CheckFilterMlp(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
@@ -483,6 +484,43 @@ namespace Hyena.Benchmarks
                     return $"node {Used(applies)}; output against double precision {Err(n.y, exact, Float32Bound)} (library calls: {RelativeError(r.y, exact):0.00E+00}); " +
                         $"grad weight against double precision {weightGradError} (library calls: {RelativeError(r.gw, exactWeightGrad):0.00E+00}); " +
                         $"against the library calls: grad x {Err(n.gx, r.gx, 1e-2)}, grad weight {Err(n.gw, r.gw, 1e-2)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// The layer norm's node (LayerNormFunction: libtorch's forward pass, the backward pass by its kernels) against
+        /// libtorch's layer_norm module: the same output to the bit, and the input's, the weight's and the bias's gradients
+        /// within float32 rounding, for the classifier's shape (4 x 1000 rows of 768) and an odd one (rows of 33).
+        /// </summary>
+        private static void CheckLayerNorm(Action<string> say, torch.Device device)
+        {
+            foreach (var shape in new[] { new long[] { 4, 1000, 768 }, new long[] { 3, 37, 33 } })
+            {
+                Attempt(say, $"layer norm node, ({string.Join(", ", shape)}), against libtorch's layer_norm", () =>
+                {
+                    RandomSeed.Set(14, device);
+                    using var norm = nn.LayerNorm(shape[^1]).to(device);
+                    using (no_grad())
+                    {
+                        norm.weight!.normal_(1, 0.3);
+                        norm.bias!.normal_(0, 0.3);
+                    }
+                    var source = randn(shape, device: device) * 2 + 0.5;
+                    var probe = randn(shape, device: device);
+                    bool applies = Microsoft.ML.Hyena.Kernels.LayerNormFunction.KernelsApply(source, norm.weight!, norm.bias!);
+                    (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
+                    {
+                        norm.zero_grad();
+                        var x = source.clone().requires_grad_(true);
+                        var y = node ? Microsoft.ML.Hyena.Kernels.LayerNormFunction.Normalize(norm, x) : norm.call(x);
+                        (y * probe).sum().backward();
+                        return (y.detach(), x.grad!, norm.weight!.grad!.clone(), norm.bias!.grad!.clone());
+                    }
+                    var n = Run(true);
+                    var r = Run(false);
+                    return $"kernels {Used(applies)}; output {Same(n.y, r.y):E2} (must be 0); against libtorch's backward pass: grad x {Err(n.gx, r.gx, Float32Bound)}, " +
+                        $"grad weight {Err(n.gw, r.gw, Float32Bound)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
                 });
             }
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Hyena;
+using Microsoft.ML.Hyena.Kernels;
 using Microsoft.ML.Hyena.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -78,8 +79,8 @@ namespace Hyena.Benchmarks
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var x = input + mixer.call(norm1.call(input));
-            x = x + mlp.call(norm2.call(x));
+            var x = input + mixer.call(LayerNormFunction.Normalize(norm1, input));
+            x = x + mlp.call(LayerNormFunction.Normalize(norm2, x));
             return scope.MoveToOuter(x);
         }
     }
@@ -112,7 +113,7 @@ namespace Hyena.Benchmarks
             var x = embedding.call(tokens);
             foreach (var block in blocks)
                 x = block.call(x);
-            var pooled = norm.call(x).mean(new long[] { 1 });
+            var pooled = LayerNormFunction.Normalize(norm, x).mean(new long[] { 1 });
             return scope.MoveToOuter(head.call(pooled));
         }
 

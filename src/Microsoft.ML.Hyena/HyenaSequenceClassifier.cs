@@ -271,7 +271,7 @@ namespace Microsoft.ML.Hyena
             }
             foreach (var block in _blocks)
                 x = block.call(x);
-            return scope.MoveToOuter(_norm.call(x));
+            return scope.MoveToOuter(Kernels.LayerNormFunction.Normalize(_norm, x));
         }
 
         // (batch, length, 1): true where a position lies within its row's length.

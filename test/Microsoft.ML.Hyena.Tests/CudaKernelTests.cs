@@ -71,7 +71,7 @@ namespace Microsoft.ML.Hyena.Tests
                 (stem, width) => $"hyena_{stem}_f{width}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
-            Assert.Equal(stamped.Count + 11, CudaKernels.FunctionNames.Distinct().Count());   // the 2 short-filter forward kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots, the filter path's ungated columns forward and inverse, and the AdamW step
+            Assert.Equal(stamped.Count + 13, CudaKernels.FunctionNames.Distinct().Count());   // the 2 short-filter forward kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots, the filter path's ungated columns forward and inverse, the AdamW step, and the layer norm's 2 backward kernels
             Assert.DoesNotContain("#include", CudaKernels.Source);   // NVRTC needs no headers
         }
 

@@ -22,6 +22,7 @@ struct alignas(16) float4 { float x, y, z, w; };
 // Never reached with one thread per block (the kernels' warp reductions are for blocks of 32 threads or more); here
 // so that they compile.
 inline float __shfl_down_sync(unsigned, float v, int) { return v; }
+inline float __shfl_xor_sync(unsigned, float v, int) { return v; }
 
 // Runs block() once for every block of a grid of gx by gy blocks (gridDim set, blockIdx stepped), one thread each.
 template <typename Block>
@@ -34,6 +35,7 @@ inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
 inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++) { r = (r << 1) | (v & 1); v >>= 1; } return r; }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
+inline float rsqrtf(float x) { return 1.f / std::sqrt(x); }
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
 alignas(16) unsigned char hyena_smem[8 * 32768];   // (the rows kernel's build for rows of 4,096 points, one thread a block: 2 rows and 3 x 4,096 steps)
 

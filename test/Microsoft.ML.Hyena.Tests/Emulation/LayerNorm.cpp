@@ -1,0 +1,80 @@
+// Runs layer normalisation's backward kernels (LayerNormFunction.Source, written next to this file as kernel.inc by
+// LayerNormTests) on the CPU, one thread a block (a row a block for the first kernel; the second's block loops over its
+// 256 threads), and checks the input's gradient and the weight's and bias's against the layer norm's backward pass in
+// double precision from the same x, w and dy: each within 2e-5 of the largest magnitude of its terms. The mean and rstd
+// the first kernel writes are checked as well, and a second row-block count of the second kernel must give the same sums
+// up to rounding. Widths that are and are not multiples of 32 (a partial last column tile), rows that do and do not fill
+// the second kernel's 4 rows in flight. Prints one line per case and exits 1 on any difference.
+#include "CudaShim.h"
+#include "kernel.inc"
+
+static int run_case(long long rows, int D, float eps, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const long long n = rows * D;
+    std::vector<float> x(n), dy(n), w(D), dx(n, -1e30f), mean(rows, -1e30f), rstd(rows, -1e30f);
+    for (long long r = 0; r < rows; r++) {
+        const float shift = 3.f * normal(rng), scale = 0.5f + std::fabs(normal(rng));   // rows off centre and of their own spread
+        for (int j = 0; j < D; j++) x[r * D + j] = shift + scale * normal(rng);
+    }
+    for (auto& v : dy) v = normal(rng);
+    for (auto& v : w) v = 1.f + 0.3f * normal(rng);
+    gridDim.x = (unsigned)rows; gridDim.y = 1; blockDim.x = 1;
+    for (long long r = 0; r < rows; r++) {
+        blockIdx.x = (unsigned)r; threadIdx.x = 0;
+        hyena_layer_norm_grad_input(dy.data(), x.data(), w.data(), dx.data(), mean.data(), rstd.data(), rows, D, eps);
+    }
+    const unsigned tiles = (unsigned)((D + 31) / 32);
+    auto affine = [&](unsigned rowBlocks, std::vector<float>& pw, std::vector<float>& pb) {
+        pw.assign((size_t)rowBlocks * D, -1e30f); pb.assign((size_t)rowBlocks * D, -1e30f);
+        blockDim.x = 1; threadIdx.x = 0;
+        run_grid(tiles, rowBlocks, [&] { hyena_layer_norm_grad_affine(dy.data(), x.data(), mean.data(), rstd.data(), pw.data(), pb.data(), rows, D); });
+    };
+    std::vector<float> pw3, pb3, pw1, pb1;
+    affine(3, pw3, pb3);
+    affine(1, pw1, pb1);
+
+    int wrong = 0;
+    std::vector<double> gw(D, 0), gb(D, 0), sw(D, 1e-30), sb(D, 1e-30);
+    for (long long r = 0; r < rows; r++) {
+        double mu = 0, var = 0;
+        for (int j = 0; j < D; j++) mu += x[r * D + j];
+        mu /= D;
+        for (int j = 0; j < D; j++) var += (x[r * D + j] - mu) * (x[r * D + j] - mu);
+        var /= D;
+        const double rs = 1 / std::sqrt(var + eps);
+        if (std::fabs(mean[r] - mu) > 1e-5 * (std::fabs(mu) + 1) || std::fabs(rstd[r] - rs) > 1e-5 * rs) wrong++;
+        double a = 0, b = 0, scale = 1e-30;
+        for (int j = 0; j < D; j++) {
+            const double xh = (x[r * D + j] - mu) * rs, g = (double)dy[r * D + j] * w[j];
+            a += g; b += g * xh; scale = std::fmax(scale, std::fabs(g));
+            gw[j] += dy[r * D + j] * xh; gb[j] += dy[r * D + j];
+            sw[j] += std::fabs(dy[r * D + j] * xh); sb[j] += std::fabs(dy[r * D + j]);
+        }
+        a /= D; b /= D;
+        for (int j = 0; j < D; j++) {
+            const double xh = (x[r * D + j] - mu) * rs, g = (double)dy[r * D + j] * w[j];
+            const double want = rs * (g - a - xh * b);
+            if (!(std::fabs(dx[r * D + j] - want) <= 2e-5 * rs * scale)) { if (wrong < 3) std::printf("  dx[%lld,%d] %.9g / %.9g\n", r, j, dx[r * D + j], want); wrong++; }
+        }
+    }
+    int wrongAffine = 0;
+    for (int j = 0; j < D; j++) {
+        double w3 = 0, b3 = 0;
+        for (int k = 0; k < 3; k++) { w3 += pw3[(size_t)k * D + j]; b3 += pb3[(size_t)k * D + j]; }
+        for (double got : { w3, (double)pw1[j] }) if (!(std::fabs(got - gw[j]) <= 2e-5 * sw[j])) wrongAffine++;
+        for (double got : { b3, (double)pb1[j] }) if (!(std::fabs(got - gb[j]) <= 2e-5 * sb[j])) wrongAffine++;
+    }
+    std::printf("rows=%lld D=%d wrong=%d affine wrong=%d\n", rows, D, wrong, wrongAffine);
+    return wrong + wrongAffine;
+}
+
+int main() {
+    std::mt19937 rng(7);
+    int wrong = 0;
+    wrong += run_case(37, 768, 1e-5f, rng);
+    wrong += run_case(5, 40, 1e-5f, rng);
+    wrong += run_case(64, 33, 1e-3f, rng);
+    wrong += run_case(1, 1, 1e-5f, rng);
+    std::printf("wrong %d\n", wrong);
+    return wrong == 0 ? 0 : 1;
+}

@@ -1,0 +1,50 @@
+using Microsoft.ML.Hyena.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena.Tests
+{
+    /// <summary>
+    /// Layer normalisation's backward kernels run on the CPU: Emulation/LayerNorm.cpp compiles
+    /// <see cref="LayerNormFunction.Source"/> with g++ and checks the input's, the weight's and the bias's gradients (and
+    /// the row statistics the first kernel hands the second) against the backward pass in double precision. And the node
+    /// where its kernels do not apply (the CPU): the module's own layer norm. The GPU check is Hyena.Benchmarks
+    /// check-libtorch ("layer norm node": the node against libtorch's layer_norm, values and gradients).
+    /// </summary>
+    public class LayerNormTests
+    {
+        [Fact]
+        public void TheKernelSourceGivesTheLayerNormsGradients()
+        {
+            var (exit, output) = KernelEmulation.Run("LayerNorm.cpp", LayerNormFunction.Source);
+            Assert.True(exit == 0, "the emulated kernels differ from the layer norm's backward pass:\n" + output);
+            Assert.Contains("rows=37 D=768 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=5 D=40 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=64 D=33 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=1 D=1 wrong=0 affine wrong=0", output);
+            Assert.Contains("wrong 0", output);
+        }
+
+        [Fact]
+        public void WhereItsKernelsDoNotApplyItIsTheModulesOwnLayerNorm()
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(9);
+            using var norm = nn.LayerNorm(6);
+            var source = randn(2, 3, 6) * 2 + 1;
+            Assert.False(LayerNormFunction.KernelsApply(source, norm.weight!, norm.bias!));   // the CPU
+            var probe = randn(2, 3, 6);
+            var a = source.clone().requires_grad_(true);
+            var ya = LayerNormFunction.Normalize(norm, a);
+            (ya * probe).sum().backward();
+            var gw = norm.weight!.grad!.clone();
+            norm.zero_grad();
+            var b = source.clone().requires_grad_(true);
+            var yb = norm.call(b);
+            (yb * probe).sum().backward();
+            Assert.True(ya.eq(yb).all().item<bool>());
+            Assert.True(a.grad!.eq(b.grad!).all().item<bool>());
+            Assert.True(gw.eq(norm.weight!.grad!).all().item<bool>());
+        }
+    }
+}
