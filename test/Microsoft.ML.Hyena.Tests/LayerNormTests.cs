@@ -22,6 +22,8 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains("rows=5 D=40 wrong=0 affine wrong=0", output);
             Assert.Contains("rows=64 D=33 wrong=0 affine wrong=0", output);
             Assert.Contains("rows=1 D=1 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=6 D=32 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=9 D=28 wrong=0 affine wrong=0", output);
             Assert.Contains("wrong 0", output);
         }
 

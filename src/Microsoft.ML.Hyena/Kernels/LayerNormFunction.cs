@@ -37,8 +37,11 @@ __device__ __forceinline__ float hyena_ln_lanes_sum(float s, int lanes) {
 
 // The input's gradient: with xhat = (x - mean) rstd and g = dy w, dx = rstd (g - mean_D(g) - xhat mean_D(g xhat)). mean
 // and rstd = 1 / sqrt(var + eps) from x in two passes (the mean, then the mean square of x - mean), written to mean[row]
-// and rstd[row] for the second kernel. A row a warp: the block's warps take consecutive rows; a lane takes the columns
-// lane, lane + 32, ... Grid ceil(rows / warps a block).
+// and rstd[row] for the second kernel. A row a warp: the block's warps take consecutive rows. Where a lane's share of the
+// row fits 8 vectors of 4 (D a multiple of 4 up to 32 x 32 = 1,024 for a warp, the pointers 16-byte aligned), the row's x
+// and dy are read once, as vectors, into registers (lane l takes vectors l, l + lanes, ...); otherwise each pass reads
+// them again (a lane takes the columns lane, lane + 32, ...). Grid ceil(rows / warps a block).
+#define HYENA_LN_VECTORS 8
 extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_input(const float* dy, const float* x, const float* w,
         float* dx, float* mean, float* rstd, long long rows, int D, float eps) {
     const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
@@ -49,23 +52,78 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_input(
     const float* gr = dy + row * D;
     float* dxr = dx + row * D;
     const float invD = 1.f / (float)D;
-    float s = 0.f;
-    for (int j = lane; j < D; j += lanes) s += xr[j];
-    const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
-    float q = 0.f;
-    for (int j = lane; j < D; j += lanes) { const float c = xr[j] - mu; q += c * c; }
-    const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
-    float a = 0.f, b = 0.f;
-    for (int j = lane; j < D; j += lanes) {
-        const float g = gr[j] * w[j];
-        a += g;
-        b += g * ((xr[j] - mu) * r);
-    }
-    a = hyena_ln_lanes_sum(a, lanes) * invD;
-    b = hyena_ln_lanes_sum(b, lanes) * invD;
-    for (int j = lane; j < D; j += lanes) {
-        const float g = gr[j] * w[j];
-        dxr[j] = r * (g - a - ((xr[j] - mu) * r) * b);
+    const int vectors = D >> 2;
+    const bool cached = (D & 3) == 0 && vectors <= HYENA_LN_VECTORS * lanes
+        && ((((unsigned long long)x) | ((unsigned long long)dy) | ((unsigned long long)w) | ((unsigned long long)dx)) & 15ull) == 0ull;
+    float mu, r, a = 0.f, b = 0.f;
+    if (cached) {
+        const float4* x4 = (const float4*)xr;
+        const float4* g4 = (const float4*)gr;
+        const float4* w4 = (const float4*)w;
+        float4 xv[HYENA_LN_VECTORS], gv[HYENA_LN_VECTORS];
+        float s = 0.f;
+#pragma unroll
+        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                xv[k] = x4[v];
+                gv[k] = g4[v];
+                s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
+            }
+        }
+        mu = hyena_ln_lanes_sum(s, lanes) * invD;
+        float q = 0.f;
+#pragma unroll
+        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
+            if (lane + k * lanes < vectors) {
+                const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
+                q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
+            }
+        }
+        r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+#pragma unroll
+        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                const float4 wk = w4[v];
+                gv[k].x *= wk.x; gv[k].y *= wk.y; gv[k].z *= wk.z; gv[k].w *= wk.w;            // g = dy w, kept
+                xv[k].x = (xv[k].x - mu) * r; xv[k].y = (xv[k].y - mu) * r;                   // xhat, kept
+                xv[k].z = (xv[k].z - mu) * r; xv[k].w = (xv[k].w - mu) * r;
+                a += (gv[k].x + gv[k].y) + (gv[k].z + gv[k].w);
+                b += (gv[k].x * xv[k].x + gv[k].y * xv[k].y) + (gv[k].z * xv[k].z + gv[k].w * xv[k].w);
+            }
+        }
+        a = hyena_ln_lanes_sum(a, lanes) * invD;
+        b = hyena_ln_lanes_sum(b, lanes) * invD;
+        float4* dx4 = (float4*)dxr;
+#pragma unroll
+        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                float4 o;
+                o.x = r * (gv[k].x - a - xv[k].x * b); o.y = r * (gv[k].y - a - xv[k].y * b);
+                o.z = r * (gv[k].z - a - xv[k].z * b); o.w = r * (gv[k].w - a - xv[k].w * b);
+                dx4[v] = o;
+            }
+        }
+    } else {
+        float s = 0.f;
+        for (int j = lane; j < D; j += lanes) s += xr[j];
+        mu = hyena_ln_lanes_sum(s, lanes) * invD;
+        float q = 0.f;
+        for (int j = lane; j < D; j += lanes) { const float c = xr[j] - mu; q += c * c; }
+        r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+        for (int j = lane; j < D; j += lanes) {
+            const float g = gr[j] * w[j];
+            a += g;
+            b += g * ((xr[j] - mu) * r);
+        }
+        a = hyena_ln_lanes_sum(a, lanes) * invD;
+        b = hyena_ln_lanes_sum(b, lanes) * invD;
+        for (int j = lane; j < D; j += lanes) {
+            const float g = gr[j] * w[j];
+            dxr[j] = r * (g - a - ((xr[j] - mu) * r) * b);
+        }
     }
     if (lane == 0) { mean[row] = mu; rstd[row] = r; }
 }

@@ -4,30 +4,34 @@
 // double precision from the same x, w and dy: each within 2e-5 of the largest magnitude of its terms. The mean and rstd
 // the first kernel writes are checked as well, and a second row-block count of the second kernel must give the same sums
 // up to rounding. Widths that are and are not multiples of 32 (a partial last column tile), rows that do and do not fill
-// the second kernel's 4 rows in flight. Prints one line per case and exits 1 on any difference.
+// the second kernel's 4 rows in flight; widths whose row fits the first kernel's registers (32 and 28, one lane: at most 8
+// vectors of 4) and widths that do not (the passes over memory). Prints one line per case and exits 1 on any difference.
 #include "CudaShim.h"
 #include "kernel.inc"
 
 static int run_case(long long rows, int D, float eps, std::mt19937& rng) {
     std::normal_distribution<float> normal(0.f, 1.f);
     const long long n = rows * D;
-    std::vector<float> x(n), dy(n), w(D), dx(n, -1e30f), mean(rows, -1e30f), rstd(rows, -1e30f);
+    alignas(16) static float xs[1 << 16], dys[1 << 16], ws[4096], dxs[1 << 16];
+    float* x = xs; float* dy = dys; float* w = ws; float* dx = dxs;
+    for (long long i = 0; i < n; i++) dx[i] = -1e30f;
+    std::vector<float> mean(rows, -1e30f), rstd(rows, -1e30f);
     for (long long r = 0; r < rows; r++) {
         const float shift = 3.f * normal(rng), scale = 0.5f + std::fabs(normal(rng));   // rows off centre and of their own spread
         for (int j = 0; j < D; j++) x[r * D + j] = shift + scale * normal(rng);
     }
-    for (auto& v : dy) v = normal(rng);
-    for (auto& v : w) v = 1.f + 0.3f * normal(rng);
+    for (long long i = 0; i < n; i++) dy[i] = normal(rng);
+    for (int j = 0; j < D; j++) w[j] = 1.f + 0.3f * normal(rng);
     gridDim.x = (unsigned)rows; gridDim.y = 1; blockDim.x = 1;
     for (long long r = 0; r < rows; r++) {
         blockIdx.x = (unsigned)r; threadIdx.x = 0;
-        hyena_layer_norm_grad_input(dy.data(), x.data(), w.data(), dx.data(), mean.data(), rstd.data(), rows, D, eps);
+        hyena_layer_norm_grad_input(dy, x, w, dx, mean.data(), rstd.data(), rows, D, eps);
     }
     const unsigned tiles = (unsigned)((D + 31) / 32);
     auto affine = [&](unsigned rowBlocks, std::vector<float>& pw, std::vector<float>& pb) {
         pw.assign((size_t)rowBlocks * D, -1e30f); pb.assign((size_t)rowBlocks * D, -1e30f);
         blockDim.x = 1; threadIdx.x = 0;
-        run_grid(tiles, rowBlocks, [&] { hyena_layer_norm_grad_affine(dy.data(), x.data(), mean.data(), rstd.data(), pw.data(), pb.data(), rows, D); });
+        run_grid(tiles, rowBlocks, [&] { hyena_layer_norm_grad_affine(dy, x, mean.data(), rstd.data(), pw.data(), pb.data(), rows, D); });
     };
     std::vector<float> pw3, pb3, pw1, pb1;
     affine(3, pw3, pb3);
@@ -75,6 +79,8 @@ int main() {
     wrong += run_case(5, 40, 1e-5f, rng);
     wrong += run_case(64, 33, 1e-3f, rng);
     wrong += run_case(1, 1, 1e-5f, rng);
+    wrong += run_case(6, 32, 1e-5f, rng);     // the registers' path (a lane's share at most 8 vectors of 4; one lane here)
+    wrong += run_case(9, 28, 1e-5f, rng);     // ... with the last vector slots unused
     std::printf("wrong %d\n", wrong);
     return wrong == 0 ? 0 : 1;
 }
