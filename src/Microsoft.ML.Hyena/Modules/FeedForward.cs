@@ -74,8 +74,7 @@ namespace Microsoft.ML.Hyena.Modules
                 output = Kernels.WideningLinearFunction.Apply(hidden, _fc2.weight!, _fc2.bias);   // float32, the bias in its epilogue
             else
                 output = RowLinear.Apply(_fc2, hidden, compute).InType(input.dtype);
-            shape[^1] = Width;
-            return scope.MoveToOuter(output.view(shape));
+            return scope.MoveToOuter(output.view(shape));                         // the input's shape: D in and out
         }
     }
 }
