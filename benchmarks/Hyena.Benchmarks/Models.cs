@@ -10,18 +10,6 @@ using static TorchSharp.torch;
 
 namespace Hyena.Benchmarks
 {
-    /// <summary>Linear layers run in a compute type on casts of their (float32 master) weights.</summary>
-    internal static class Mixed
-    {
-        /// <summary>
-        /// x W^T + b over x's last dimension, on x's positions as the rows of one matrix, so that the bias is added inside
-        /// the product as PyTorch's own linear adds it (<see cref="RowLinear"/>: a separate add over the qkv projection's
-        /// output took about 0.4 ms at 64k x 2304 on an H200).
-        /// </summary>
-        public static Tensor Linear(Linear layer, Tensor x, ScalarType? compute)
-            => RowLinear.Apply(layer, x, compute is ScalarType c && (layer.weight!.dtype != c || x.dtype != c) ? c : null);
-    }
-
     /// <summary>
     /// The attention baseline: qkv projection D -> 3D, causal scaled_dot_product_attention over
     /// <c>heads</c> heads (flash attention on CUDA in bfloat16), output projection D -> D. Weights in
@@ -51,10 +39,11 @@ namespace Hyena.Benchmarks
         {
             using var scope = NewDisposeScope();
             long b = x.size(0), l = x.size(1), d = x.size(2), hd = d / _heads;
-            var packed = Mixed.Linear(qkv, x, ComputeDtype).view(b, l, 3, _heads, hd).permute(2, 0, 3, 1, 4); // 3, b, H, l, hd
+            // The projections on the positions as rows (RowLinear): their biases added inside the products, as PyTorch adds them.
+            var packed = RowLinear.Apply(qkv, x, ComputeDtype).view(b, l, 3, _heads, hd).permute(2, 0, 3, 1, 4); // 3, b, H, l, hd
             var attended = nn.functional.scaled_dot_product_attention(packed[0], packed[1], packed[2], is_casual: true);
             var merged = attended.transpose(1, 2).reshape(b, l, d);
-            var y = Mixed.Linear(proj, merged, ComputeDtype);
+            var y = RowLinear.Apply(proj, merged, ComputeDtype);
             return scope.MoveToOuter(y.dtype == x.dtype ? y : y.to_type(x.dtype));
         }
     }

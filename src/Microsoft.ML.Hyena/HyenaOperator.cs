@@ -399,11 +399,13 @@ namespace Microsoft.ML.Hyena
 
         // The output projection of the streams (b, D, l), channels first. In mixed precision with a wider input type, the
         // product runs in the compute type and the bias is added in the input's type. On CUDA in bfloat16 for a float32
-        // output, one cuBLASLt product reads the streams transposed in place, accumulates in float32 and writes that, with
-        // the bias added by its epilogue (WideningLinearFunction: -0.1 ms a pass at 64k and width 768 on an H200), and the
-        // node casts the weight itself. Otherwise (on the transposed view) the product in the compute type without its bias,
-        // then one pass that adds the bias and widens, where adding in the compute type and then casting took two (0.14 ms
-        // at 64k); on CUDA a kernel of its own (WidenedBiasAddFunction), since libtorch's add of two types is not vectorised.
+        // output, one node (WideningLinearFunction) reads the streams transposed in place and casts the weight itself: one
+        // cuBLASLt product accumulates in float32 and writes that, with the bias added by its epilogue (-0.1 ms a pass at 64k
+        // and width 768 on an H200), or where cuBLASLt cannot take it the node runs the library calls below itself (the same
+        // values and gradients to the bit: check-libtorch). Otherwise (on the transposed view) the product in the compute
+        // type without its bias, then one pass that adds the bias and widens, where adding in the compute type and then
+        // casting took two (0.14 ms at 64k); on CUDA a kernel of its own (WidenedBiasAddFunction), since libtorch's add of
+        // two types is not vectorised.
         private Tensor ProjectOut(Tensor streams, ScalarType? compute, ScalarType outputType)
         {
             if (compute is not ScalarType c || _outProj.bias is null || outputType == c
@@ -411,16 +413,9 @@ namespace Microsoft.ML.Hyena
                 return Project(_outProj, streams.transpose(1, 2), compute);
             using var scope = NewDisposeScope();
             var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
-            if (streams.dtype == c && streams.device_type == DeviceType.CUDA && Kernels.WideningLinearFunction.Applies(streams, _outProj.weight!, bias, channelsFirst: true))
+            if (streams.dtype == c && streams.device_type == DeviceType.CUDA)
                 return scope.MoveToOuter(Kernels.WideningLinearFunction.Apply(streams, _outProj.weight!, bias, channelsFirst: true));
-            var y = streams.transpose(1, 2);
-            Tensor product;
-            if (y.dtype == c && y.device_type == DeviceType.CUDA)
-            {
-                product = nn.functional.linear(y, _outProj.weight!.InType(c));                   // the weight cast once, as Project would cast it
-            }
-            else
-                product = Project(_outProj, y, compute, withBias: false);
+            var product = Project(_outProj, streams.transpose(1, 2), compute, withBias: false);
             return scope.MoveToOuter(Kernels.WidenedBiasAddFunction.Apply(product, bias));
         }
 

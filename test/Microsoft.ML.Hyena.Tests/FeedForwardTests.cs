@@ -60,6 +60,20 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void AnInputAlreadyInTheComputeTypeMeetsWeightsCastToIt()
+        {
+            // float32 master weights, a bfloat16 input and compute type: the weights are cast, the input is not.
+            using var scope = NewDisposeScope();
+            manual_seed(5);
+            using var mlp = new FeedForward(8, ratio: 2) { ComputeDtype = ScalarType.BFloat16 };
+            var x = randn(3, 4, 8).to_type(ScalarType.BFloat16);
+            var y = mlp.call(x);
+            Assert.Equal(ScalarType.BFloat16, y.dtype);
+            var rows = Composed(mlp, x.reshape(-1, 8), ScalarType.BFloat16).view(3, 4, 8);
+            TensorAssert.Close(y.to_type(ScalarType.Float32), rows.to_type(ScalarType.Float32), 0, "values");
+        }
+
+        [Fact]
         public void ItTakesAnyLeadingShape()
         {
             using var scope = NewDisposeScope();

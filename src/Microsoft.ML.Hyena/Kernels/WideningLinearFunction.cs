@@ -33,14 +33,16 @@ namespace Microsoft.ML.Hyena.Kernels
         /// <summary>
         /// x W^T + b in float32, x's leading sizes by m (with <paramref name="channelsFirst"/>, of x^T for x given as (b, k, rows):
         /// the operator's output projection reads its channels-first streams so, where a transposed view recorded before the
-        /// node cost the host a library call forward and a node backward); call only where <see cref="Applies"/>.
+        /// node cost the host a library call forward and a node backward). Where the product does not apply (see
+        /// <see cref="Applies"/>: no cuBLASLt, another bias type, ...) the node runs the library calls it replaces, a bfloat16
+        /// linear and the widened bias add, with their values and gradients, so callers need not ask first (asking describes
+        /// the operands a second time on the hot path).
         /// </summary>
         public static Tensor Apply(Tensor x, Tensor weight, Tensor bias, bool channelsFirst = false)
             => is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad)
                 ? apply(x, weight, bias, channelsFirst)
                 : Forward(x, weight.InType(x.dtype), bias, channelsFirst);
 
-        // The (…, rows, k) operand the map applies to.
         /// <summary>
         /// Up to this many matrices in a batch, the weight's gradient for channels-first x is one product a matrix, summed
         /// (<see cref="SummedProducts"/>); past it, one product over x transposed by a copy, whose cost does not grow with
@@ -66,6 +68,7 @@ namespace Microsoft.ML.Hyena.Kernels
             return scope.MoveToOuter(sum!);
         }
 
+        // The (…, rows, k) operand the map applies to.
         private static StridedOperand Read(Tensor x, bool channelsFirst) => channelsFirst ? StridedOperand.Of(x).Transposed() : StridedOperand.Of(x);
 
         // The product, or (cuBLASLt without an algorithm for it) the bfloat16 product widened with the bias added, as the

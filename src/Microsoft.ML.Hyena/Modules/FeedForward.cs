@@ -66,14 +66,10 @@ namespace Microsoft.ML.Hyena.Modules
             using var scope = NewDisposeScope();
             var shape = input.shape;
             var rows = input.reshape(-1, Width);                                  // a view for a contiguous input
-            var compute = ComputeDtype is ScalarType c && c != input.dtype ? c : (ScalarType?)null;
-            var hidden = _drop.call(nn.functional.gelu(RowLinear.Apply(_fc1, rows, compute)));
-            Tensor output;
-            if (compute == ScalarType.BFloat16 && input.dtype == ScalarType.Float32 && hidden.device_type == DeviceType.CUDA
-                && _fc2.bias is not null && Kernels.WideningLinearFunction.Applies(hidden, _fc2.weight!, _fc2.bias))
-                output = Kernels.WideningLinearFunction.Apply(hidden, _fc2.weight!, _fc2.bias);   // float32, the bias in its epilogue
-            else
-                output = RowLinear.Apply(_fc2, hidden, compute).InType(input.dtype);
+            var hidden = _drop.call(nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype)));
+            var output = ComputeDtype == ScalarType.BFloat16 && input.dtype == ScalarType.Float32 && hidden.device_type == DeviceType.CUDA && _fc2.bias is not null
+                ? Kernels.WideningLinearFunction.Apply(hidden, _fc2.weight!, _fc2.bias)          // float32, the bias in its epilogue
+                : RowLinear.Apply(_fc2, hidden, ComputeDtype).InType(input.dtype);
             return scope.MoveToOuter(output.view(shape));                         // the input's shape: D in and out
         }
     }
