@@ -491,13 +491,15 @@ namespace Hyena.Benchmarks
         /// <summary>
         /// The layer norm's node (LayerNormFunction: libtorch's forward pass, the backward pass by its kernels) against
         /// libtorch's layer_norm module: the same output to the bit, and the input's, the weight's and the bias's gradients
-        /// within float32 rounding, for the classifier's shape (4 x 1000 rows of 768) and an odd one (rows of 33).
+        /// within float32 rounding, for the classifier's shape (4 x 1000 rows of 768), rows of 1,024 and of 64 (the one-pass
+        /// kernel's widest and narrowest builds), rows of 33 (two passes: not a multiple of 4), and rows of 768 whose input
+        /// starts 4 bytes past an aligned address (two passes: not 16-byte aligned).
         /// </summary>
         private static void CheckLayerNorm(Action<string> say, torch.Device device)
         {
-            foreach (var shape in new[] { new long[] { 4, 1000, 768 }, new long[] { 3, 37, 33 } })
+            foreach (var (shape, offset) in new[] { (new long[] { 4, 1000, 768 }, 0L), (new long[] { 2, 300, 1024 }, 0L), (new long[] { 7, 64 }, 0L), (new long[] { 3, 37, 33 }, 0L), (new long[] { 2, 50, 768 }, 1L) })
             {
-                Attempt(say, $"layer norm node, ({string.Join(", ", shape)}), against libtorch's layer_norm", () =>
+                Attempt(say, $"layer norm node, ({string.Join(", ", shape)}){(offset > 0 ? $" at an offset of {offset} element" : "")}, against libtorch's layer_norm", () =>
                 {
                     RandomSeed.Set(14, device);
                     using var norm = nn.LayerNorm(shape[^1]).to(device);
@@ -506,20 +508,27 @@ namespace Hyena.Benchmarks
                         norm.weight!.normal_(1, 0.3);
                         norm.bias!.normal_(0, 0.3);
                     }
+                    long count = shape.Aggregate(1L, (a, b) => a * b);
                     var source = randn(shape, device: device) * 2 + 0.5;
                     var probe = randn(shape, device: device);
                     bool applies = Microsoft.ML.Hyena.Kernels.LayerNormFunction.KernelsApply(source, norm.weight!, norm.bias!);
                     (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
                     {
                         norm.zero_grad();
-                        var x = source.clone().requires_grad_(true);
+                        // At an offset: a leaf in a buffer one element longer, its view from element `offset` (contiguous, misaligned).
+                        var buffer = zeros(count + offset, device: device);
+                        using (no_grad())
+                            buffer.narrow(0, offset, count).copy_(source.reshape(-1));
+                        var leaf = buffer.requires_grad_(true);
+                        var x = leaf.narrow(0, offset, count).view(shape);
                         var y = node ? Microsoft.ML.Hyena.Kernels.LayerNormFunction.Normalize(norm, x) : norm.call(x);
                         (y * probe).sum().backward();
-                        return (y.detach(), x.grad!, norm.weight!.grad!.clone(), norm.bias!.grad!.clone());
+                        return (y.detach(), leaf.grad!.narrow(0, offset, count).view(shape), norm.weight!.grad!.clone(), norm.bias!.grad!.clone());
                     }
                     var n = Run(true);
                     var r = Run(false);
-                    return $"kernels {Used(applies)}; output {Same(n.y, r.y):E2} (must be 0); against libtorch's backward pass: grad x {Err(n.gx, r.gx, Float32Bound)}, " +
+                    string passes = Microsoft.ML.Hyena.Kernels.LayerNormFunction.RowVectors((int)shape[^1]) is int v && offset == 0 ? $"one pass, {v} vectors a lane" : "two passes";
+                    return $"kernels {Used(applies)} ({passes}); output {Same(n.y, r.y):E2} (must be 0); against libtorch's backward pass: grad x {Err(n.gx, r.gx, Float32Bound)}, " +
                         $"grad weight {Err(n.gw, r.gw, Float32Bound)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
                 });
             }

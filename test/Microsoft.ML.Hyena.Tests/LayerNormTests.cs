@@ -18,12 +18,12 @@ namespace Microsoft.ML.Hyena.Tests
         {
             var (exit, output) = KernelEmulation.Run("LayerNorm.cpp", LayerNormFunction.Source);
             Assert.True(exit == 0, "the emulated kernels differ from the layer norm's backward pass:\n" + output);
-            Assert.Contains("rows=37 D=768 wrong=0 affine wrong=0", output);
-            Assert.Contains("rows=5 D=40 wrong=0 affine wrong=0", output);
-            Assert.Contains("rows=64 D=33 wrong=0 affine wrong=0", output);
-            Assert.Contains("rows=1 D=1 wrong=0 affine wrong=0", output);
-            Assert.Contains("rows=6 D=32 wrong=0 affine wrong=0", output);
-            Assert.Contains("rows=9 D=28 wrong=0 affine wrong=0", output);
+            Assert.Contains("rows=37 D=768 wrong=0 affine wrong=0 one pass wrong=0", output);
+            Assert.Contains("rows=5 D=40 wrong=0 affine wrong=0 one pass wrong=0", output);
+            Assert.Contains("rows=64 D=33 wrong=0 affine wrong=0 one pass n/a", output);
+            Assert.Contains("rows=1 D=1 wrong=0 affine wrong=0 one pass n/a", output);
+            Assert.Contains("rows=6 D=32 wrong=0 affine wrong=0 one pass wrong=0", output);
+            Assert.Contains("rows=9 D=28 wrong=0 affine wrong=0 one pass wrong=0", output);
             Assert.Contains("wrong 0", output);
         }
 
@@ -47,6 +47,24 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.True(ya.eq(yb).all().item<bool>());
             Assert.True(a.grad!.eq(b.grad!).all().item<bool>());
             Assert.True(gw.eq(norm.weight!.grad!).all().item<bool>());
+        }
+
+        [Fact]
+        public void TheOnePassKernelHoldsTheRowInTheFewestVectorsThatTakeIt()
+        {
+            // A lane holds ceil(width / 4 / 32) vectors, rounded up to an entry point's 2, 4, 6 or 8.
+            Assert.Equal(2, LayerNormFunction.RowVectors(4));
+            Assert.Equal(2, LayerNormFunction.RowVectors(256));
+            Assert.Equal(4, LayerNormFunction.RowVectors(260));
+            Assert.Equal(6, LayerNormFunction.RowVectors(640));
+            Assert.Equal(6, LayerNormFunction.RowVectors(768));
+            Assert.Equal(8, LayerNormFunction.RowVectors(772));
+            Assert.Equal(8, LayerNormFunction.RowVectors(LayerNormFunction.OnePassMaxWidth));
+            Assert.Null(LayerNormFunction.RowVectors(LayerNormFunction.OnePassMaxWidth + 4));   // two passes: too wide
+            Assert.Null(LayerNormFunction.RowVectors(33));                                      // two passes: not a multiple of 4
+            Assert.Null(LayerNormFunction.RowVectors(1));
+            foreach (int width in new[] { 4, 260, 768, 1024 })
+                Assert.Contains("hyena_layer_norm_grad_rows_" + LayerNormFunction.RowVectors(width), LayerNormFunction.FunctionNames);
         }
     }
 }

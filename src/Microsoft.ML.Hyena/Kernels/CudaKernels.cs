@@ -214,6 +214,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
         private static readonly Dictionary<int, Dictionary<string, IntPtr>> _functions = new();
         private static readonly Dictionary<int, IntPtr> _contexts = new();
         private static readonly Dictionary<int, int> _maxSharedBytes = new();
+        private static readonly Dictionary<int, int> _multiprocessors = new();
         private static delegate* unmanaged<IntPtr, IntPtr> _tensorData;
 
         private static delegate* unmanaged<uint, int> _cuInit;
@@ -279,6 +280,9 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
                     _functions[deviceIndex] = functions;
                     _contexts[deviceIndex] = context;
                     _maxSharedBytes[deviceIndex] = sharedBytes;
+                    int multiprocessors;
+                    Check(_cuDeviceGetAttribute(&multiprocessors, DeviceAttributeMultiprocessorCount, device), "cuDeviceGetAttribute(multiprocessors)");
+                    _multiprocessors[deviceIndex] = multiprocessors;
                     Report = $"kernels ready on cuda:{deviceIndex} ({architecture}); {Report}";
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
@@ -294,6 +298,7 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             }
         }
 
+        private const int DeviceAttributeMultiprocessorCount = 16;
         private const int DeviceAttributeMaxSharedMemoryPerBlockOptin = 97;
         private const int FunctionAttributeMaxDynamicSharedSizeBytes = 8;
 
@@ -302,6 +307,13 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
         {
             lock (_gate)
                 return _maxSharedBytes.TryGetValue(deviceIndex, out int bytes) ? bytes : 0;
+        }
+
+        /// <summary>The streaming multiprocessors of CUDA device <paramref name="deviceIndex"/>, 0 when the kernels are not ready there (for grids that visit their rows in a loop).</summary>
+        public static int MultiprocessorCount(int deviceIndex)
+        {
+            lock (_gate)
+                return _multiprocessors.TryGetValue(deviceIndex, out int count) ? count : 0;
         }
 
         // NVRTC's options: the architecture, then those of NvrtcOptionsVariable.

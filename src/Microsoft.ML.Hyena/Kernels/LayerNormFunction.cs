@@ -8,18 +8,21 @@ namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
     /// Layer normalisation over the last dimension with a weight and a bias, as one autograd node whose backward pass on
-    /// CUDA is two NVRTC kernels (<see cref="Source"/>): the forward pass is libtorch's own <c>layer_norm</c>. libtorch's
+    /// CUDA is NVRTC kernels (<see cref="Source"/>): the forward pass is libtorch's own <c>layer_norm</c>. libtorch's
     /// backward pass for float32 at 4 x 16k x 768 on an H200 took 0.14 ms for the input's gradient and 0.28 ms for the
     /// weight's and bias's (its column-sum kernel ran 24 blocks), nine times a training step of the classifier (i1's
-    /// profile). Here the input's gradient is one pass a row (a warp a row, the row read once into registers where it
-    /// fits), and the weight's and bias's are column sums over row blocks (blocks of 32 columns by 8 row lanes, enough to
-    /// fill the device), finished by a library sum: 0.17 and 0.16 ms there, a step 0.6 to 0.7 ms shorter (docs/benchmarks.md,
-    /// twenty-first session). The input's gradient is still slower than libtorch's; the column sums pay for it.
+    /// profile). Here, for rows up to <see cref="OnePassMaxWidth"/> wide (a multiple of 4, 16-byte aligned), it is one
+    /// pass over x and dy (<c>hyena_layer_norm_grad_rows_V</c>: a warp a row, the row held in registers, the input's
+    /// gradient written and each block's column sums for the weight and the bias kept, a library sum over the blocks
+    /// finishing them). Other rows take two passes: the input's gradient (<c>hyena_layer_norm_grad_input</c>), then the
+    /// column sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>): 0.17 and 0.16 ms at that
+    /// shape (docs/benchmarks.md, twenty-first session).
     /// </summary>
     /// <remarks>
-    /// The mean and the reciprocal standard deviation are recomputed from x in the first kernel (two passes over the row,
-    /// the mean and then the mean square about it, the same statistics as libtorch's forward up to rounding) and handed to
-    /// the second. Elsewhere (the CPU, other types, no weight or bias, grad mode off) it is <c>layer_norm</c> itself.
+    /// The mean and the reciprocal standard deviation are recomputed from x in the backward pass (two passes over the
+    /// row held on chip, the mean and then the mean square about it: the same statistics as libtorch's forward up to
+    /// rounding). The sums over rows are added in a fixed order (no atomics), so a run repeats to the bit. Elsewhere (the
+    /// CPU, other types, no weight or bias, grad mode off) it is <c>layer_norm</c> itself.
     /// </remarks>
     internal sealed class LayerNormFunction : autograd.SingleTensorFunction<LayerNormFunction>
     {
@@ -170,10 +173,118 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_affine
         partialB[(long long)blockIdx.y * D + f] = tb;
     }
 }
+
+// The whole backward pass in one kernel where a lane's share of a row fits V vectors of 4 (D a multiple of 4 up to
+// V x 32 x 4 for a warp; the host also checks that x, dy, w and dx are 16-byte aligned): a warp a row, the block's warps
+// taking rows blockIdx.x * warps + warp, then stepping by gridDim.x * warps (a grid of a few blocks a multiprocessor). A
+// row is read once, as vectors, into registers; the input's gradient is written as hyena_layer_norm_grad_input writes it,
+// and the lane keeps its columns' sums of dy xhat and dy over the rows it visits. At the end the block's warps add theirs,
+// one warp after the other (a fixed order, no atomics), into shared memory, and the block writes
+// partialW[blockIdx.x, :] and partialB[blockIdx.x, :] for a library sum over the blocks. So x and dy are read once in
+// all, against twice by the two kernels above. V is 2, 4, 6 or 8 (one entry point each): the fewest that hold the row,
+// so that no registers go to vector slots a width never fills.
+#define HYENA_LN_MAX_WIDTH 1024
+template <int V>
+__device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float* x, const float* w, float* dx,
+        float* partialW, float* partialB, long long rows, int D, float eps) {
+    __shared__ float sw[HYENA_LN_MAX_WIDTH], sb[HYENA_LN_MAX_WIDTH];
+    const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
+    const int lane = threadIdx.x % lanes, warp = threadIdx.x / lanes, warps = blockDim.x / lanes;
+    const int vectors = D >> 2;
+    const float invD = 1.f / (float)D;
+    const float4* w4 = (const float4*)w;
+    float4 aw[V], ab[V];
+#pragma unroll
+    for (int k = 0; k < V; k++) { aw[k] = make_float4(0.f, 0.f, 0.f, 0.f); ab[k] = aw[k]; }
+    for (long long row = (long long)blockIdx.x * warps + warp; row < rows; row += (long long)gridDim.x * warps) {
+        const float4* x4 = (const float4*)(x + row * D);
+        const float4* g4 = (const float4*)(dy + row * D);
+        float4 xv[V], gv[V];
+        float s = 0.f;
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                xv[k] = x4[v];
+                gv[k] = g4[v];
+                s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
+            }
+        }
+        const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
+        float q = 0.f;
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            if (lane + k * lanes < vectors) {
+                const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
+                q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
+            }
+        }
+        const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+        float a = 0.f, b = 0.f;
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                xv[k].x = (xv[k].x - mu) * r; xv[k].y = (xv[k].y - mu) * r;                   // xhat, kept
+                xv[k].z = (xv[k].z - mu) * r; xv[k].w = (xv[k].w - mu) * r;
+                aw[k].x += gv[k].x * xv[k].x; aw[k].y += gv[k].y * xv[k].y;                   // the weight's and bias's
+                aw[k].z += gv[k].z * xv[k].z; aw[k].w += gv[k].w * xv[k].w;                   // sums, from dy itself
+                ab[k].x += gv[k].x; ab[k].y += gv[k].y; ab[k].z += gv[k].z; ab[k].w += gv[k].w;
+                const float4 wk = w4[v];
+                gv[k].x *= wk.x; gv[k].y *= wk.y; gv[k].z *= wk.z; gv[k].w *= wk.w;            // g = dy w, kept
+                a += (gv[k].x + gv[k].y) + (gv[k].z + gv[k].w);
+                b += (gv[k].x * xv[k].x + gv[k].y * xv[k].y) + (gv[k].z * xv[k].z + gv[k].w * xv[k].w);
+            }
+        }
+        a = hyena_ln_lanes_sum(a, lanes) * invD;
+        b = hyena_ln_lanes_sum(b, lanes) * invD;
+        float4* dx4 = (float4*)(dx + row * D);
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            const int v = lane + k * lanes;
+            if (v < vectors) {
+                float4 o;
+                o.x = r * (gv[k].x - a - xv[k].x * b); o.y = r * (gv[k].y - a - xv[k].y * b);
+                o.z = r * (gv[k].z - a - xv[k].z * b); o.w = r * (gv[k].w - a - xv[k].w * b);
+                dx4[v] = o;
+            }
+        }
+    }
+    for (int turn = 0; turn < warps; turn++) {
+        if (warp == turn) {
+#pragma unroll
+            for (int k = 0; k < V; k++) {
+                const int v = lane + k * lanes;
+                if (v < vectors) {
+                    const int j = 4 * v;
+                    if (turn == 0) {
+                        sw[j] = aw[k].x; sw[j + 1] = aw[k].y; sw[j + 2] = aw[k].z; sw[j + 3] = aw[k].w;
+                        sb[j] = ab[k].x; sb[j + 1] = ab[k].y; sb[j + 2] = ab[k].z; sb[j + 3] = ab[k].w;
+                    } else {
+                        sw[j] += aw[k].x; sw[j + 1] += aw[k].y; sw[j + 2] += aw[k].z; sw[j + 3] += aw[k].w;
+                        sb[j] += ab[k].x; sb[j + 1] += ab[k].y; sb[j + 2] += ab[k].z; sb[j + 3] += ab[k].w;
+                    }
+                }
+            }
+        }
+        __syncthreads();
+    }
+    for (int j = threadIdx.x; j < D; j += blockDim.x) {
+        partialW[(long long)blockIdx.x * D + j] = sw[j];
+        partialB[(long long)blockIdx.x * D + j] = sb[j];
+    }
+}
+#define HYENA_LN_GRAD_ROWS(V) \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_rows_##V(const float* dy, const float* x, const float* w, float* dx, \
+        float* partialW, float* partialB, long long rows, int D, float eps) { hyena_ln_grad_rows<V>(dy, x, w, dx, partialW, partialB, rows, D, eps); }
+HYENA_LN_GRAD_ROWS(2)
+HYENA_LN_GRAD_ROWS(4)
+HYENA_LN_GRAD_ROWS(6)
+HYENA_LN_GRAD_ROWS(8)
 ";
 
         /// <summary>The kernels' entry points.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_layer_norm_grad_input", "hyena_layer_norm_grad_affine" };
+        internal static readonly string[] FunctionNames = { "hyena_layer_norm_grad_input", "hyena_layer_norm_grad_affine", "hyena_layer_norm_grad_rows_2", "hyena_layer_norm_grad_rows_4", "hyena_layer_norm_grad_rows_6", "hyena_layer_norm_grad_rows_8" };
 
         /// <summary>Threads a block of either kernel (the first: 8 warps, a row each).</summary>
         private const int Threads = 256;
@@ -241,18 +352,68 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_affine
             });
 
         /// <summary>The gradients of x, the weight and the bias for the gradient <paramref name="dy"/> of the output (call where the kernels apply).</summary>
-        internal static unsafe (Tensor Dx, Tensor Dw, Tensor Db) Backward(Tensor dy, Tensor x, Tensor weight, double eps)
+        internal static (Tensor Dx, Tensor Dw, Tensor Db) Backward(Tensor dy, Tensor x, Tensor weight, double eps)
         {
             using var scope = NewDisposeScope();
             int device = CudaKernels.DeviceIndex(x), width = (int)x.size(-1);
             long rows = x.numel() / width;
             var dx = empty(x.shape, ScalarType.Float32, x.device);
+            var (partialW, partialB) = RowVectors(width) is int vectors && Aligned(dy, x, weight, dx)
+                ? BackwardInOnePass(dy, x, weight, dx, rows, width, (float)eps, vectors, device)
+                : BackwardInTwoPasses(dy, x, weight, dx, rows, width, (float)eps, device);
+            var dw = partialW.size(0) == 1 ? partialW.squeeze(0) : partialW.sum(0L);
+            var db = partialB.size(0) == 1 ? partialB.squeeze(0) : partialB.sum(0L);
+            return (scope.MoveToOuter(dx), scope.MoveToOuter(dw), scope.MoveToOuter(db));
+        }
+
+        /// <summary>
+        /// The vectors of 4 a lane of <c>hyena_layer_norm_grad_rows_V</c> holds for rows of <paramref name="width"/> (the
+        /// fewest of its entry points' 2, 4, 6 and 8 that take the row), or null where the one-pass kernel does not take
+        /// it (a width not a multiple of 4 or above <see cref="OnePassMaxWidth"/>).
+        /// </summary>
+        internal static int? RowVectors(int width)
+        {
+            if (width % 4 != 0 || width > OnePassMaxWidth)
+                return null;
+            int perLane = (width / 4 + 31) / 32;
+            return Math.Max(2, perLane + perLane % 2);
+        }
+
+        /// <summary>The widest rows the one-pass kernel takes (8 vectors of 4 a lane, 32 lanes; its shared sums' length).</summary>
+        internal const int OnePassMaxWidth = 1024;
+
+        /// <summary>Blocks a multiprocessor in the one-pass kernel's grid (each block then loops over its share of the rows).</summary>
+        internal const int OnePassBlocksPerMultiprocessor = 2;
+
+        private static bool Aligned(params Tensor[] tensors)
+        {
+            foreach (var t in tensors)
+                if ((CudaKernels.DataPointer(t).ToInt64() & 15) != 0)
+                    return false;
+            return true;
+        }
+
+        // x and dy read once: the input's gradient and each block's column sums in hyena_layer_norm_grad_rows_V.
+        private static unsafe (Tensor W, Tensor B) BackwardInOnePass(Tensor dy, Tensor x, Tensor weight, Tensor dx, long rows, int width, float eps, int vectors, int device)
+        {
+            long blocks = Math.Clamp((rows + RowsPerBlock - 1) / RowsPerBlock, 1, Math.Max(1, CudaKernels.MultiprocessorCount(device)) * (long)OnePassBlocksPerMultiprocessor);
+            var partialW = empty(new[] { blocks, (long)width }, ScalarType.Float32, x.device);   // the kernel writes every element
+            var partialB = empty(new[] { blocks, (long)width }, ScalarType.Float32, x.device);
+            IntPtr pdy = CudaKernels.DataPointer(dy), px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight), pdx = CudaKernels.DataPointer(dx);
+            IntPtr ppw = CudaKernels.DataPointer(partialW), ppb = CudaKernels.DataPointer(partialB);
+            void** arguments = stackalloc void*[] { &pdy, &px, &pw, &pdx, &ppw, &ppb, &rows, &width, &eps };
+            CudaKernels.Launch(device, "hyena_layer_norm_grad_rows_" + vectors, ((uint)blocks, 1), arguments, Threads, 0);
+            return (partialW, partialB);
+        }
+
+        // Rows too wide or unaligned: the input's gradient (and the rows' statistics), then the column sums reading x and dy again.
+        private static unsafe (Tensor W, Tensor B) BackwardInTwoPasses(Tensor dy, Tensor x, Tensor weight, Tensor dx, long rows, int width, float eps, int device)
+        {
             var mean = empty(rows, ScalarType.Float32, x.device);
             var rstd = empty(rows, ScalarType.Float32, x.device);
-            float e = (float)eps;
             IntPtr pdy = CudaKernels.DataPointer(dy), px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight);
             IntPtr pdx = CudaKernels.DataPointer(dx), pm = CudaKernels.DataPointer(mean), pr = CudaKernels.DataPointer(rstd);
-            void** first = stackalloc void*[] { &pdy, &px, &pw, &pdx, &pm, &pr, &rows, &width, &e };
+            void** first = stackalloc void*[] { &pdy, &px, &pw, &pdx, &pm, &pr, &rows, &width, &eps };
             CudaKernels.Launch(device, "hyena_layer_norm_grad_input", ((uint)((rows + RowsPerBlock - 1) / RowsPerBlock), 1), first, Threads, 0);
 
             long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
@@ -262,9 +423,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_affine
             void** second = stackalloc void*[] { &pdy, &px, &pm, &pr, &ppw, &ppb, &rows, &width };
             uint columnBlocks = (uint)((width + ColumnTile - 1) / ColumnTile);
             CudaKernels.Launch(device, "hyena_layer_norm_grad_affine", (columnBlocks, (uint)rowBlocks), second, Threads, 0);
-            var dw = rowBlocks == 1 ? partialW.squeeze(0) : partialW.sum(0L);
-            var db = rowBlocks == 1 ? partialB.squeeze(0) : partialB.sum(0L);
-            return (scope.MoveToOuter(dx), scope.MoveToOuter(dw), scope.MoveToOuter(db));
+            return (partialW, partialB);
         }
     }
 }

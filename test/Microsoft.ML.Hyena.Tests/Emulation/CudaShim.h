@@ -17,6 +17,7 @@ struct dim3_ { unsigned x, y, z; };
 static dim3_ blockIdx, threadIdx, blockDim, gridDim;
 inline void __syncthreads() {}
 struct alignas(16) float4 { float x, y, z, w; };
+inline float4 make_float4(float x, float y, float z, float w) { return float4{ x, y, z, w }; }
 // A hint to the CUDA compiler (the block's shape); g++ 12 has none.
 #define __builtin_assume(x) ((void)0)
 // Never reached with one thread per block (the kernels' warp reductions are for blocks of 32 threads or more); here
