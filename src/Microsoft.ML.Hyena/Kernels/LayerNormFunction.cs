@@ -14,9 +14,9 @@ namespace Microsoft.ML.Hyena.Kernels
     /// profile). Here, for rows up to <see cref="OnePassMaxWidth"/> wide (a multiple of 4, 16-byte aligned), it is one
     /// pass over x and dy (<c>hyena_layer_norm_grad_rows_V</c>: a warp a row, the row held in registers, the input's
     /// gradient written and each block's column sums for the weight and the bias kept, a library sum over the blocks
-    /// finishing them). Other rows take two passes: the input's gradient (<c>hyena_layer_norm_grad_input</c>), then the
-    /// column sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>): 0.17 and 0.16 ms at that
-    /// shape (docs/benchmarks.md, twenty-first session).
+    /// finishing them): 0.18 ms at that shape, a step 1.2 ms shorter in both models (docs/benchmarks.md, twenty-second
+    /// session). Other rows take two passes: the input's gradient (<c>hyena_layer_norm_grad_input</c>), then the column
+    /// sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>): 0.17 and 0.16 ms at that shape.
     /// </summary>
     /// <remarks>
     /// The mean and the reciprocal standard deviation are recomputed from x in the backward pass (two passes over the
