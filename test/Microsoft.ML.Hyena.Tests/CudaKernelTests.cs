@@ -72,6 +72,9 @@ namespace Microsoft.ML.Hyena.Tests
             // The layer norm's one-pass backward kernel is stamped by HYENA_LN_GRAD_ROWS for each count of vectors a lane.
             stamped.UnionWith(Stamped(1, @"void __launch_bounds__\(256\) hyena_(layer_norm_grad_rows)_##V\(", @"^HYENA_LN_GRAD_ROWS\((\d+)\)",
                 (stem, vectors) => $"hyena_{stem}_{vectors}"));
+            // ... and its forward kernel by HYENA_LN_FWD_ROWS.
+            stamped.UnionWith(Stamped(1, @"void __launch_bounds__\(256\) hyena_(layer_norm_fwd_rows)_##V\(", @"^HYENA_LN_FWD_ROWS\((\d+)\)",
+                (stem, vectors) => $"hyena_{stem}_{vectors}"));
             foreach (string name in CudaKernels.FunctionNames)
                 Assert.True(stamped.Contains(name) || Regex.IsMatch(CudaKernels.Source, $@"extern ""C"" __global__ void (__launch_bounds__\(\d+(, \d+)?\) )?{name}\("), name);
             Assert.Equal(stamped.Count + 13, CudaKernels.FunctionNames.Distinct().Count());   // the 2 short-filter forward kernels, the widened bias add and its backward kernel, the sine activation's 2, _spectrum_gradient, _spectrum_slots, the filter path's ungated columns forward and inverse, the AdamW step, and the layer norm's 2 two-pass backward kernels

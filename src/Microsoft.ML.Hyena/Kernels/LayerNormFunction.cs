@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
-    /// Layer normalisation over the last dimension with a weight and a bias, as one autograd node whose backward pass on
-    /// CUDA is NVRTC kernels (<see cref="Source"/>): the forward pass is libtorch's own <c>layer_norm</c>. libtorch's
+    /// Layer normalisation over the last dimension with a weight and a bias, as one autograd node run on CUDA by NVRTC
+    /// kernels (<see cref="Source"/>). libtorch's
     /// backward pass for float32 at 4 x 16k x 768 on an H200 took 0.14 ms for the input's gradient and 0.28 ms for the
     /// weight's and bias's (its column-sum kernel ran 24 blocks), nine times a training step of the classifier (i1's
     /// profile). Here, for rows up to <see cref="OnePassMaxWidth"/> wide (a multiple of 4, 16-byte aligned), it is one
@@ -17,11 +17,13 @@ namespace Microsoft.ML.Hyena.Kernels
     /// finishing them): 0.18 ms at that shape, a step 1.2 ms shorter in both models (docs/benchmarks.md, twenty-second
     /// session). Other rows take two passes: the input's gradient (<c>hyena_layer_norm_grad_input</c>), then the column
     /// sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>): 0.17 and 0.16 ms at that shape.
+    /// The forward pass is <c>hyena_layer_norm_fwd_rows_V</c> for the rows the one-pass kernel takes (a warp a row, the
+    /// row read once; libtorch's took 0.18 ms at that shape, 44 % of DRAM's peak), libtorch's <c>layer_norm</c> for others.
     /// </summary>
     /// <remarks>
     /// The mean and the reciprocal standard deviation are recomputed from x in the backward pass (two passes over the
-    /// row held on chip, the mean and then the mean square about it: the same statistics as libtorch's forward up to
-    /// rounding). The sums over rows are added in a fixed order (no atomics), so a run repeats to the bit. Elsewhere (the
+    /// row held on chip, the mean and then the mean square about it: the forward kernel's statistics in the same order,
+    /// libtorch's up to rounding). The sums over rows are added in a fixed order (no atomics), so a run repeats to the bit. Elsewhere (the
     /// CPU, other types, no weight or bias, grad mode off) it is <c>layer_norm</c> itself.
     /// </remarks>
     internal sealed class LayerNormFunction : autograd.SingleTensorFunction<LayerNormFunction>
@@ -274,9 +276,65 @@ __device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float*
         partialB[(long long)blockIdx.x * D + j] = sb[j];
     }
 }
+// The forward pass where the one-pass backward kernel takes the rows (V vectors of 4 a lane, 16-byte aligned): a warp a
+// row, the row read once into registers, the mean and then the mean square about it (the statistics the backward kernels
+// recompute, in the same order), y = (x - mean) rstd w + b written as vectors. Grid ceil(rows / warps a block); the
+// statistics are not written (the backward pass recomputes them from x).
+template <int V>
+__device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* w, const float* bias, float* y,
+        long long rows, int D, float eps) {
+    const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
+    const int lane = threadIdx.x % lanes;
+    const long long row = (long long)blockIdx.x * (blockDim.x / lanes) + threadIdx.x / lanes;
+    if (row >= rows) return;
+    const int vectors = D >> 2;
+    const float invD = 1.f / (float)D;
+    const float4* x4 = (const float4*)(x + row * D);
+    float4 xv[V];
+    float s = 0.f;
+#pragma unroll
+    for (int k = 0; k < V; k++) {
+        const int v = lane + k * lanes;
+        if (v < vectors) {
+            xv[k] = x4[v];
+            s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
+        }
+    }
+    const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
+    float q = 0.f;
+#pragma unroll
+    for (int k = 0; k < V; k++) {
+        if (lane + k * lanes < vectors) {
+            const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
+            q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
+        }
+    }
+    const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+    const float4* w4 = (const float4*)w;
+    const float4* b4 = (const float4*)bias;
+    float4* y4 = (float4*)(y + row * D);
+#pragma unroll
+    for (int k = 0; k < V; k++) {
+        const int v = lane + k * lanes;
+        if (v < vectors) {
+            const float4 wk = w4[v], bk = b4[v];
+            float4 o;
+            o.x = (xv[k].x - mu) * r * wk.x + bk.x; o.y = (xv[k].y - mu) * r * wk.y + bk.y;
+            o.z = (xv[k].z - mu) * r * wk.z + bk.z; o.w = (xv[k].w - mu) * r * wk.w + bk.w;
+            y4[v] = o;
+        }
+    }
+}
 #define HYENA_LN_GRAD_ROWS(V) \
 extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_rows_##V(const float* dy, const float* x, const float* w, float* dx, \
         float* partialW, float* partialB, long long rows, int D, float eps) { hyena_ln_grad_rows<V>(dy, x, w, dx, partialW, partialB, rows, D, eps); }
+#define HYENA_LN_FWD_ROWS(V) \
+extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_fwd_rows_##V(const float* x, const float* w, const float* bias, float* y, \
+        long long rows, int D, float eps) { hyena_ln_fwd_rows<V>(x, w, bias, y, rows, D, eps); }
+HYENA_LN_FWD_ROWS(2)
+HYENA_LN_FWD_ROWS(4)
+HYENA_LN_FWD_ROWS(6)
+HYENA_LN_FWD_ROWS(8)
 HYENA_LN_GRAD_ROWS(2)
 HYENA_LN_GRAD_ROWS(4)
 HYENA_LN_GRAD_ROWS(6)
@@ -284,7 +342,7 @@ HYENA_LN_GRAD_ROWS(8)
 ";
 
         /// <summary>The kernels' entry points.</summary>
-        internal static readonly string[] FunctionNames = { "hyena_layer_norm_grad_input", "hyena_layer_norm_grad_affine", "hyena_layer_norm_grad_rows_2", "hyena_layer_norm_grad_rows_4", "hyena_layer_norm_grad_rows_6", "hyena_layer_norm_grad_rows_8" };
+        internal static readonly string[] FunctionNames = { "hyena_layer_norm_grad_input", "hyena_layer_norm_grad_affine", "hyena_layer_norm_grad_rows_2", "hyena_layer_norm_grad_rows_4", "hyena_layer_norm_grad_rows_6", "hyena_layer_norm_grad_rows_8", "hyena_layer_norm_fwd_rows_2", "hyena_layer_norm_fwd_rows_4", "hyena_layer_norm_fwd_rows_6", "hyena_layer_norm_fwd_rows_8" };
 
         /// <summary>Threads a block of either kernel (the first: 8 warps, a row each).</summary>
         private const int Threads = 256;
@@ -339,7 +397,25 @@ HYENA_LN_GRAD_ROWS(8)
             ctx.save_for_backward(new List<Tensor> { x, weight });
             ctx.save_data("eps", eps);
             ctx.save_data("flags", new[] { x.requires_grad, weight.requires_grad, bias.requires_grad });
-            return nn.functional.layer_norm(x, new[] { x.size(-1) }, weight, bias, eps);
+            return Forward(x, weight, bias, eps);
+        }
+
+        /// <summary>
+        /// y for x (call where the kernels apply): <c>hyena_layer_norm_fwd_rows_V</c> where the one-pass backward kernel
+        /// takes the rows (the same statistics in the same order), else libtorch's <c>layer_norm</c>.
+        /// </summary>
+        internal static unsafe Tensor Forward(Tensor x, Tensor weight, Tensor bias, double eps)
+        {
+            int width = (int)x.size(-1);
+            if (RowVectors(width) is not int vectors || !Aligned(x, weight, bias))
+                return nn.functional.layer_norm(x, new[] { (long)width }, weight, bias, eps);
+            var y = empty(x.shape, ScalarType.Float32, x.device);   // the caching allocator's blocks: 512-byte aligned
+            long rows = x.numel() / width;
+            float e = (float)eps;
+            IntPtr px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight), pb = CudaKernels.DataPointer(bias), py = CudaKernels.DataPointer(y);
+            void** arguments = stackalloc void*[] { &px, &pw, &pb, &py, &rows, &width, &e };
+            CudaKernels.Launch(CudaKernels.DeviceIndex(x), "hyena_layer_norm_fwd_rows_" + vectors, ((uint)((rows + RowsPerBlock - 1) / RowsPerBlock), 1), arguments, Threads, 0);
+            return y;
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)

@@ -9,7 +9,8 @@
 // (hyena_ln_grad_rows: the input's gradient and each block's column sums) runs too, on grids of 3 blocks and of 1, and
 // its input's gradient and its sums over the blocks are held to the same bounds; it is called through its entry point
 // where one lane's row fits 8 vectors (28 and 32: slots left unused at 28) and through the template, with as many
-// vectors as the row has, where it does not. Prints one line per case and exits 1 on any difference.
+// vectors as the row has, where it does not. Its forward kernel (hyena_ln_fwd_rows) is held to y in double precision,
+// within 2e-5 of its terms' magnitudes (x rstd w among them: x - mean rounds with x's magnitude). Prints one line per case and exits 1 on any difference.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -54,10 +55,20 @@ static int run_case(long long rows, int D, float eps, std::mt19937& rng) {
             else hyena_ln_grad_rows<192>(dy, x, w, dxo, pw.data(), pb.data(), rows, D, eps);
         });
     };
+    // The forward kernel of the same rows: y into ys, a row a block.
+    alignas(16) static float ys[1 << 16], bs[4096];
+    for (int j = 0; j < D; j++) bs[j] = 0.5f * normal(rng);
     if (onePass) {
         if (!(D <= 32 || D == 40 || D == 768)) { std::printf("no one-pass entry for D=%d in this emulation\n", D); return 1; }
         rowsKernel(3, dxOne3, opw3, opb3);
         rowsKernel(1, dxOne1, opw1, opb1);
+        for (long long i = 0; i < n; i++) ys[i] = -1e30f;
+        blockDim.x = 1; threadIdx.x = 0;
+        run_grid((unsigned)rows, 1, [&] {
+            if (D <= 32) hyena_layer_norm_fwd_rows_8(x, w, bs, ys, rows, D, eps);
+            else if (D == 40) hyena_ln_fwd_rows<10>(x, w, bs, ys, rows, D, eps);
+            else hyena_ln_fwd_rows<192>(x, w, bs, ys, rows, D, eps);
+        });
     }
     int wrongOnePass = 0;
 
@@ -79,6 +90,10 @@ static int run_case(long long rows, int D, float eps, std::mt19937& rng) {
             sw[j] += std::fabs(dy[r * D + j] * xh); sb[j] += std::fabs(dy[r * D + j]);
         }
         a /= D; b /= D;
+        for (int j = 0; onePass && j < D; j++) {
+            const double yh = (x[r * D + j] - mu) * rs * w[j], want = yh + bs[j];
+            if (!(std::fabs(ys[r * D + j] - want) <= 2e-5 * (std::fabs(x[r * D + j] * rs * w[j]) + std::fabs(yh) + std::fabs(bs[j]) + 1e-30))) { if (wrongOnePass < 3) std::printf("  y[%lld,%d] %.9g / %.9g\n", r, j, ys[r * D + j], want); wrongOnePass++; }
+        }
         for (int j = 0; j < D; j++) {
             const double xh = (x[r * D + j] - mu) * rs, g = (double)dy[r * D + j] * w[j];
             const double want = rs * (g - a - xh * b);
