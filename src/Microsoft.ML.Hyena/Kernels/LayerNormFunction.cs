@@ -8,23 +8,25 @@ namespace Microsoft.ML.Hyena.Kernels
 {
     /// <summary>
     /// Layer normalisation over the last dimension with a weight and a bias, as one autograd node run on CUDA by NVRTC
-    /// kernels (<see cref="Source"/>). libtorch's
-    /// backward pass for float32 at 4 x 16k x 768 on an H200 took 0.14 ms for the input's gradient and 0.28 ms for the
-    /// weight's and bias's (its column-sum kernel ran 24 blocks), nine times a training step of the classifier (i1's
-    /// profile). Here, for rows up to <see cref="OnePassMaxWidth"/> wide (a multiple of 4, 16-byte aligned), it is one
-    /// pass over x and dy (<c>hyena_layer_norm_grad_rows_V</c>: a warp a row, the row held in registers, the input's
-    /// gradient written and each block's column sums for the weight and the bias kept, a library sum over the blocks
-    /// finishing them): 0.18 ms at that shape, a step 1.2 ms shorter in both models (docs/benchmarks.md, twenty-second
-    /// session). Other rows take two passes: the input's gradient (<c>hyena_layer_norm_grad_input</c>), then the column
-    /// sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>): 0.17 and 0.16 ms at that shape.
-    /// The forward pass is <c>hyena_layer_norm_fwd_rows_V</c> for the rows the one-pass kernel takes (a warp a row, the
-    /// row read once; libtorch's took 0.18 ms at that shape, 44 % of DRAM's peak), libtorch's <c>layer_norm</c> for others.
+    /// kernels (<see cref="Source"/>). For rows up to <see cref="OnePassMaxWidth"/> wide (a multiple of 4, 16-byte
+    /// aligned), each pass reads its operands once, a warp a row with the row held in registers:
+    /// <list type="bullet">
+    /// <item>the forward pass, <c>hyena_layer_norm_fwd_rows_V</c>: 0.095 ms at 4 x 16k x 768 on an H200, where libtorch's
+    /// took 0.18 (44 % of DRAM's peak);</item>
+    /// <item>the backward pass, <c>hyena_layer_norm_grad_rows_V</c>: the input's gradient written and each block's column
+    /// sums for the weight and the bias kept, a library sum over the blocks finishing them; 0.18 ms, where libtorch's
+    /// took 0.14 for the input's gradient and 0.28 for the weight's and bias's (its column-sum kernel ran 24 blocks).</item>
+    /// </list>
+    /// Nine layer norms a training step of the classifier: the step 1.9 ms shorter at 16k in both models
+    /// (docs/benchmarks.md, twenty-second session). Other rows keep libtorch's forward pass and take two backward passes:
+    /// the input's gradient (<c>hyena_layer_norm_grad_input</c>, reading the row again in each of its passes), then the
+    /// column sums over row blocks reading x and dy again (<c>hyena_layer_norm_grad_affine</c>).
     /// </summary>
     /// <remarks>
-    /// The mean and the reciprocal standard deviation are recomputed from x in the backward pass (two passes over the
-    /// row held on chip, the mean and then the mean square about it: the forward kernel's statistics in the same order,
-    /// libtorch's up to rounding). The sums over rows are added in a fixed order (no atomics), so a run repeats to the bit. Elsewhere (the
-    /// CPU, other types, no weight or bias, grad mode off) it is <c>layer_norm</c> itself.
+    /// The mean and the reciprocal standard deviation are recomputed from x in the backward pass (the mean, then the mean
+    /// square about it: the one-pass forward kernel's statistics in the same order, libtorch's up to rounding). The sums
+    /// over rows are added in a fixed order (no atomics), so a run repeats to the bit. Elsewhere (the CPU, other types, no
+    /// weight or bias, grad mode off) it is <c>layer_norm</c> itself.
     /// </remarks>
     internal sealed class LayerNormFunction : autograd.SingleTensorFunction<LayerNormFunction>
     {
@@ -42,13 +44,11 @@ __device__ __forceinline__ float hyena_ln_lanes_sum(float s, int lanes) {
     return s;
 }
 
-// The input's gradient: with xhat = (x - mean) rstd and g = dy w, dx = rstd (g - mean_D(g) - xhat mean_D(g xhat)). mean
+// The input's gradient where the one-pass kernel below does not take the rows (wider than 1,024, not a multiple of 4, or
+// not 16-byte aligned): with xhat = (x - mean) rstd and g = dy w, dx = rstd (g - mean_D(g) - xhat mean_D(g xhat)). mean
 // and rstd = 1 / sqrt(var + eps) from x in two passes (the mean, then the mean square of x - mean), written to mean[row]
-// and rstd[row] for the second kernel. A row a warp: the block's warps take consecutive rows. Where a lane's share of the
-// row fits 8 vectors of 4 (D a multiple of 4 up to 32 x 32 = 1,024 for a warp, the pointers 16-byte aligned), the row's x
-// and dy are read once, as vectors, into registers (lane l takes vectors l, l + lanes, ...); otherwise each pass reads
-// them again (a lane takes the columns lane, lane + 32, ...). Grid ceil(rows / warps a block).
-#define HYENA_LN_VECTORS 8
+// and rstd[row] for the second kernel. A row a warp: the block's warps take consecutive rows; a lane takes the columns
+// lane, lane + 32, ..., and each pass reads them again. Grid ceil(rows / warps a block).
 extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_input(const float* dy, const float* x, const float* w,
         float* dx, float* mean, float* rstd, long long rows, int D, float eps) {
     const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
@@ -59,78 +59,23 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_input(
     const float* gr = dy + row * D;
     float* dxr = dx + row * D;
     const float invD = 1.f / (float)D;
-    const int vectors = D >> 2;
-    const bool cached = (D & 3) == 0 && vectors <= HYENA_LN_VECTORS * lanes
-        && ((((unsigned long long)x) | ((unsigned long long)dy) | ((unsigned long long)w) | ((unsigned long long)dx)) & 15ull) == 0ull;
-    float mu, r, a = 0.f, b = 0.f;
-    if (cached) {
-        const float4* x4 = (const float4*)xr;
-        const float4* g4 = (const float4*)gr;
-        const float4* w4 = (const float4*)w;
-        float4 xv[HYENA_LN_VECTORS], gv[HYENA_LN_VECTORS];
-        float s = 0.f;
-#pragma unroll
-        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
-            const int v = lane + k * lanes;
-            if (v < vectors) {
-                xv[k] = x4[v];
-                gv[k] = g4[v];
-                s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
-            }
-        }
-        mu = hyena_ln_lanes_sum(s, lanes) * invD;
-        float q = 0.f;
-#pragma unroll
-        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
-            if (lane + k * lanes < vectors) {
-                const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
-                q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
-            }
-        }
-        r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
-#pragma unroll
-        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
-            const int v = lane + k * lanes;
-            if (v < vectors) {
-                const float4 wk = w4[v];
-                gv[k].x *= wk.x; gv[k].y *= wk.y; gv[k].z *= wk.z; gv[k].w *= wk.w;            // g = dy w, kept
-                xv[k].x = (xv[k].x - mu) * r; xv[k].y = (xv[k].y - mu) * r;                   // xhat, kept
-                xv[k].z = (xv[k].z - mu) * r; xv[k].w = (xv[k].w - mu) * r;
-                a += (gv[k].x + gv[k].y) + (gv[k].z + gv[k].w);
-                b += (gv[k].x * xv[k].x + gv[k].y * xv[k].y) + (gv[k].z * xv[k].z + gv[k].w * xv[k].w);
-            }
-        }
-        a = hyena_ln_lanes_sum(a, lanes) * invD;
-        b = hyena_ln_lanes_sum(b, lanes) * invD;
-        float4* dx4 = (float4*)dxr;
-#pragma unroll
-        for (int k = 0; k < HYENA_LN_VECTORS; k++) {
-            const int v = lane + k * lanes;
-            if (v < vectors) {
-                float4 o;
-                o.x = r * (gv[k].x - a - xv[k].x * b); o.y = r * (gv[k].y - a - xv[k].y * b);
-                o.z = r * (gv[k].z - a - xv[k].z * b); o.w = r * (gv[k].w - a - xv[k].w * b);
-                dx4[v] = o;
-            }
-        }
-    } else {
-        float s = 0.f;
-        for (int j = lane; j < D; j += lanes) s += xr[j];
-        mu = hyena_ln_lanes_sum(s, lanes) * invD;
-        float q = 0.f;
-        for (int j = lane; j < D; j += lanes) { const float c = xr[j] - mu; q += c * c; }
-        r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
-        for (int j = lane; j < D; j += lanes) {
-            const float g = gr[j] * w[j];
-            a += g;
-            b += g * ((xr[j] - mu) * r);
-        }
-        a = hyena_ln_lanes_sum(a, lanes) * invD;
-        b = hyena_ln_lanes_sum(b, lanes) * invD;
-        for (int j = lane; j < D; j += lanes) {
-            const float g = gr[j] * w[j];
-            dxr[j] = r * (g - a - ((xr[j] - mu) * r) * b);
-        }
+    float s = 0.f;
+    for (int j = lane; j < D; j += lanes) s += xr[j];
+    const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
+    float q = 0.f;
+    for (int j = lane; j < D; j += lanes) { const float c = xr[j] - mu; q += c * c; }
+    const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+    float a = 0.f, b = 0.f;
+    for (int j = lane; j < D; j += lanes) {
+        const float g = gr[j] * w[j];
+        a += g;
+        b += g * ((xr[j] - mu) * r);
+    }
+    a = hyena_ln_lanes_sum(a, lanes) * invD;
+    b = hyena_ln_lanes_sum(b, lanes) * invD;
+    for (int j = lane; j < D; j += lanes) {
+        const float g = gr[j] * w[j];
+        dxr[j] = r * (g - a - ((xr[j] - mu) * r) * b);
     }
     if (lane == 0) { mean[row] = mu; rstd[row] = r; }
 }
@@ -176,6 +121,24 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_affine
     }
 }
 
+// A row's mean and reciprocal standard deviation from a lane's share of it in registers (xv[k] = vector lane + k lanes,
+// those below `vectors`) and the lane's sum s of those elements: the mean, then the mean square about it. The one-pass
+// kernels below share it, so the forward pass and the backward pass compute the same statistics in the same order.
+template <int V>
+__device__ __forceinline__ void hyena_ln_statistics(const float4 (&xv)[V], float s, int lane, int lanes, int vectors,
+        float invD, float eps, float& mu, float& r) {
+    mu = hyena_ln_lanes_sum(s, lanes) * invD;
+    float q = 0.f;
+#pragma unroll
+    for (int k = 0; k < V; k++) {
+        if (lane + k * lanes < vectors) {
+            const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
+            q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
+        }
+    }
+    r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+}
+
 // The whole backward pass in one kernel where a lane's share of a row fits V vectors of 4 (D a multiple of 4 up to
 // V x 32 x 4 for a warp; the host also checks that x, dy, w and dx are 16-byte aligned): a warp a row, the block's warps
 // taking rows blockIdx.x * warps + warp, then stepping by gridDim.x * warps (a grid of a few blocks a multiprocessor). A
@@ -212,16 +175,8 @@ __device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float*
                 s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
             }
         }
-        const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
-        float q = 0.f;
-#pragma unroll
-        for (int k = 0; k < V; k++) {
-            if (lane + k * lanes < vectors) {
-                const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
-                q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
-            }
-        }
-        const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+        float mu, r;
+        hyena_ln_statistics<V>(xv, s, lane, lanes, vectors, invD, eps, mu, r);
         float a = 0.f, b = 0.f;
 #pragma unroll
         for (int k = 0; k < V; k++) {
@@ -300,16 +255,8 @@ __device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* w
             s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
         }
     }
-    const float mu = hyena_ln_lanes_sum(s, lanes) * invD;
-    float q = 0.f;
-#pragma unroll
-    for (int k = 0; k < V; k++) {
-        if (lane + k * lanes < vectors) {
-            const float c0 = xv[k].x - mu, c1 = xv[k].y - mu, c2 = xv[k].z - mu, c3 = xv[k].w - mu;
-            q += (c0 * c0 + c1 * c1) + (c2 * c2 + c3 * c3);
-        }
-    }
-    const float r = rsqrtf(hyena_ln_lanes_sum(q, lanes) * invD + eps);
+    float mu, r;
+    hyena_ln_statistics<V>(xv, s, lane, lanes, vectors, invD, eps, mu, r);
     const float4* w4 = (const float4*)w;
     const float4* b4 = (const float4*)bias;
     float4* y4 = (float4*)(y + row * D);

@@ -1,16 +1,15 @@
-// Runs layer normalisation's backward kernels (LayerNormFunction.Source, written next to this file as kernel.inc by
-// LayerNormTests) on the CPU, one thread a block (a row a block for the first kernel; the second's block loops over its
-// 256 threads), and checks the input's gradient and the weight's and bias's against the layer norm's backward pass in
-// double precision from the same x, w and dy: each within 2e-5 of the largest magnitude of its terms. The mean and rstd
-// the first kernel writes are checked as well, and a second row-block count of the second kernel must give the same sums
-// up to rounding. Widths that are and are not multiples of 32 (a partial last column tile), rows that do and do not fill
-// the second kernel's 4 rows in flight; widths whose row fits the first kernel's registers (32 and 28, one lane: at most 8
-// vectors of 4) and widths that do not (the passes over memory). Where the width is a multiple of 4, the one-pass kernel
-// (hyena_ln_grad_rows: the input's gradient and each block's column sums) runs too, on grids of 3 blocks and of 1, and
-// its input's gradient and its sums over the blocks are held to the same bounds; it is called through its entry point
-// where one lane's row fits 8 vectors (28 and 32: slots left unused at 28) and through the template, with as many
-// vectors as the row has, where it does not. Its forward kernel (hyena_ln_fwd_rows) is held to y in double precision,
-// within 2e-5 of its terms' magnitudes (x rstd w among them: x - mean rounds with x's magnitude). Prints one line per case and exits 1 on any difference.
+// Runs layer normalisation's kernels (LayerNormFunction.Source, written next to this file as kernel.inc by LayerNormTests)
+// on the CPU, one thread a block, and checks them against the layer norm in double precision from the same x, w, b and dy.
+// The two-pass backward kernels (a row a block for the first; the second's block loops over its 256 threads): the input's
+// gradient and the weight's and bias's, each within 2e-5 of the largest magnitude of its terms; the mean and rstd the
+// first writes; a second row-block count of the second must give the same sums up to rounding. Widths that are and are
+// not multiples of 32 (a partial last column tile), rows that do and do not fill the second kernel's 4 rows in flight.
+// Where the width is a multiple of 4, the one-pass backward kernel (hyena_ln_grad_rows: the input's gradient and each
+// block's column sums) on grids of 3 blocks and of 1, held to the same bounds, and the forward kernel (hyena_ln_fwd_rows)
+// against y, within 2e-5 of its terms' magnitudes (x rstd w among them: x - mean rounds with x's magnitude). Both are
+// called through their entry points where one lane's row fits 8 vectors (28 and 32: slots left unused at 28) and through
+// the template, with as many vectors as the row has, where it does not. Prints one line per case and exits 1 on any
+// difference.
 #include "CudaShim.h"
 #include "kernel.inc"
 
@@ -127,7 +126,7 @@ int main() {
     wrong += run_case(5, 40, 1e-5f, rng);
     wrong += run_case(64, 33, 1e-3f, rng);
     wrong += run_case(1, 1, 1e-5f, rng);
-    wrong += run_case(6, 32, 1e-5f, rng);     // the registers' path (a lane's share at most 8 vectors of 4; one lane here)
+    wrong += run_case(6, 32, 1e-5f, rng);     // the one-pass kernels' entry points (a lane's share at most 8 vectors of 4; one lane here)
     wrong += run_case(9, 28, 1e-5f, rng);     // ... with the last vector slots unused
     std::printf("wrong %d\n", wrong);
     return wrong == 0 ? 0 : 1;
