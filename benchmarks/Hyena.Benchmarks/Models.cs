@@ -44,7 +44,7 @@ namespace Hyena.Benchmarks
             var attended = nn.functional.scaled_dot_product_attention(packed[0], packed[1], packed[2], is_casual: true);
             var merged = attended.transpose(1, 2).reshape(b, l, d);
             var y = RowLinear.Apply(proj, merged, ComputeDtype);
-            return scope.MoveToOuter(y.dtype == x.dtype ? y : y.to_type(x.dtype));
+            return scope.MoveToOuter(y.InType(x.dtype));
         }
     }
 

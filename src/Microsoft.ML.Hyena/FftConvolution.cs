@@ -74,7 +74,7 @@ namespace Microsoft.ML.Hyena
             using var scope = NewDisposeScope();
             long fftSize = 2 * length;
             var realType = spectrum.dtype == ScalarType.ComplexFloat64 ? ScalarType.Float64 : ScalarType.Float32;
-            var uf = fft.rfft(u.dtype == realType ? u : u.to_type(realType), fftSize);
+            var uf = fft.rfft(u.InType(realType), fftSize);
             var y = fft.irfft(uf * spectrum, fftSize, norm: FFTNormType.Forward).narrow(-1, 0, length);
             return scope.MoveToOuter(y);
         }
@@ -90,7 +90,7 @@ namespace Microsoft.ML.Hyena
                 throw new ArgumentException($"The filter must have shape ({u.size(-2)}, {length}) to match the input; got ({string.Join(", ", k.shape)}).", nameof(k));
             using var scope = NewDisposeScope();
             var y = CausalFromSpectrum(u, FilterSpectrum(k, bias));
-            return scope.MoveToOuter(y.dtype == u.dtype ? y : y.to_type(u.dtype));
+            return scope.MoveToOuter(y.InType(u.dtype));
         }
 
         /// <summary>

@@ -257,8 +257,8 @@ HYENA_FILTER(_bf16, bf16_t)
                 }
                 return new List<Tensor>
                 {
-                    gk.dtype == kType ? gk : gk.to_type(kType),
-                    gb is null ? null! : (gb.dtype == (ScalarType)biasType ? gb : gb.to_type((ScalarType)biasType)),
+                    gk.InType(kType),
+                    gb is null ? null! : gb.InType((ScalarType)biasType),
                     null!, null!, null!, null!, null!, null!,
                 };
             });

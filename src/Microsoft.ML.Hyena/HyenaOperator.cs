@@ -394,7 +394,7 @@ namespace Microsoft.ML.Hyena
                 y = ComposedLongConvolution(streams, spectrum, k, bias, compute);     // (b, D, l)
             }
             var output = ProjectOut(y, compute, input.dtype);
-            return scope.MoveToOuter(output.dtype == input.dtype ? output : output.to_type(input.dtype));
+            return scope.MoveToOuter(output.InType(input.dtype));
         }
 
         // The output projection of the streams (b, D, l), channels first. In mixed precision with a wider input type, the
@@ -412,7 +412,7 @@ namespace Microsoft.ML.Hyena
                 || (outputType != ScalarType.Float32 && outputType != ScalarType.Float64))
                 return Project(_outProj, streams.transpose(1, 2), compute);
             using var scope = NewDisposeScope();
-            var bias = _outProj.bias.dtype == outputType ? _outProj.bias : _outProj.bias.to_type(outputType);
+            var bias = _outProj.bias.InType(outputType);
             if (streams.dtype == c && streams.device_type == DeviceType.CUDA)
                 return scope.MoveToOuter(Kernels.WideningLinearFunction.Apply(streams, _outProj.weight!, bias, channelsFirst: true));
             var product = Project(_outProj, streams.transpose(1, 2), compute, withBias: false);
@@ -475,7 +475,7 @@ namespace Microsoft.ML.Hyena
             using var scope = NewDisposeScope();
             var weight = layer.weight!.to_type(c);
             var bias = !withBias || layer.bias is null ? null : layer.bias.to_type(c);
-            var input = x.dtype == c ? x : x.to_type(c);
+            var input = x.InType(c);
             return scope.MoveToOuter(nn.functional.linear(input, weight, bias));
         }
 

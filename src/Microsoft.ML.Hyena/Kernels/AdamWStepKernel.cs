@@ -37,8 +37,9 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_adamw_step(float* p, c
 
         private const int Threads = 256;
 
-        // Blocks of the grid-stride loop: enough to fill an H200 (132 SMs, 8 blocks of 256 each), fewer for small parameters.
-        private const long MaxBlocks = 132 * 8;
+        // Blocks of the grid-stride loop a multiprocessor: 8 of 256 threads fill one (1,056 blocks on an H200's 132), fewer
+        // blocks for small parameters.
+        private const long BlocksPerMultiprocessor = 8;
 
         /// <summary>
         /// Whether the kernel takes a step of <paramref name="parameter"/>: it, its gradient and its moments float32,
@@ -67,8 +68,9 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_adamw_step(float* p, c
             IntPtr pp = CudaKernels.DataPointer(parameter), pg = CudaKernels.DataPointer(grad);
             IntPtr pm = CudaKernels.DataPointer(expAvg), pv = CudaKernels.DataPointer(expAvgSq);
             void** args = stackalloc void*[] { &pp, &pg, &pm, &pv, &n, &decay, &b1, &c1, &b2, &c2, &invRoot, &e, &negStep };
-            long blocks = Math.Clamp((n + Threads - 1) / Threads, 1, MaxBlocks);
-            CudaKernels.Launch(CudaKernels.DeviceIndex(parameter), "hyena_adamw_step", ((uint)blocks, 1), args, Threads, 0);
+            int device = CudaKernels.DeviceIndex(parameter);
+            long blocks = Math.Clamp((n + Threads - 1) / Threads, 1, Math.Max(1, CudaKernels.MultiprocessorCount(device)) * BlocksPerMultiprocessor);
+            CudaKernels.Launch(device, "hyena_adamw_step", ((uint)blocks, 1), args, Threads, 0);
         }
     }
 }

@@ -381,6 +381,9 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             return _tensorData(tensor.Handle);
         }
 
+        /// <summary>Whether <paramref name="tensor"/>'s data starts on a 16-byte boundary (for kernels that read four floats at a time).</summary>
+        public static bool Aligned16(Tensor tensor) => (DataPointer(tensor).ToInt64() & 15) == 0;
+
         /// <summary>
         /// Makes device <paramref name="deviceIndex"/>'s primary context (the one libtorch uses) current on this thread, for
         /// a library call that launches on it (<see cref="WideningProduct"/>); the kernels must be ready there

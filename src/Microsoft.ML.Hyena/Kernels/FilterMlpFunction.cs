@@ -293,7 +293,7 @@ HYENA_FILTER_MLP(64)
         // A float32, contiguous tensor on z's device whose data starts on a 16-byte boundary (the kernels read it four floats at a time).
         private static bool Usable(Tensor t, Tensor z)
             => t.dtype == ScalarType.Float32 && t.is_contiguous() && t.device_type == z.device_type && t.device_index == z.device_index
-               && CudaKernels.DataPointer(t).ToInt64() % 16 == 0;
+               && CudaKernels.Aligned16(t);
 
         private static unsafe Layers Addresses(IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor> biases)
         {
@@ -370,7 +370,7 @@ HYENA_FILTER_MLP(64)
             int n = weights.Count, width = (int)weights[0].size(0), e = (int)z.size(-1);
             long positions = z.numel() / e;
             var g = gradOutput.contiguous();
-            if (CudaKernels.DataPointer(g).ToInt64() % 16 != 0)
+            if (!CudaKernels.Aligned16(g))
                 g = g.clone();   // the kernel reads g's rows four floats at a time
             var dpre = empty(new[] { n, positions, width }, ScalarType.Float32, z.device);
             var dz = zGrad ? empty(z.shape, ScalarType.Float32, z.device) : null;

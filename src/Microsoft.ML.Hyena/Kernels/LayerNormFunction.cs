@@ -354,7 +354,7 @@ HYENA_LN_GRAD_ROWS(8)
         internal static unsafe Tensor Forward(Tensor x, Tensor weight, Tensor bias, double eps)
         {
             int width = (int)x.size(-1);
-            if (RowVectors(width) is not int vectors || !Aligned(x, weight, bias))
+            if (RowVectors(width) is not int vectors || !(CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(bias)))
                 return nn.functional.layer_norm(x, new[] { (long)width }, weight, bias, eps);
             var y = empty(x.shape, ScalarType.Float32, x.device);   // the caching allocator's blocks: 512-byte aligned
             long rows = x.numel() / width;
@@ -381,7 +381,8 @@ HYENA_LN_GRAD_ROWS(8)
             int device = CudaKernels.DeviceIndex(x), width = (int)x.size(-1);
             long rows = x.numel() / width;
             var dx = empty(x.shape, ScalarType.Float32, x.device);
-            var (partialW, partialB) = RowVectors(width) is int vectors && Aligned(dy, x, weight, dx)
+            var (partialW, partialB) = RowVectors(width) is int vectors
+                && CudaKernels.Aligned16(dy) && CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(dx)
                 ? BackwardInOnePass(dy, x, weight, dx, rows, width, (float)eps, vectors, device)
                 : BackwardInTwoPasses(dy, x, weight, dx, rows, width, (float)eps, device);
             var dw = partialW.size(0) == 1 ? partialW.squeeze(0) : partialW.sum(0L);
@@ -407,14 +408,6 @@ HYENA_LN_GRAD_ROWS(8)
 
         /// <summary>Blocks a multiprocessor in the one-pass kernel's grid (each block then loops over its share of the rows).</summary>
         internal const int OnePassBlocksPerMultiprocessor = 2;
-
-        private static bool Aligned(params Tensor[] tensors)
-        {
-            foreach (var t in tensors)
-                if ((CudaKernels.DataPointer(t).ToInt64() & 15) != 0)
-                    return false;
-            return true;
-        }
 
         // x and dy read once: the input's gradient and each block's column sums in hyena_layer_norm_grad_rows_V.
         private static unsafe (Tensor W, Tensor B) BackwardInOnePass(Tensor dy, Tensor x, Tensor weight, Tensor dx, long rows, int width, float eps, int vectors, int device)
