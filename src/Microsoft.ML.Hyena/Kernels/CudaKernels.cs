@@ -198,13 +198,13 @@ HYENA_GATES(f32, float, f32, float)
 HYENA_GATES(f32, float, f16, half_t)
 HYENA_GATES(bf16, bf16_t, f32, float)
 HYENA_GATES(bf16, bf16_t, f16, half_t)
-" + OnChipFftConvolution.Source + FourStepFftConvolution.Source + AdamWStepKernel.Source + LayerNormFunction.Source;
+" + OnChipFftConvolution.Source + FourStepFftConvolution.Source + AdamWStepKernel.Source + LayerNormFunction.Source + LinearGeluFunction.Source;
 
         internal static readonly string[] FunctionNames = ShortConvolutionFunction.FunctionNames.Concat(WidenedBiasAddFunction.FunctionNames).Concat(SinActivationFunction.FunctionNames).Concat(FilterMlpFunction.FunctionNames).Concat(FilterSpectrumFunction.FunctionNames).Concat(
             from io in new[] { "f32", "bf16" }
             from transform in new[] { "f32", "f16" }
             from kernel in new[] { "gate_pad", "crop_gate", "crop_gate_bwd", "gate_pad_bwd" }
-            select $"hyena_{kernel}_{io}_{transform}").Concat(OnChipFftConvolution.FunctionNames).Concat(FourStepFftConvolution.FunctionNames).Concat(AdamWStepKernel.FunctionNames).Concat(LayerNormFunction.FunctionNames).ToArray();
+            select $"hyena_{kernel}_{io}_{transform}").Concat(OnChipFftConvolution.FunctionNames).Concat(FourStepFftConvolution.FunctionNames).Concat(AdamWStepKernel.FunctionNames).Concat(LayerNormFunction.FunctionNames).Concat(LinearGeluFunction.FunctionNames).ToArray();
 
         private static readonly object _gate = new();
         private static bool _driverTried;

@@ -15,7 +15,9 @@ namespace Microsoft.ML.Hyena.Modules
     /// The products run on the input's positions as the rows of one matrix (<see cref="RowLinear"/>), so that their biases
     /// are added inside them. With <see cref="ComputeDtype"/> bfloat16 and a float32 input on CUDA, fc2 is one cuBLASLt
     /// product that accumulates in float32 and writes the output in float32 with its bias (as the operator's output
-    /// projection does), so that neither a bias pass nor a widening pass follows it.
+    /// projection does), so that neither a bias pass nor a widening pass follows it. There, fc1 and the GELU are one node
+    /// (<see cref="Kernels.LinearGeluFunction"/>), whose backward pass computes the GELU's gradient and fc1's bias gradient
+    /// in one kernel and writes the input's and the weight's gradients in their own types by the products.
     /// </remarks>
     public sealed class FeedForward : nn.Module<Tensor, Tensor>
     {
@@ -66,7 +68,10 @@ namespace Microsoft.ML.Hyena.Modules
             using var scope = NewDisposeScope();
             var shape = input.shape;
             var rows = input.reshape(-1, Width);                                  // a view for a contiguous input
-            var hidden = _drop.call(nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype)));
+            var activated = ComputeDtype == ScalarType.BFloat16 && Kernels.LinearGeluFunction.Applies(rows, _fc1.weight!, _fc1.bias)
+                ? Kernels.LinearGeluFunction.Apply(rows, _fc1.weight!, _fc1.bias!)                  // one node: its GELU kernels, float32 gradients
+                : nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype));
+            var hidden = _drop.call(activated);
             var output = ComputeDtype == ScalarType.BFloat16 && input.dtype == ScalarType.Float32 && hidden.device_type == DeviceType.CUDA && _fc2.bias is not null
                 ? Kernels.WideningLinearFunction.Apply(hidden, _fc2.weight!, _fc2.bias)          // float32, the bias in its epilogue
                 : RowLinear.Apply(_fc2, hidden, ComputeDtype).InType(input.dtype);
