@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Hyena.Tests
 {
     /// <summary>
-    /// The MLP's first layer and GELU as one node (<see cref="LinearGeluFunction"/>). Its CUDA kernels run on the CPU
-    /// (Emulation/LinearGelu.cpp, compiled with g++) against the exact GELU and its derivative in double precision; the
+    /// The MLP's first layer and GELU as one node (<see cref="LinearGeluFunction"/>). Its CUDA kernel runs on the CPU
+    /// (Emulation/LinearGelu.cpp, compiled with g++) against the exact GELU's derivative in double precision; the
     /// node itself, on the CPU where it composes library calls with the kernels' formulas, against autograd through the
     /// library calls it replaces (a bfloat16 linear and libtorch's gelu). The GPU check is Hyena.Benchmarks check-libtorch
     /// ("linear GELU node").
@@ -15,17 +15,17 @@ namespace Microsoft.ML.Hyena.Tests
     public class LinearGeluTests
     {
         [Fact]
-        public void TheKernelSourceComputesGeluItsGradientAndTheBiasSums()
+        public void TheKernelSourceComputesGelusGradientAndTheBiasSums()
         {
             var (exit, output) = KernelEmulation.Run("LinearGelu.cpp",
                 CudaKernels.CommonSource + ShortConvolutionFunction.Source + LinearGeluFunction.Source);
-            Assert.True(exit == 0, "the emulated kernels differ from GELU in double precision:\n" + output);
+            Assert.True(exit == 0, "the emulated kernel differs from GELU's derivative in double precision:\n" + output);
             foreach (string line in new[]
             {
                 "rows=40 H=768 offset=0", "rows=90 H=512 offset=0", "rows=33 H=3072 offset=0", "rows=9 H=12 offset=0",
                 "rows=11 H=3 offset=0", "rows=200 H=24 offset=0", "rows=20 H=64 offset=1",
             })
-                Assert.Contains(line + " forward wrong=0 backward wrong=0 bias sum wrong=0", output);
+                Assert.Contains(line + " backward wrong=0 bias sum wrong=0", output);
         }
 
         [Theory]
@@ -79,7 +79,6 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Equal(ScalarType.BFloat16, dpre.dtype);
             TensorAssert.Close(dpre.to_type(ScalarType.Float64), exact, 8e-3, "the pre-activation's gradient");
             TensorAssert.Close(biasGrad, dpre.to_type(ScalarType.Float32).sum(0L), 1e-6, "the bias gradient: the rounded gradients' sum");
-            TensorAssert.Close(LinearGeluFunction.Activate(pre).to_type(ScalarType.Float32), nn.functional.gelu(pre).to_type(ScalarType.Float32), 0, "GELU");
         }
 
         [Fact]
