@@ -118,7 +118,6 @@ namespace Hyena.Benchmarks
                 CheckWideningProduct(Say, device);
                 CheckFusedAdamW(Say, device);
                 CheckLayerNorm(Say, device);
-                CheckAddLayerNorm(Say, device);
                 CheckLinearGelu(Say, device);
                 CheckSinActivation(Say, device);
                 CheckFilterMlp(Say, device);
@@ -539,55 +538,6 @@ namespace Hyena.Benchmarks
                         : $"output {Same(n.y, r.y):E2} (must be 0)";
                     return $"kernels {Used(applies)} ({passes}); {output}; against libtorch's backward pass: grad x {Err(n.gx, r.gx, Float32Bound)}, " +
                         $"grad weight {Err(n.gw, r.gw, Float32Bound)}, grad bias {Err(n.gb, r.gb, Float32Bound)}";
-                });
-            }
-        }
-
-        /// <summary>
-        /// The residual add and the layer norm after it as one node (AddLayerNormFunction: the one-pass kernels with the
-        /// addend and the residual gradient, or the add and the two passes) against the add and the layer norm's node
-        /// composed, through autograd, with gradients flowing into both the sum and the norm's output: the sum, the output
-        /// and all four gradients the same to the bit, for the classifier's shape (one pass) and for rows of 33 (two passes).
-        /// </summary>
-        private static void CheckAddLayerNorm(Action<string> say, torch.Device device)
-        {
-            foreach (var shape in new[] { new long[] { 4, 1000, 768 }, new long[] { 3, 37, 33 } })
-            {
-                Attempt(say, $"add and layer norm node, ({string.Join(", ", shape)}), against the add and the layer norm node", () =>
-                {
-                    RandomSeed.Set(16, device);
-                    using var norm = nn.LayerNorm(shape[^1]).to(device);
-                    using (no_grad())
-                    {
-                        norm.weight!.normal_(1, 0.3);
-                        norm.bias!.normal_(0, 0.3);
-                    }
-                    var stream = randn(shape, device: device) * 2 + 0.5;
-                    var branch = randn(shape, device: device);
-                    var probeSum = randn(shape, device: device);
-                    var probe = randn(shape, device: device);
-                    (Tensor s, Tensor y, Tensor gx, Tensor gb, Tensor gw, Tensor gbias) Run(bool node)
-                    {
-                        norm.zero_grad();
-                        var x = stream.clone().requires_grad_(true);
-                        var b = branch.clone().requires_grad_(true);
-                        Tensor s, y;
-                        if (node)
-                            (s, y) = Microsoft.ML.Hyena.Kernels.AddLayerNormFunction.Apply(x, b, norm);
-                        else
-                        {
-                            s = x + b;
-                            y = Microsoft.ML.Hyena.Kernels.LayerNormFunction.Normalize(norm, s);
-                        }
-                        ((s * probeSum).sum() + (y * probe).sum()).backward();
-                        return (s.detach(), y.detach(), x.grad!, b.grad!, norm.weight!.grad!.clone(), norm.bias!.grad!.clone());
-                    }
-                    var n = Run(true);
-                    var r = Run(false);
-                    bool onePass = Microsoft.ML.Hyena.Kernels.LayerNormFunction.RowVectors((int)shape[^1]) is int;
-                    return $"kernels {Used(Microsoft.ML.Hyena.Kernels.LayerNormFunction.KernelsApply(stream, norm.weight!, norm.bias!))} ({(onePass ? "one pass" : "two passes")}); " +
-                        $"differences (must be 0): sum {Same(n.s, r.s):E2}, output {Same(n.y, r.y):E2}, grad x {Same(n.gx, r.gx):E2}, grad branch {Same(n.gb, r.gb):E2}, " +
-                        $"grad weight {Same(n.gw, r.gw):E2}, grad bias {Same(n.gbias, r.gbias):E2}";
                 });
             }
         }

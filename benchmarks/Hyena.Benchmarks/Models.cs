@@ -49,7 +49,7 @@ namespace Hyena.Benchmarks
     }
 
     /// <summary>A pre-norm Transformer block: x + Attention(LN(x)), x + MLP(LN(x)) with a GELU MLP, like <see cref="HyenaBlock"/>.</summary>
-    internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>, IResidualBlock
+    internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     {
         private readonly LayerNorm norm1;
         private readonly AttentionBlock mixer;
@@ -68,17 +68,9 @@ namespace Hyena.Benchmarks
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var (stream, branch) = ((IResidualBlock)this).Forward(input, null);
-            return scope.MoveToOuter(stream + branch);
-        }
-
-        // As HyenaBlock's: each residual add in the node of the layer norm after it.
-        (Tensor Stream, Tensor Branch) IResidualBlock.Forward(Tensor stream, Tensor? pending)
-        {
-            using var scope = NewDisposeScope();
-            var (x, normalized) = ResidualStream.AddAndNormalize(stream, pending, norm1);
-            var (x1, normalized1) = ResidualStream.AddAndNormalize(x, mixer.call(normalized), norm2);
-            return (scope.MoveToOuter(x1), scope.MoveToOuter(mlp.call(normalized1)));
+            var x = input + mixer.call(LayerNormFunction.Normalize(norm1, input));
+            x = x + mlp.call(LayerNormFunction.Normalize(norm2, x));
+            return scope.MoveToOuter(x);
         }
     }
 
@@ -108,7 +100,9 @@ namespace Hyena.Benchmarks
         {
             using var scope = NewDisposeScope();
             var x = embedding.call(tokens);
-            var pooled = ResidualStream.Normalize(blocks.Cast<IResidualBlock>(), x, norm).mean(new long[] { 1 });   // both block kinds
+            foreach (var block in blocks)
+                x = block.call(x);
+            var pooled = LayerNormFunction.Normalize(norm, x).mean(new long[] { 1 });
             return scope.MoveToOuter(head.call(pooled));
         }
 

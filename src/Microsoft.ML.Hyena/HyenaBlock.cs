@@ -13,7 +13,7 @@ namespace Microsoft.ML.Hyena
     /// x + Dropout(MLP(LayerNorm(x))) with a GELU MLP. Causal, like the operator, so positions after
     /// the end of a sequence (padding) never change the outputs before it.
     /// </summary>
-    public sealed class HyenaBlock : nn.Module<Tensor, Tensor>, IResidualBlock
+    public sealed class HyenaBlock : nn.Module<Tensor, Tensor>
     {
         [ComponentName(Name = "norm1")]
         private readonly LayerNorm _norm1;
@@ -77,18 +77,9 @@ namespace Microsoft.ML.Hyena
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var (stream, branch) = ((IResidualBlock)this).Forward(input, null);
-            return scope.MoveToOuter(stream + branch);
-        }
-
-        // The block on stream + pending: each residual add in the node of the layer norm after it (ResidualStream).
-        (Tensor Stream, Tensor Branch) IResidualBlock.Forward(Tensor stream, Tensor? pending)
-        {
-            using var scope = NewDisposeScope();
-            var (x, normalized) = ResidualStream.AddAndNormalize(stream, pending, _norm1);
-            var (x1, normalized1) = ResidualStream.AddAndNormalize(x, _dropout.call(_mixer.call(normalized)), _norm2);
-            var branch = _dropout.call(_mlp.call(normalized1));
-            return (scope.MoveToOuter(x1), scope.MoveToOuter(branch));
+            var x = input + _dropout.call(_mixer.call(Kernels.LayerNormFunction.Normalize(_norm1, input)));
+            x = x + _dropout.call(_mlp.call(Kernels.LayerNormFunction.Normalize(_norm2, x)));
+            return scope.MoveToOuter(x);
         }
 
         /// <inheritdoc />

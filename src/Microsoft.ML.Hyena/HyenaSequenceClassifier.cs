@@ -269,7 +269,9 @@ namespace Microsoft.ML.Hyena
                 x = x * ValidPositions(x.size(1), lengths.to(x.device)).to_type(x.dtype);
                 x = RowLinear.Apply(_patchProjection, x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
             }
-            return scope.MoveToOuter(ResidualStream.Normalize(_blocks, x, _norm));   // the blocks and the final norm
+            foreach (var block in _blocks)
+                x = block.call(x);
+            return scope.MoveToOuter(Kernels.LayerNormFunction.Normalize(_norm, x));
         }
 
         // (batch, length, 1): true where a position lies within its row's length.

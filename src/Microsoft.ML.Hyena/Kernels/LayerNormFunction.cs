@@ -150,7 +150,7 @@ __device__ __forceinline__ void hyena_ln_statistics(const float4 (&xv)[V], float
 // so that no registers go to vector slots a width never fills.
 #define HYENA_LN_MAX_WIDTH 1024
 template <int V>
-__device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float* x, const float* w, const float* dres, float* dx,
+__device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float* x, const float* w, float* dx,
         float* partialW, float* partialB, long long rows, int D, float eps) {
     __shared__ float sw[HYENA_LN_MAX_WIDTH], sb[HYENA_LN_MAX_WIDTH];
     const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
@@ -196,7 +196,6 @@ __device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float*
         a = hyena_ln_lanes_sum(a, lanes) * invD;
         b = hyena_ln_lanes_sum(b, lanes) * invD;
         float4* dx4 = (float4*)(dx + row * D);
-        const float4* d4 = dres ? (const float4*)(dres + row * D) : nullptr;
 #pragma unroll
         for (int k = 0; k < V; k++) {
             const int v = lane + k * lanes;
@@ -204,10 +203,6 @@ __device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float*
                 float4 o;
                 o.x = r * (gv[k].x - a - xv[k].x * b); o.y = r * (gv[k].y - a - xv[k].y * b);
                 o.z = r * (gv[k].z - a - xv[k].z * b); o.w = r * (gv[k].w - a - xv[k].w * b);
-                if (d4) {                            // a separate addition (not contracted into the products): dx + dres
-                    const float4 d = d4[v];
-                    o.x = __fadd_rn(o.x, d.x); o.y = __fadd_rn(o.y, d.y); o.z = __fadd_rn(o.z, d.z); o.w = __fadd_rn(o.w, d.w);
-                }
                 dx4[v] = o;
             }
         }
@@ -241,8 +236,8 @@ __device__ __forceinline__ void hyena_ln_grad_rows(const float* dy, const float*
 // recompute, in the same order), y = (x - mean) rstd w + b written as vectors. Grid ceil(rows / warps a block); the
 // statistics are not written (the backward pass recomputes them from x).
 template <int V>
-__device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* add, float* sum, const float* w, const float* bias,
-        float* y, long long rows, int D, float eps) {
+__device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* w, const float* bias, float* y,
+        long long rows, int D, float eps) {
     const int lanes = blockDim.x < 32 ? (int)blockDim.x : 32;
     const int lane = threadIdx.x % lanes;
     const long long row = (long long)blockIdx.x * (blockDim.x / lanes) + threadIdx.x / lanes;
@@ -250,8 +245,6 @@ __device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* a
     const int vectors = D >> 2;
     const float invD = 1.f / (float)D;
     const float4* x4 = (const float4*)(x + row * D);
-    const float4* a4 = add ? (const float4*)(add + row * D) : nullptr;
-    float4* s4 = add ? (float4*)(sum + row * D) : nullptr;
     float4 xv[V];
     float s = 0.f;
 #pragma unroll
@@ -259,11 +252,6 @@ __device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* a
         const int v = lane + k * lanes;
         if (v < vectors) {
             xv[k] = x4[v];
-            if (a4) {                                 // the residual add before the norm: x + add, written to sum
-                const float4 a = a4[v];
-                xv[k].x += a.x; xv[k].y += a.y; xv[k].z += a.z; xv[k].w += a.w;
-                s4[v] = xv[k];
-            }
             s += (xv[k].x + xv[k].y) + (xv[k].z + xv[k].w);
         }
     }
@@ -285,11 +273,11 @@ __device__ __forceinline__ void hyena_ln_fwd_rows(const float* x, const float* a
     }
 }
 #define HYENA_LN_GRAD_ROWS(V) \
-extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_rows_##V(const float* dy, const float* x, const float* w, const float* dres, \
-        float* dx, float* partialW, float* partialB, long long rows, int D, float eps) { hyena_ln_grad_rows<V>(dy, x, w, dres, dx, partialW, partialB, rows, D, eps); }
+extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_grad_rows_##V(const float* dy, const float* x, const float* w, float* dx, \
+        float* partialW, float* partialB, long long rows, int D, float eps) { hyena_ln_grad_rows<V>(dy, x, w, dx, partialW, partialB, rows, D, eps); }
 #define HYENA_LN_FWD_ROWS(V) \
-extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_fwd_rows_##V(const float* x, const float* add, float* sum, const float* w, \
-        const float* bias, float* y, long long rows, int D, float eps) { hyena_ln_fwd_rows<V>(x, add, sum, w, bias, y, rows, D, eps); }
+extern ""C"" __global__ void __launch_bounds__(256) hyena_layer_norm_fwd_rows_##V(const float* x, const float* w, const float* bias, float* y, \
+        long long rows, int D, float eps) { hyena_ln_fwd_rows<V>(x, w, bias, y, rows, D, eps); }
 HYENA_LN_FWD_ROWS(2)
 HYENA_LN_FWD_ROWS(4)
 HYENA_LN_FWD_ROWS(6)
@@ -363,30 +351,18 @@ HYENA_LN_GRAD_ROWS(8)
         /// y for x (call where the kernels apply): <c>hyena_layer_norm_fwd_rows_V</c> where the one-pass backward kernel
         /// takes the rows (the same statistics in the same order), else libtorch's <c>layer_norm</c>.
         /// </summary>
-        internal static Tensor Forward(Tensor x, Tensor weight, Tensor bias, double eps) => Forward(x, null, weight, bias, eps).Y;
-
-        /// <summary>
-        /// x + <paramref name="add"/> (where given: float32, x's shape, contiguous) and the layer norm y of it (call where the
-        /// kernels apply): one pass of <c>hyena_layer_norm_fwd_rows_V</c> where it takes the rows (reading x and add, writing
-        /// the sum and y), else libtorch's add and <c>layer_norm</c>. Sum is null without <paramref name="add"/>.
-        /// </summary>
-        internal static unsafe (Tensor? Sum, Tensor Y) Forward(Tensor x, Tensor? add, Tensor weight, Tensor bias, double eps)
+        internal static unsafe Tensor Forward(Tensor x, Tensor weight, Tensor bias, double eps)
         {
             int width = (int)x.size(-1);
-            if (RowVectors(width) is not int vectors || !(CudaKernels.Aligned16(x) && (add is null || CudaKernels.Aligned16(add)) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(bias)))
-            {
-                var summed = add is null ? null : x + add;
-                return (summed, nn.functional.layer_norm(summed ?? x, new[] { (long)width }, weight, bias, eps));
-            }
+            if (RowVectors(width) is not int vectors || !(CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(bias)))
+                return nn.functional.layer_norm(x, new[] { (long)width }, weight, bias, eps);
             var y = empty(x.shape, ScalarType.Float32, x.device);   // the caching allocator's blocks: 512-byte aligned
-            var sum = add is null ? null : empty(x.shape, ScalarType.Float32, x.device);
             long rows = x.numel() / width;
             float e = (float)eps;
-            IntPtr px = CudaKernels.DataPointer(x), pa = add is null ? IntPtr.Zero : CudaKernels.DataPointer(add), ps = sum is null ? IntPtr.Zero : CudaKernels.DataPointer(sum);
-            IntPtr pw = CudaKernels.DataPointer(weight), pb = CudaKernels.DataPointer(bias), py = CudaKernels.DataPointer(y);
-            void** arguments = stackalloc void*[] { &px, &pa, &ps, &pw, &pb, &py, &rows, &width, &e };
+            IntPtr px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight), pb = CudaKernels.DataPointer(bias), py = CudaKernels.DataPointer(y);
+            void** arguments = stackalloc void*[] { &px, &pw, &pb, &py, &rows, &width, &e };
             CudaKernels.Launch(CudaKernels.DeviceIndex(x), "hyena_layer_norm_fwd_rows_" + vectors, ((uint)((rows + RowsPerBlock - 1) / RowsPerBlock), 1), arguments, Threads, 0);
-            return (sum, y);
+            return y;
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -398,25 +374,17 @@ HYENA_LN_GRAD_ROWS(8)
                 return new List<Tensor> { flags[0] ? dx : null!, flags[1] ? dw : null!, flags[2] ? db : null!, null! };
             });
 
-        /// <summary>
-        /// The gradients of x, the weight and the bias for the gradient <paramref name="dy"/> of the output (call where the
-        /// kernels apply); with <paramref name="dres"/> (float32, x's shape, contiguous), x's gradient plus dres: the gradient
-        /// of a residual stream that both feeds the norm and goes on (<see cref="AddLayerNormFunction"/>), added as the one-pass
-        /// kernel writes x's gradient, else after the two passes.
-        /// </summary>
-        internal static (Tensor Dx, Tensor Dw, Tensor Db) Backward(Tensor dy, Tensor x, Tensor weight, double eps, Tensor? dres = null)
+        /// <summary>The gradients of x, the weight and the bias for the gradient <paramref name="dy"/> of the output (call where the kernels apply).</summary>
+        internal static (Tensor Dx, Tensor Dw, Tensor Db) Backward(Tensor dy, Tensor x, Tensor weight, double eps)
         {
             using var scope = NewDisposeScope();
             int device = CudaKernels.DeviceIndex(x), width = (int)x.size(-1);
             long rows = x.numel() / width;
             var dx = empty(x.shape, ScalarType.Float32, x.device);
-            bool onePass = RowVectors(width) is int && CudaKernels.Aligned16(dy) && CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight)
-                           && CudaKernels.Aligned16(dx) && (dres is null || CudaKernels.Aligned16(dres));
-            var (partialW, partialB) = onePass
-                ? BackwardInOnePass(dy, x, weight, dres, dx, rows, width, (float)eps, RowVectors(width)!.Value, device)
+            var (partialW, partialB) = RowVectors(width) is int vectors
+                && CudaKernels.Aligned16(dy) && CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(dx)
+                ? BackwardInOnePass(dy, x, weight, dx, rows, width, (float)eps, vectors, device)
                 : BackwardInTwoPasses(dy, x, weight, dx, rows, width, (float)eps, device);
-            if (!onePass && dres is not null)
-                dx.add_(dres);
             var dw = partialW.size(0) == 1 ? partialW.squeeze(0) : partialW.sum(0L);
             var db = partialB.size(0) == 1 ? partialB.squeeze(0) : partialB.sum(0L);
             return (scope.MoveToOuter(dx), scope.MoveToOuter(dw), scope.MoveToOuter(db));
@@ -442,15 +410,14 @@ HYENA_LN_GRAD_ROWS(8)
         internal const int OnePassBlocksPerMultiprocessor = 2;
 
         // x and dy read once: the input's gradient and each block's column sums in hyena_layer_norm_grad_rows_V.
-        private static unsafe (Tensor W, Tensor B) BackwardInOnePass(Tensor dy, Tensor x, Tensor weight, Tensor? dres, Tensor dx, long rows, int width, float eps, int vectors, int device)
+        private static unsafe (Tensor W, Tensor B) BackwardInOnePass(Tensor dy, Tensor x, Tensor weight, Tensor dx, long rows, int width, float eps, int vectors, int device)
         {
             long blocks = Math.Clamp((rows + RowsPerBlock - 1) / RowsPerBlock, 1, Math.Max(1, CudaKernels.MultiprocessorCount(device)) * (long)OnePassBlocksPerMultiprocessor);
             var partialW = empty(new[] { blocks, (long)width }, ScalarType.Float32, x.device);   // the kernel writes every element
             var partialB = empty(new[] { blocks, (long)width }, ScalarType.Float32, x.device);
             IntPtr pdy = CudaKernels.DataPointer(dy), px = CudaKernels.DataPointer(x), pw = CudaKernels.DataPointer(weight), pdx = CudaKernels.DataPointer(dx);
-            IntPtr pdres = dres is null ? IntPtr.Zero : CudaKernels.DataPointer(dres);
             IntPtr ppw = CudaKernels.DataPointer(partialW), ppb = CudaKernels.DataPointer(partialB);
-            void** arguments = stackalloc void*[] { &pdy, &px, &pw, &pdres, &pdx, &ppw, &ppb, &rows, &width, &eps };
+            void** arguments = stackalloc void*[] { &pdy, &px, &pw, &pdx, &ppw, &ppb, &rows, &width, &eps };
             CudaKernels.Launch(device, "hyena_layer_norm_grad_rows_" + vectors, ((uint)blocks, 1), arguments, Threads, 0);
             return (partialW, partialB);
         }

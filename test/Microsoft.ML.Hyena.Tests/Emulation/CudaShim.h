@@ -37,7 +37,6 @@ inline unsigned __brev(unsigned v) { unsigned r = 0; for (int i = 0; i < 32; i++
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline float rsqrtf(float x) { return 1.f / std::sqrt(x); }
-inline float __fadd_rn(float a, float b) { return a + b; }   // an addition the CUDA compiler may not contract (g++ here contracts none)
 inline void sincospif(float x, float* s, float* c) { *s = (float)std::sin(M_PI * (double)x); *c = (float)std::cos(M_PI * (double)x); }
 alignas(16) unsigned char hyena_smem[8 * 32768];   // (the rows kernel's build for rows of 4,096 points, one thread a block: 2 rows and 3 x 4,096 steps)
 
