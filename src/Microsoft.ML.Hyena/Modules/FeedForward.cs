@@ -69,7 +69,7 @@ namespace Microsoft.ML.Hyena.Modules
             var shape = input.shape;
             var rows = input.reshape(-1, Width);                                  // a view for a contiguous input
             var activated = ComputeDtype == ScalarType.BFloat16 && Kernels.LinearGeluFunction.Applies(rows, _fc1.weight!, _fc1.bias)
-                ? Kernels.LinearGeluFunction.Apply(rows, _fc1.weight!, _fc1.bias!)                  // one node: its GELU kernels, float32 gradients
+                ? Kernels.LinearGeluFunction.Apply(rows, _fc1.weight!, _fc1.bias!)                  // one node: the GELU's gradient and fc1's bias gradient in one kernel
                 : nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype));
             var hidden = _drop.call(activated);
             var output = ComputeDtype == ScalarType.BFloat16 && input.dtype == ScalarType.Float32 && hidden.device_type == DeviceType.CUDA && _fc2.bias is not null
