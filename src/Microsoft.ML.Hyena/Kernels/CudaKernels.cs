@@ -321,6 +321,22 @@ HYENA_GATES(bf16, bf16_t, f16, half_t)
             => new[] { "--gpu-architecture=" + architecture }
                 .Concat((Environment.GetEnvironmentVariable(NvrtcOptionsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
 
+        /// <summary>
+        /// Row lanes of a block of the kernels that sum columns over rows (8 lanes of 32 threads, whose sums
+        /// <c>store_lane_sums</c> adds; the backward kernels of the sine activation, the widened bias add, the MLP's GELU and
+        /// the layer norm's two-pass weight and bias).
+        /// </summary>
+        internal const int SumRowLanes = 8;
+
+        /// <summary>At most this many row blocks in such a kernel's grid (each block then loops over its share of the rows).</summary>
+        internal const int MaxSumRowBlocks = 256;
+
+        /// <summary>The row blocks of a column-sum kernel's grid over <paramref name="rows"/> rows: one a lane's worth of rows, 1 to <see cref="MaxSumRowBlocks"/>.</summary>
+        internal static long SumRowBlocks(long rows) => Math.Clamp((rows + SumRowLanes - 1) / SumRowLanes, 1, MaxSumRowBlocks);
+
+        /// <summary>A column-sum kernel's partial sums, (row blocks, ...), added over the row blocks (the first dimension).</summary>
+        internal static Tensor AddRowBlocks(Tensor partial) => partial.size(0) == 1 ? partial.squeeze(0) : partial.sum(0L);
+
         /// <summary>The CUDA device index of <paramref name="tensor"/> (0 for a tensor on the current device, index -1).</summary>
         public static int DeviceIndex(Tensor tensor) => tensor.device_index < 0 ? 0 : tensor.device_index;
 

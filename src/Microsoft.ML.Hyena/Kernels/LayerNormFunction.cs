@@ -300,12 +300,6 @@ HYENA_LN_GRAD_ROWS(8)
         /// <summary>Columns a block of the second kernel.</summary>
         internal const int ColumnTile = 32;
 
-        /// <summary>Row lanes a block of the second kernel.</summary>
-        internal const int RowLanes = 8;
-
-        /// <summary>At most this many row blocks in the second kernel (each then loops over its share of the rows).</summary>
-        internal const int MaxRowBlocks = 256;
-
         public override string Name => "HyenaLayerNorm";
 
         /// <summary>
@@ -385,8 +379,8 @@ HYENA_LN_GRAD_ROWS(8)
                 && CudaKernels.Aligned16(dy) && CudaKernels.Aligned16(x) && CudaKernels.Aligned16(weight) && CudaKernels.Aligned16(dx)
                 ? BackwardInOnePass(dy, x, weight, dx, rows, width, (float)eps, vectors, device)
                 : BackwardInTwoPasses(dy, x, weight, dx, rows, width, (float)eps, device);
-            var dw = partialW.size(0) == 1 ? partialW.squeeze(0) : partialW.sum(0L);
-            var db = partialB.size(0) == 1 ? partialB.squeeze(0) : partialB.sum(0L);
+            var dw = CudaKernels.AddRowBlocks(partialW);
+            var db = CudaKernels.AddRowBlocks(partialB);
             return (scope.MoveToOuter(dx), scope.MoveToOuter(dw), scope.MoveToOuter(db));
         }
 
@@ -432,7 +426,7 @@ HYENA_LN_GRAD_ROWS(8)
             void** first = stackalloc void*[] { &pdy, &px, &pw, &pdx, &pm, &pr, &rows, &width, &eps };
             CudaKernels.Launch(device, "hyena_layer_norm_grad_input", ((uint)((rows + RowsPerBlock - 1) / RowsPerBlock), 1), first, Threads, 0);
 
-            long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
+            long rowBlocks = CudaKernels.SumRowBlocks(rows);
             var partialW = empty(new[] { rowBlocks, (long)width }, ScalarType.Float32, x.device);   // the kernel writes every element
             var partialB = empty(new[] { rowBlocks, (long)width }, ScalarType.Float32, x.device);
             IntPtr ppw = CudaKernels.DataPointer(partialW), ppb = CudaKernels.DataPointer(partialB);

@@ -115,12 +115,6 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_gelu_bwd_bias(const bf
         /// <summary>Features a block of the backward kernel covers (32 threads of 8).</summary>
         internal const int FeatureTile = 256;
 
-        /// <summary>Row lanes of the backward kernel's block (its 256 threads as 8 lanes of 32).</summary>
-        internal const int RowLanes = 8;
-
-        /// <summary>At most this many blocks along the rows in the backward kernel (each then loops over its share of rows).</summary>
-        internal const int MaxRowBlocks = 256;
-
         /// <summary>1 / sqrt(2), libtorch's kAlpha.</summary>
         private const double Alpha = 0.70710678118654752440;
 
@@ -182,13 +176,13 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_gelu_bwd_bias(const bf
             int device = CudaKernels.DeviceIndex(pre), width = (int)pre.size(1);
             long rows = pre.size(0);
             var dpre = empty(pre.shape, ScalarType.BFloat16, pre.device);
-            long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
+            long rowBlocks = CudaKernels.SumRowBlocks(rows);
             var partial = empty(new[] { rowBlocks, (long)width }, ScalarType.Float32, pre.device);   // the kernel writes every element
             IntPtr pdy = CudaKernels.DataPointer(dy), pp = CudaKernels.DataPointer(pre), pd = CudaKernels.DataPointer(dpre), ppart = CudaKernels.DataPointer(partial);
             void** arguments = stackalloc void*[] { &pdy, &pp, &pd, &ppart, &rows, &width };
             uint featureBlocks = (uint)((width + FeatureTile - 1) / FeatureTile);
             CudaKernels.Launch(device, "hyena_gelu_bwd_bias", (featureBlocks, (uint)rowBlocks), arguments, Threads, 0);
-            var sum = rowBlocks == 1 ? partial.squeeze(0) : partial.sum(0L);
+            var sum = CudaKernels.AddRowBlocks(partial);
             return (scope.MoveToOuter(dpre), scope.MoveToOuter(sum));
         }
 

@@ -21,14 +21,8 @@ namespace Microsoft.ML.Hyena.Kernels
     /// </summary>
     internal sealed class SinActivationFunction : autograd.SingleTensorFunction<SinActivationFunction>
     {
-        /// <summary>Rows a block of the backward kernel reads at a time (its threads: 32 features x 8 rows).</summary>
-        internal const int RowLanes = 8;
-
         /// <summary>Features a block of the backward kernel covers.</summary>
         internal const int FeatureTile = 32;
-
-        /// <summary>At most this many blocks along the rows in the backward kernel (each then loops over its share of rows).</summary>
-        internal const int MaxRowBlocks = 256;
 
         /// <summary>
         /// The kernels' CUDA source (compiled with <see cref="CudaKernels.Source"/>; also run on the CPU by
@@ -139,7 +133,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_sin_backward(const flo
             long rows = x.numel() / features;
             var gradient = g.contiguous();
             var gx = empty(x.shape, ScalarType.Float32, x.device);
-            long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
+            long rowBlocks = CudaKernels.SumRowBlocks(rows);
             // the frequency's partial sums, then the bias's: the kernel writes every element of the parts it uses
             var partial = empty(new[] { bias is null ? 1L : 2L, rowBlocks, (long)features }, ScalarType.Float32, x.device);
             if (rows > 0)

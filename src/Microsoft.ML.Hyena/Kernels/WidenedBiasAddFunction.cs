@@ -110,12 +110,6 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
         /// <summary>Features a block of the backward kernel covers (32 threads of 4).</summary>
         internal const int FeatureTile = 128;
 
-        /// <summary>Row lanes of the backward kernel's block (its 256 threads as 8 lanes of 32).</summary>
-        internal const int RowLanes = 8;
-
-        /// <summary>At most this many blocks along the rows in the backward kernel (each then loops over its share of rows).</summary>
-        internal const int MaxRowBlocks = 256;
-
         /// <summary>Threads per block of the kernel.</summary>
         private const int Threads = 256;
 
@@ -182,13 +176,13 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
             int device = CudaKernels.DeviceIndex(g), width = (int)g.size(-1);
             long rows = g.numel() / width;
             var gx = empty(g.shape, ScalarType.BFloat16, g.device);
-            long rowBlocks = Math.Clamp((rows + RowLanes - 1) / RowLanes, 1, MaxRowBlocks);
+            long rowBlocks = CudaKernels.SumRowBlocks(rows);
             var partial = empty(new[] { rowBlocks, (long)width }, ScalarType.Float32, g.device);   // the kernel writes every element
             IntPtr pg = CudaKernels.DataPointer(g), pgx = CudaKernels.DataPointer(gx), pp = CudaKernels.DataPointer(partial);
             void** args = stackalloc void*[] { &pg, &pgx, &pp, &rows, &width };
             uint featureBlocks = (uint)((width + FeatureTile - 1) / FeatureTile);
             CudaKernels.Launch(device, "hyena_bias_grad_narrow", (featureBlocks, (uint)rowBlocks), args, Threads, 0);
-            var gb = rowBlocks == 1 ? partial.squeeze(0) : partial.sum(0L);
+            var gb = CudaKernels.AddRowBlocks(partial);
             return (scope.MoveToOuter(gx), scope.MoveToOuter(gb));
         }
 
