@@ -562,7 +562,7 @@ namespace Hyena.Benchmarks
                     var weight = randn(hidden, width, device: device) / (float)Math.Sqrt(width);
                     var bias = randn(hidden, device: device) * 0.5;
                     var probe = randn(rows, hidden, device: device).to_type(ScalarType.BFloat16);
-                    bool applies = Microsoft.ML.Hyena.Kernels.LinearGeluFunction.Applies(source, weight, bias);
+                    bool applies = Microsoft.ML.Hyena.Kernels.LinearGeluFunction.Applies(source, bias);
                     (Tensor y, Tensor gx, Tensor gw, Tensor gb) Run(bool node)
                     {
                         var x = source.detach().clone().requires_grad_(true);

@@ -124,18 +124,13 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_gelu_bwd_bias(const bf
         public override string Name => "HyenaLinearGelu";
 
         /// <summary>
-        /// Whether <see cref="Modules.FeedForward"/> takes this node for its first layer: x (rows, k) float32 or bfloat16, the
-        /// weight (m, k) and the bias (m) float32 or bfloat16, all on one CUDA device where the kernels are ready.
+        /// Whether <see cref="Modules.FeedForward"/> takes this node for its first layer: a bias, and x on a CUDA device where
+        /// the kernels are ready. The rest <see cref="Apply"/> checks or handles itself (any floating-point x and weights
+        /// are cast to bfloat16, the gradients handed back in their types; where the kernel or cuBLASLt cannot take an
+        /// operand, the node composes library calls), so asking does not describe the operands a second time on the hot path.
         /// </summary>
-        public static bool Applies(Tensor x, Tensor weight, Tensor? bias)
-        {
-            static bool Typed(Tensor t) => t.dtype is ScalarType.Float32 or ScalarType.BFloat16;
-            return bias is not null && x.dim() == 2 && weight.dim() == 2 && bias.dim() == 1 && weight.size(1) == x.size(1) && bias.size(0) == weight.size(0)
-                && weight.size(0) <= int.MaxValue && Typed(x) && Typed(weight) && Typed(bias)
-                && x.device_type == DeviceType.CUDA && weight.device_type == DeviceType.CUDA && bias.device_type == DeviceType.CUDA
-                && weight.device_index == x.device_index && bias.device_index == x.device_index
-                && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(x));
-        }
+        public static bool Applies(Tensor x, Tensor? bias)
+            => bias is not null && x.device_type == DeviceType.CUDA && CudaKernels.TryEnsure(CudaKernels.DeviceIndex(x));
 
         /// <summary>
         /// GELU(x W^T + b) in bfloat16 for x (rows, k): the product on x and the weights cast to bfloat16, its bias added in

@@ -68,7 +68,7 @@ namespace Microsoft.ML.Hyena.Modules
             using var scope = NewDisposeScope();
             var shape = input.shape;
             var rows = input.reshape(-1, Width);                                  // a view for a contiguous input
-            var activated = ComputeDtype == ScalarType.BFloat16 && Kernels.LinearGeluFunction.Applies(rows, _fc1.weight!, _fc1.bias)
+            var activated = ComputeDtype == ScalarType.BFloat16 && Kernels.LinearGeluFunction.Applies(rows, _fc1.bias)
                 ? Kernels.LinearGeluFunction.Apply(rows, _fc1.weight!, _fc1.bias!)                  // one node: the GELU's gradient and fc1's bias gradient in one kernel
                 : nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype));
             var hidden = _drop.call(activated);
