@@ -96,12 +96,16 @@ namespace Hyena.Benchmarks
             RegisterComponents();
         }
 
+        /// <summary>Activation checkpointing of every block (<see cref="BlockRecomputeFunction"/>) where gradients are computed.</summary>
+        public bool RecomputeBlocks { get; set; }
+
         public override Tensor forward(Tensor tokens)
         {
             using var scope = NewDisposeScope();
             var x = embedding.call(tokens);
+            bool recompute = RecomputeBlocks && is_grad_enabled();
             foreach (var block in blocks)
-                x = block.call(x);
+                x = recompute ? BlockRecomputeFunction.Apply(block, x) : block.call(x);
             var pooled = LayerNormFunction.Normalize(norm, x).mean(new long[] { 1 });
             return scope.MoveToOuter(head.call(pooled));
         }

@@ -29,6 +29,8 @@ Verbs (each prints an aligned table and writes CSV files under --out):
              --width 768 --depth 4 --mlp-ratio 4 --heads 12 --order 2 --filter-order 64
              --warmup-steps 2 --steps 8 --max-seconds 4 --isolate true --child-timeout 150 --budget-seconds S
              --optimizer fused (FusedAdamW, as the trainers) or adamw (TorchSharp's AdamW), for every model
+             --recompute-blocks false (true: activation checkpointing, every block of both models recomputed in
+             the backward pass, as the trainers' RecomputeBlocks)
 
   trainer    The ML.NET text trainer end to end (run it with --device cpu for the CPU figures):
              training tokens/s, single-row PredictionEngine latency, batched Transform rows/s, by length.

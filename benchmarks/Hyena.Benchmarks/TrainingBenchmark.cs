@@ -29,7 +29,7 @@ namespace Hyena.Benchmarks
         private static readonly string[] KnownModels = { "hyena-fp32-ref", "hyena-fp32", "hyena-bf16", "hyena-bf16-composed", "hyena-bf16-f16fft", "hyena-bf16-onchip", "hyena-bf16-cufft", "transformer-fp32", "transformer-bf16" };
 
         private sealed record Setup(int Width, int Depth, int MlpRatio, int Heads, int Order, int FilterOrder, int Vocabulary, int Classes,
-            int WarmupSteps, int Steps, double MaxSeconds, string Optimizer);
+            int WarmupSteps, int Steps, double MaxSeconds, string Optimizer, bool RecomputeBlocks);
 
         private sealed record CellResult(string Status, int Batch, int Steps, double Seconds, double TokensPerSecond, double StepMs,
             double PeakMemMiB, string MemoryMethod, double Loss, string Note);
@@ -61,7 +61,7 @@ namespace Hyena.Benchmarks
                     : "NVML (libnvidia-ml.so.1) not available: device memory not measured")
                 : "peak resident set size of the process (VmHWM)" + (isolate ? ", one process per cell" : ", whole process (not per cell)");
             var header = Machine.Header("training", device, memoryMethod)
-                .Append($"setup: width {setup.Width}, depth {setup.Depth}, MLP ratio {setup.MlpRatio}, heads {setup.Heads}, Hyena order {setup.Order}, filter order {setup.FilterOrder}, vocabulary {setup.Vocabulary}, {setup.Classes} classes; {(setup.Optimizer == "fused" ? "FusedAdamW (one kernel a parameter on CUDA)" : "TorchSharp's AdamW")} lr 1e-4 wd 0.01 for both models; {setup.WarmupSteps} warm-up steps then up to {setup.Steps} timed steps or {setup.MaxSeconds} s")
+                .Append($"setup: width {setup.Width}, depth {setup.Depth}, MLP ratio {setup.MlpRatio}, heads {setup.Heads}, Hyena order {setup.Order}, filter order {setup.FilterOrder}, vocabulary {setup.Vocabulary}, {setup.Classes} classes; {(setup.Optimizer == "fused" ? "FusedAdamW (one kernel a parameter on CUDA)" : "TorchSharp's AdamW")} lr 1e-4 wd 0.01 for both models; {(setup.RecomputeBlocks ? "every block recomputed in the backward pass (activation checkpointing), both models; " : "")}{setup.WarmupSteps} warm-up steps then up to {setup.Steps} timed steps or {setup.MaxSeconds} s")
                 .Append("models: hyena-fp32-ref = Hyena blocks on the reference composition in float32; hyena-fp32 = default fast path in float32; hyena-bf16 = default fast path (Auto) with bfloat16 mixed precision (projections, short filter, MLP; FFT in float32); hyena-bf16-composed = hyena-bf16 with the long convolution composed of library calls; hyena-bf16-f16fft = hyena-bf16 with float16 FFTs; hyena-bf16-onchip = hyena-bf16 with the on-chip long convolution at every length it takes (CudaOnChip); hyena-bf16-cufft = hyena-bf16 with the cuFFT node at every length (CudaKernel); transformer-* = pre-norm causal SDPA blocks, MLP in the same precision")
                 .Append($"batches: {string.Join(", ", lengths.Zip(batches, (l, b) => $"{Options.FormatLength(l)}x{b}"))}")
                 .ToList();
@@ -120,7 +120,8 @@ namespace Hyena.Benchmarks
             WarmupSteps: options.Int("warmup-steps", 2),
             Steps: options.Int("steps", cuda ? 8 : 3),
             MaxSeconds: options.Double("max-seconds", cuda ? 4 : 10),
-            Optimizer: ReadOptimizer(options));
+            Optimizer: ReadOptimizer(options),
+            RecomputeBlocks: options.Bool("recompute-blocks", false));
 
         // "fused" (FusedAdamW, what the trainers use: one kernel a parameter on CUDA) or "adamw" (TorchSharp's AdamW).
         private static string ReadOptimizer(Options options)
@@ -165,6 +166,7 @@ namespace Hyena.Benchmarks
                 "--vocab", setup.Vocabulary.ToString(CultureInfo.InvariantCulture), "--classes", setup.Classes.ToString(CultureInfo.InvariantCulture),
                 "--warmup-steps", setup.WarmupSteps.ToString(CultureInfo.InvariantCulture), "--steps", setup.Steps.ToString(CultureInfo.InvariantCulture),
                 "--max-seconds", setup.MaxSeconds.ToString(CultureInfo.InvariantCulture), "--optimizer", setup.Optimizer,
+                "--recompute-blocks", setup.RecomputeBlocks ? "true" : "false",
                 "--tf32", Machine.Tf32 ? "true" : "false",
             })
                 start.ArgumentList.Add(arg);
@@ -199,6 +201,7 @@ namespace Hyena.Benchmarks
                 using var scope = NewDisposeScope();
                 manual_seed(1);
                 using var net = Build(model, setup, (int)length);
+                net.RecomputeBlocks = setup.RecomputeBlocks;
                 net.to(device);
                 net.train();
                 using var optimizer = setup.Optimizer == "fused"
@@ -250,7 +253,7 @@ namespace Hyena.Benchmarks
             }
         }
 
-        private static nn.Module<Tensor, Tensor> Build(string model, Setup s, int length) => model switch
+        private static Classifier Build(string model, Setup s, int length) => model switch
         {
             "hyena-fp32-ref" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => b.Mixer.UseReferencePath()),
             "hyena-fp32" => Classifier.Hyena(s.Vocabulary, s.Width, s.Depth, s.MlpRatio, s.Classes, length, s.Order, s.FilterOrder, b => { }),

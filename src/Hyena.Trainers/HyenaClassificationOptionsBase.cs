@@ -126,6 +126,15 @@ namespace Microsoft.ML.Hyena
         public bool MixedPrecision = true;
 
         /// <summary>
+        /// Activation checkpointing (<see cref="HyenaSequenceClassifier.RecomputeBlocks"/>): each block keeps only its input
+        /// for the backward pass and runs again in it, so that a training step holds several times less device memory
+        /// for the blocks (the longer the rows, the more it matters), for one more forward pass of the blocks a step. The
+        /// trained weights are those of training without it. Needs <see cref="Dropout"/> 0 (a recomputed block would draw
+        /// other dropout masks). Has no effect on scoring. Default false.
+        /// </summary>
+        public bool RecomputeBlocks;
+
+        /// <summary>
         /// Seed of weight initialisation, shuffling and dropout (on CUDA too: <see cref="RandomSeed"/>). Null takes one
         /// from the MLContext's seed. With a fixed seed, results on the CPU are identical from run to run; on CUDA they are
         /// identical for certain only with <see cref="Deterministic"/> (without it two recall trainings of the text trainer

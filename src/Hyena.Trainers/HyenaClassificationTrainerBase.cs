@@ -91,7 +91,7 @@ namespace Microsoft.ML.Hyena
             featurizer.CheckColumn(input.Schema);
             if (initialModel is not null)
             {
-                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label, NextTokenLossWeight);
+                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label, NextTokenLossWeight, options.RecomputeBlocks);
                 featurizer.CheckColumn(input.Schema);
             }
 
@@ -134,6 +134,7 @@ namespace Microsoft.ML.Hyena
                 bool mixedPrecision = options.MixedPrecision && device.type == DeviceType.CUDA;
                 if (mixedPrecision)
                     model.ComputeDtype = ScalarType.BFloat16;
+                model.RecomputeBlocks = options.RecomputeBlocks;
                 new TrainingLoop(options, device, seed, channel, CheckCanceled, NextTokenLossWeight).Run(model, train, validation);
                 model.eval();
                 return new HyenaClassificationTransformer(Host, model, featurizer, label, options.ScoreColumnName,

@@ -156,6 +156,8 @@ namespace Microsoft.ML.Hyena
         [ComponentName(Name = "lm_head")]
         private readonly Linear? _nextTokenHead;
 
+        private bool _recomputeBlocks;
+
         /// <summary>Creates the network described by <paramref name="config"/>.</summary>
         public HyenaSequenceClassifier(HyenaClassifierConfig config, string name = "classifier") : base(name)
         {
@@ -197,6 +199,28 @@ namespace Microsoft.ML.Hyena
             {
                 foreach (var block in _blocks)
                     block.ComputeDtype = value;
+            }
+        }
+
+        /// <summary>
+        /// Activation checkpointing: where gradients are computed, each block keeps only its input for the backward pass
+        /// and runs again in it (<see cref="BlockRecomputeFunction"/>), so that a training step keeps the blocks' inputs and
+        /// one block's activations instead of every block's: about 8 to 13 times less for the blocks at depth 4 (by what
+        /// each node saves: 4 bytes a channel a position a block against about 52 in bfloat16), for one more forward pass
+        /// of the blocks a step. Gradients and values are those of the plain pass. Off by default; the inference passes
+        /// (no gradient) are unaffected.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">Set to true where the blocks have dropout (<see cref="HyenaClassifierConfig.Dropout"/>
+        /// above 0): the recomputed pass would draw other dropout masks than the forward pass did.</exception>
+        public bool RecomputeBlocks
+        {
+            get => _recomputeBlocks;
+            set
+            {
+                if (value && Config.Dropout > 0)
+                    throw new InvalidOperationException(
+                        $"RecomputeBlocks needs blocks without dropout (Dropout 0; this network's is {Config.Dropout}): the backward pass recomputes each block and would draw other dropout masks.");
+                _recomputeBlocks = value;
             }
         }
 
@@ -269,8 +293,9 @@ namespace Microsoft.ML.Hyena
                 x = x * ValidPositions(x.size(1), lengths.to(x.device)).to_type(x.dtype);
                 x = RowLinear.Apply(_patchProjection, x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
             }
+            bool recompute = _recomputeBlocks && is_grad_enabled();
             foreach (var block in _blocks)
-                x = block.call(x);
+                x = recompute ? BlockRecomputeFunction.Apply(block, x) : block.call(x);
             return scope.MoveToOuter(Kernels.LayerNormFunction.Normalize(_norm, x));
         }
 

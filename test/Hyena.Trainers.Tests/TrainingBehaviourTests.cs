@@ -43,6 +43,27 @@ namespace Microsoft.ML.Hyena.Tests
         }
 
         [Fact]
+        public void RecomputingBlocksTrainsTheSameModel()
+        {
+            var (ml, train, test) = Data();
+            var plain = Small();
+            plain.Dropout = 0;
+            plain.Depth = 2;
+            var recompute = Small();
+            recompute.Dropout = 0;
+            recompute.Depth = 2;
+            recompute.RecomputeBlocks = true;
+            using var first = ml.MulticlassClassification.Trainers.HyenaTextClassification(plain).Fit(train);
+            using var second = ml.MulticlassClassification.Trainers.HyenaTextClassification(recompute).Fit(train);
+            var a = Scores(first, test);
+            var b = Scores(second, test);
+            Assert.Equal(a.Length, b.Length);
+            for (int i = 0; i < a.Length; i++)
+                for (int c = 0; c < a[i].Length; c++)
+                    Assert.Equal(a[i][c], b[i][c], 5);
+        }
+
+        [Fact]
         public void DeterministicHoldsLibtorchsDeterministicAlgorithmsWhileTrainingOnly()
         {
             var (ml, train, test) = Data();

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Hyena.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Hyena
+{
+    /// <summary>
+    /// Activation checkpointing of one residual block as an autograd node: the forward pass runs the block without
+    /// recording its graph and keeps only the block's input; the backward pass runs the block again with gradients on and
+    /// takes the backward pass through that recomputed graph, which adds the parameters' gradients to theirs (as any
+    /// backward pass does) and gives the node the input's. What a training step keeps for its backward pass then shrinks
+    /// from every block's activations (about 52 bytes a channel a position for a Hyena block in bfloat16) to the blocks'
+    /// inputs (4 bytes in float32) plus one block's activations at a time, for one more forward pass of the blocks a step
+    /// (PyTorch's reentrant <c>torch.utils.checkpoint</c> works the same way).
+    /// </summary>
+    /// <remarks>
+    /// The block's trainable parameters are the node's inputs too (their gradients reach them through the recomputed graph,
+    /// not through the node), so that the node's output needs a gradient whenever they do, even where the block's input
+    /// does not. The recomputation must give the forward pass's values: the block must draw no random numbers (no dropout;
+    /// <see cref="HyenaSequenceClassifier.RecomputeBlocks"/> checks it). A failure in the backward pass (out of device
+    /// memory, say) is held and thrown after it (<see cref="GradientHandOff"/>), as for the library's other nodes.
+    /// </remarks>
+    internal sealed class BlockRecomputeFunction : autograd.SingleTensorFunction<BlockRecomputeFunction>
+    {
+        public override string Name => "HyenaBlockRecompute";
+
+        /// <summary><paramref name="block"/> applied to <paramref name="x"/>, its activations recomputed in the backward pass.</summary>
+        public static Tensor Apply(nn.Module<Tensor, Tensor> block, Tensor x)
+        {
+            if (block is null)
+                throw new ArgumentNullException(nameof(block));
+            if (x is null)
+                throw new ArgumentNullException(nameof(x));
+            var inputs = new List<object> { x, block };
+            inputs.AddRange(block.parameters().Where(p => p.requires_grad));
+            return apply(inputs.ToArray());
+        }
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            var x = (Tensor)vars[0];
+            ctx.save_for_backward(new List<Tensor> { x });
+            ctx.save_data("block", vars[1]);
+            ctx.save_data("inputs", vars.Length);
+            ctx.save_data("inputGrad", x.requires_grad);
+            return ((nn.Module<Tensor, Tensor>)vars[1]).call(x);   // autograd is off here: nothing of the block is kept
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+            => GradientHandOff.Backward("block recompute", (int)ctx.get_data("inputs"), grad_output, () =>
+            {
+                var block = (nn.Module<Tensor, Tensor>)ctx.get_data("block");
+                bool inputGrad = (bool)ctx.get_data("inputGrad");
+                var gradients = new List<Tensor>(new Tensor[(int)ctx.get_data("inputs")]);
+                using (enable_grad())
+                {
+                    var x = ctx.get_saved_variables()[0].detach().requires_grad_(inputGrad);
+                    var y = block.call(x);
+                    y.backward(new[] { grad_output });
+                    if (inputGrad)
+                        gradients[0] = x.grad!;
+                }
+                return gradients;
+            });
+    }
+}
