@@ -119,6 +119,7 @@ namespace Hyena.Benchmarks
                 CheckFusedAdamW(Say, device);
                 CheckLayerNorm(Say, device);
                 CheckLinearGelu(Say, device);
+                CheckBlockRecompute(Say, device);
                 CheckSinActivation(Say, device);
                 CheckFilterMlp(Say, device);
                 CheckBFloat16FilterSpectrum(Say, device);
@@ -591,6 +592,51 @@ namespace Hyena.Benchmarks
                         $"gradients against double precision: x {Err(n.gx, exactGx, 1e-2)} ({RelativeError(r.gx, exactGx):0.00E+00}), " +
                         $"weight {Err(n.gw, exactGw, 1e-2)} ({RelativeError(r.gw, exactGw):0.00E+00}), bias {Err(n.gb, exactGb, 1e-2)} ({RelativeError(r.gb, exactGb):0.00E+00}); " +
                         $"types x {n.gx.dtype}, weight {n.gw.dtype}, bias {n.gb.dtype}";
+                });
+            }
+        }
+
+        /// <summary>
+        /// Activation checkpointing on the device (<see cref="HyenaSequenceClassifier.RecomputeBlocks"/>): a classifier of
+        /// two blocks in bfloat16 mixed precision, 4 rows of 16k and 1k tokens (the on-chip convolution and cuFFT's node),
+        /// its logits and every parameter's gradient with the blocks recomputed in the backward pass against the plain
+        /// pass; relative L2 errors (the forward pass without gradients may take libtorch's own calls where the training
+        /// pass takes the library's nodes, which round a little differently).
+        /// </summary>
+        private static void CheckBlockRecompute(Action<string> say, torch.Device device)
+        {
+            foreach (int length in new[] { 16384, 1024 })
+            {
+                Attempt(say, $"block recompute, a classifier of 2 blocks in bfloat16, 4 rows of {length}, against the plain pass", () =>
+                {
+                    RandomSeed.Set(17, device);
+                    using var model = new HyenaSequenceClassifier(new HyenaClassifierConfig
+                    {
+                        VocabularySize = 64, ClassCount = 3, Depth = 2, Pooling = HyenaPooling.Mean,
+                        Operator = new HyenaOperatorConfig { ModelDimension = 128, MaxLength = length, FilterOrder = 32 },
+                    });
+                    model.to(device);
+                    model.ComputeDtype = ScalarType.BFloat16;
+                    var tokens = randint(1, 64, new long[] { 4, length }, dtype: ScalarType.Int64, device: device);
+                    var lengths = tensor(new long[] { length, length - 5, length / 2, 3 }, device: device);
+                    var probe = randn(4, 3, device: device);
+                    (Tensor Logits, Tensor[] Gradients) Run(bool recompute)
+                    {
+                        model.RecomputeBlocks = recompute;
+                        model.zero_grad();
+                        var logits = model.call(tokens, lengths);
+                        (logits * probe).sum().backward();
+                        HyenaOperator.ThrowIfBackwardFailed();
+                        return (logits.detach(), model.parameters().Select(p => p.grad!.detach().clone()).ToArray());
+                    }
+                    var plain = Run(false);
+                    var recomputed = Run(true);
+                    model.RecomputeBlocks = false;
+                    double worst = plain.Gradients.Zip(recomputed.Gradients, RelativeError).Max();
+                    var flat = cat(plain.Gradients.Select(g => g.flatten()).ToArray());
+                    var flatRecomputed = cat(recomputed.Gradients.Select(g => g.flatten()).ToArray());
+                    return $"logits {Err(recomputed.Logits, plain.Logits, 1e-2)}, every gradient together {Err(flatRecomputed, flat, 1e-2)}, " +
+                        $"the worst parameter's {worst:0.00E+00} ({plain.Gradients.Length} parameters)";
                 });
             }
         }
