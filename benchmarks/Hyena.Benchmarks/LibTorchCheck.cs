@@ -601,18 +601,20 @@ namespace Hyena.Benchmarks
         /// two blocks in bfloat16 mixed precision, 4 rows of 16k and 1k tokens (the on-chip convolution and cuFFT's node),
         /// its logits and every parameter's gradient with the blocks recomputed in the backward pass against the plain
         /// pass; relative L2 errors (the forward pass without gradients may take libtorch's own calls where the training
-        /// pass takes the library's nodes, which round a little differently).
+        /// pass takes the library's nodes, which round a little differently). With dropout, the plain pass draws its masks
+        /// as the recomputing pass records them (<see cref="DropoutReplay"/>), from the same generator state.
         /// </summary>
         private static void CheckBlockRecompute(Action<string> say, torch.Device device)
         {
-            foreach (int length in new[] { 16384, 1024 })
+            foreach (var (length, dropout) in new[] { (16384, 0.0), (1024, 0.0), (1024, 0.1) })
             {
-                Attempt(say, $"block recompute, a classifier of 2 blocks in bfloat16, 4 rows of {length}, against the plain pass", () =>
+                Attempt(say, $"block recompute, a classifier of 2 blocks in bfloat16, 4 rows of {length}, dropout {dropout}, against the plain pass" +
+                    (dropout > 0 ? " with the same masks" : ""), () =>
                 {
                     RandomSeed.Set(17, device);
                     using var model = new HyenaSequenceClassifier(new HyenaClassifierConfig
                     {
-                        VocabularySize = 64, ClassCount = 3, Depth = 2, Pooling = HyenaPooling.Mean,
+                        VocabularySize = 64, ClassCount = 3, Depth = 2, Pooling = HyenaPooling.Mean, Dropout = dropout,
                         Operator = new HyenaOperatorConfig { ModelDimension = 128, MaxLength = length, FilterOrder = 32 },
                     });
                     model.to(device);
@@ -624,9 +626,15 @@ namespace Hyena.Benchmarks
                     {
                         model.RecomputeBlocks = recompute;
                         model.zero_grad();
-                        var logits = model.call(tokens, lengths);
+                        // The same generator state for both passes: the plain pass draws its masks as the recomputing one
+                        // records them (libtorch's CUDA dropout draws other ones).
+                        RandomSeed.Set(19, device);
+                        var masks = DropoutReplay.Record();
+                        var logits = recompute ? model.call(tokens, lengths) : masks.Run(() => model.call(tokens, lengths));
                         (logits * probe).sum().backward();
                         HyenaOperator.ThrowIfBackwardFailed();
+                        foreach (var mask in masks.Masks)
+                            mask.Dispose();
                         return (logits.detach(), model.parameters().Select(p => p.grad!.detach().clone()).ToArray());
                     }
                     var plain = Run(false);

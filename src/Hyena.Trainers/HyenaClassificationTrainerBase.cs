@@ -91,7 +91,7 @@ namespace Microsoft.ML.Hyena
             featurizer.CheckColumn(input.Schema);
             if (initialModel is not null)
             {
-                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label, NextTokenLossWeight, options.RecomputeBlocks);
+                featurizer = WarmStart.CheckCompatible(initialModel, featurizer, label, NextTokenLossWeight);
                 featurizer.CheckColumn(input.Schema);
             }
 

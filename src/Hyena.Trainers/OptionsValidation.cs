@@ -39,8 +39,6 @@ namespace Microsoft.ML.Hyena
             Require(double.IsFinite(o.FilterFrequency) && o.FilterFrequency > 0, nameof(o.FilterFrequency), o.FilterFrequency, "must be finite and positive");
             Require(o.MlpRatio >= 1, nameof(o.MlpRatio), o.MlpRatio, "must be at least 1");
             Require(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), o.Dropout, "must be in [0, 1)");
-            Require(!o.RecomputeBlocks || o.Dropout == 0, nameof(o.RecomputeBlocks), o.RecomputeBlocks,
-                $"needs Dropout 0 (it is {o.Dropout}): the backward pass recomputes each block and would draw other dropout masks");
             Require(Enum.IsDefined(o.Pooling), nameof(o.Pooling), o.Pooling, "must be Mean, Last or Max");
             Require(o.PatchSize >= 1, nameof(o.PatchSize), o.PatchSize, "must be at least 1");
             Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "must be at least 1");

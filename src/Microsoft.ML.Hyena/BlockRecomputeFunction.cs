@@ -14,14 +14,17 @@ namespace Microsoft.ML.Hyena
     /// backward pass does) and gives the node the input's. What a training step keeps for its backward pass then shrinks
     /// from every block's activations (about 52 bytes a channel a position for a Hyena block in bfloat16) to the blocks'
     /// inputs (4 bytes in float32) plus one block's activations at a time, for one more forward pass of the blocks a step
-    /// (PyTorch's reentrant <c>torch.utils.checkpoint</c> works the same way).
+    /// (PyTorch's reentrant <c>torch.utils.checkpoint</c> works the same way). The step's peak also holds the backward
+    /// pass's own buffers: on an H200 it halved (<see cref="HyenaSequenceClassifier.RecomputeBlocks"/>).
     /// </summary>
     /// <remarks>
     /// The block's trainable parameters are the node's inputs too (their gradients reach them through the recomputed graph,
     /// not through the node), so that the node's output needs a gradient whenever they do, even where the block's input
-    /// does not. The recomputation must give the forward pass's values: the block must draw no random numbers (no dropout;
-    /// <see cref="HyenaSequenceClassifier.RecomputeBlocks"/> checks it). A failure in the backward pass (out of device
-    /// memory, say) is held and thrown after it (<see cref="GradientHandOff"/>), as for the library's other nodes.
+    /// does not. The recomputation gives the forward pass's values: the dropouts of the blocks (<see cref="HyenaBlock"/>,
+    /// <see cref="HyenaOperator"/>, <see cref="Modules.FeedForward"/>) go through <see cref="DropoutReplay"/>, whose masks the forward pass records and
+    /// keeps (a byte an element) and the recomputation applies again. A failure in the backward pass (out of device
+    /// memory, say) is held and thrown after it (<see cref="GradientHandOff"/>), as for the library's other nodes, with
+    /// zeros standing in for the input's gradient meanwhile.
     /// </remarks>
     internal sealed class BlockRecomputeFunction : autograd.SingleTensorFunction<BlockRecomputeFunction>
     {
@@ -34,19 +37,35 @@ namespace Microsoft.ML.Hyena
                 throw new ArgumentNullException(nameof(block));
             if (x is null)
                 throw new ArgumentNullException(nameof(x));
-            var inputs = new List<object> { x, block };
+            // The dropout masks the forward pass records: saved for the backward pass, which takes its own references to
+            // them once the forward pass has returned (not before: they are let go here, after it).
+            var dropouts = DropoutReplay.Record();
+            var inputs = new List<object> { x, block, dropouts };
             inputs.AddRange(block.parameters().Where(p => p.requires_grad));
-            return apply(inputs.ToArray());
+            try
+            {
+                return apply(inputs.ToArray());
+            }
+            finally
+            {
+                foreach (var mask in dropouts.Masks)
+                    mask.Dispose();
+            }
         }
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             var x = (Tensor)vars[0];
-            ctx.save_for_backward(new List<Tensor> { x });
-            ctx.save_data("block", vars[1]);
+            var block = (nn.Module<Tensor, Tensor>)vars[1];
+            var dropouts = (DropoutReplay)vars[2];
+            var y = dropouts.Run(() => block.call(x));                // autograd is off here: nothing of the block is kept
+            var saved = new List<Tensor> { x };
+            saved.AddRange(dropouts.Masks);
+            ctx.save_for_backward(saved);
+            ctx.save_data("block", block);
             ctx.save_data("inputs", vars.Length);
             ctx.save_data("inputGrad", x.requires_grad);
-            return ((nn.Module<Tensor, Tensor>)vars[1]).call(x);   // autograd is off here: nothing of the block is kept
+            return y;
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
@@ -55,14 +74,24 @@ namespace Microsoft.ML.Hyena
                 var block = (nn.Module<Tensor, Tensor>)ctx.get_data("block");
                 bool inputGrad = (bool)ctx.get_data("inputGrad");
                 var gradients = new List<Tensor>(new Tensor[(int)ctx.get_data("inputs")]);
+                var saved = ctx.get_saved_variables();
                 using (enable_grad())
                 {
-                    var x = ctx.get_saved_variables()[0].detach().requires_grad_(inputGrad);
-                    var y = block.call(x);
+                    var x = saved[0].detach().requires_grad_(inputGrad);
+                    var y = DropoutReplay.Replay(saved.Skip(1)).Run(() => block.call(x));
                     y.backward(new[] { grad_output });
                     if (inputGrad)
                         gradients[0] = x.grad!;
                 }
+                return gradients;
+            },
+            // A failure hands back zeros for the input (the failure is thrown after the backward pass): an undefined gradient
+            // would reach the block before, whose node TorchSharp 0.107 cannot give one.
+            failed: () =>
+            {
+                var gradients = new List<Tensor>(new Tensor[(int)ctx.get_data("inputs")]);
+                if ((bool)ctx.get_data("inputGrad"))
+                    gradients[0] = zeros_like(ctx.get_saved_variables()[0]);
                 return gradients;
             });
     }

@@ -77,8 +77,8 @@ namespace Microsoft.ML.Hyena
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var x = input + _dropout.call(_mixer.call(Kernels.LayerNormFunction.Normalize(_norm1, input)));
-            x = x + _dropout.call(_mlp.call(Kernels.LayerNormFunction.Normalize(_norm2, x)));
+            var x = input + DropoutReplay.Apply(_dropout, _mixer.call(Kernels.LayerNormFunction.Normalize(_norm1, input)));
+            x = x + DropoutReplay.Apply(_dropout, _mlp.call(Kernels.LayerNormFunction.Normalize(_norm2, x)));
             return scope.MoveToOuter(x);
         }
 

@@ -429,7 +429,7 @@ namespace Microsoft.ML.Hyena
             {
                 // Gates x_{N-1}, ..., x_1 in turn (the reference's reversed(x[1:])).
                 var gate = streams[order - 1 - o];
-                v = _dropout.call(v * gate);
+                v = DropoutReplay.Apply(_dropout, v * gate);
                 v = spectrum is not null
                     ? FftConvolution.CausalFromSpectrum(v, SpectrumOf(spectrum, o)) // in the transform's type
                     : FftConvolution.Causal(v, k![o], bias![o]);

@@ -52,17 +52,6 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains($"HyenaTextClassificationTrainer.Options.{field}", error.Message);
         }
 
-        [Fact]
-        public void RecomputingBlocksWithDropoutIsRefusedNamingBoth()
-        {
-            var options = new HyenaTextClassificationTrainer.Options { RecomputeBlocks = true };   // Dropout left at 0.1
-            var error = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.HyenaTextClassification(options));
-            Assert.Equal("RecomputeBlocks", error.ParamName);
-            Assert.Contains("needs Dropout 0 (it is 0.1)", error.Message);
-            options.Dropout = 0;
-            _ml.MulticlassClassification.Trainers.HyenaTextClassification(options);
-        }
-
         [Theory]
         [InlineData("ImageHeight")]
         [InlineData("ImageChannels")]

@@ -45,12 +45,11 @@ namespace Microsoft.ML.Hyena.Tests
         [Fact]
         public void RecomputingBlocksTrainsTheSameModel()
         {
+            // Dropout at its default 0.1: on the CPU the recomputing training draws and applies the same masks.
             var (ml, train, test) = Data();
             var plain = Small();
-            plain.Dropout = 0;
             plain.Depth = 2;
             var recompute = Small();
-            recompute.Dropout = 0;
             recompute.Depth = 2;
             recompute.RecomputeBlocks = true;
             using var first = ml.MulticlassClassification.Trainers.HyenaTextClassification(plain).Fit(train);

@@ -15,11 +15,10 @@ namespace Microsoft.ML.Hyena
         /// Returns the featurizer to train with (the initial model's, so the input is read exactly as
         /// before), or throws an error naming what differs. <paramref name="fresh"/> is the featurizer
         /// the trainer's options would make for the new data; <paramref name="nextTokenLossWeight"/> the
-        /// options' auxiliary loss weight, which needs the initial model's next-token head; <paramref name="recomputeBlocks"/>
-        /// the options' activation checkpointing, which needs a network without dropout.
+        /// options' auxiliary loss weight, which needs the initial model's next-token head.
         /// </summary>
         public static InputFeaturizer CheckCompatible(HyenaClassificationTransformer initialModel, InputFeaturizer fresh, LabelDescription label,
-            double nextTokenLossWeight, bool recomputeBlocks = false)
+            double nextTokenLossWeight)
         {
             var initial = initialModel.Featurizer;
             if (initial.GetType() != fresh.GetType())
@@ -31,9 +30,6 @@ namespace Microsoft.ML.Hyena
                     "the classes and their key order must be the same (map both data sets' labels with one fitted MapValueToKey, or with keyOrdinality ByValue).", nameof(initialModel));
             if (nextTokenLossWeight > 0 && !initialModel.ModelConfig.NextTokenHead)
                 throw new ArgumentException("NextTokenLossWeight is above 0, but initialModel was trained without the next-token head (NextTokenLossWeight 0); set it to 0 to continue training that model.", nameof(initialModel));
-            if (recomputeBlocks && initialModel.ModelConfig.Dropout > 0)
-                throw new ArgumentException($"RecomputeBlocks is set, but initialModel's blocks have dropout ({initialModel.ModelConfig.Dropout}), which a continued training keeps: " +
-                    "a recomputed block would draw other dropout masks. Continue that model without RecomputeBlocks.", nameof(initialModel));
             return initial;
         }
 

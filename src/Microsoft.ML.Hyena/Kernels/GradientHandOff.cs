@@ -97,8 +97,18 @@ namespace Microsoft.ML.Hyena.Kernels
         public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute)
             => Backward(name, inputs, new List<Tensor> { gradOutput }, compute);
 
+        /// <summary>
+        /// As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/>, with <paramref name="failed"/> giving the
+        /// gradients to hand back when <paramref name="compute"/> failed (zeros of the inputs' shapes, say) instead of
+        /// undefined ones: a node of ours upstream that receives an undefined gradient has TorchSharp 0.107 make zeros from
+        /// a tensor the caller's dispose scope has freed by then, which ends the process. Undefined gradients still where
+        /// <paramref name="failed"/> fails too.
+        /// </summary>
+        public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute, Func<List<Tensor>> failed)
+            => Backward(name, inputs, new List<Tensor> { gradOutput }, compute, failed);
+
         /// <summary>As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/> for a node with several outputs, one incoming gradient each (at least one).</summary>
-        public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute)
+        public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute, Func<List<Tensor>>? failed = null)
         {
             long start = TraceBackwards ? Stopwatch.GetTimestamp() : 0;
             var device = gradOutputs.Find(g => g is not null)?.device ?? CPU;
@@ -130,8 +140,33 @@ namespace Microsoft.ML.Hyena.Kernels
                     _failures.TryAdd(Key(device), e);
                 foreach (var g in gradOutputs)
                     g?.Dispose();
-                return new List<Tensor>(new Tensor[inputs]);
+                return StandIn(inputs, failed);
             }
+        }
+
+        // The gradients a failed backward pass hands back: failed's where it gives them, else undefined ones.
+        private static List<Tensor> StandIn(int inputs, Func<List<Tensor>>? failed)
+        {
+            if (failed is not null)
+            {
+                try
+                {
+                    List<Tensor> results;
+                    using (var scope = NewDisposeScope())
+                    {
+                        results = failed();
+                        foreach (var r in results)
+                            r?.DetachFromDisposeScope();
+                    }
+                    (_handedOut ??= new List<Tensor>()).AddRange(results);
+                    return results;
+                }
+                catch (Exception)
+                {
+                    // out of device memory again, say: undefined gradients then
+                }
+            }
+            return new List<Tensor>(new Tensor[inputs]);
         }
     }
 }

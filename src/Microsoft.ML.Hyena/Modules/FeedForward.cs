@@ -71,7 +71,7 @@ namespace Microsoft.ML.Hyena.Modules
             var activated = ComputeDtype == ScalarType.BFloat16 && Kernels.LinearGeluFunction.Applies(rows, _fc1.bias)
                 ? Kernels.LinearGeluFunction.Apply(rows, _fc1.weight!, _fc1.bias!)                  // one node: the GELU's gradient and fc1's bias gradient in one kernel
                 : nn.functional.gelu(RowLinear.Apply(_fc1, rows, ComputeDtype));
-            var hidden = _drop.call(activated);
+            var hidden = DropoutReplay.Apply(_drop, activated);
             var output = ComputeDtype == ScalarType.BFloat16 && input.dtype == ScalarType.Float32 && hidden.device_type == DeviceType.CUDA && _fc2.bias is not null
                 ? Kernels.WideningLinearFunction.Apply(hidden, _fc2.weight!, _fc2.bias)          // float32, the bias in its epilogue
                 : RowLinear.Apply(_fc2, hidden, ComputeDtype).InType(input.dtype);
