@@ -129,9 +129,9 @@ namespace Microsoft.ML.Hyena
         /// Activation checkpointing (<see cref="HyenaSequenceClassifier.RecomputeBlocks"/>): each block keeps only its input
         /// for the backward pass and runs again in it, so that a training step holds about half the device memory (on an
         /// H200 at width 768 and depth 4; more with more blocks) for about 40 % more time: for rows too long to train
-        /// otherwise. The
-        /// gradients are those of training without it (the dropout masks are kept and applied again; on the CPU the same
-        /// masks are drawn, so the trained weights are the same). Has no effect on scoring. Default false.
+        /// otherwise. The gradients are those of training without it (the dropout masks are kept, a byte an element, and
+        /// applied again; on the CPU the same masks are drawn, so the trained weights are the same). Has no effect on
+        /// scoring. Default false.
         /// </summary>
         public bool RecomputeBlocks;
 
