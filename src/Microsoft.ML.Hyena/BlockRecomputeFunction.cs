@@ -55,6 +55,7 @@ namespace Microsoft.ML.Hyena
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var block = (nn.Module<Tensor, Tensor>)vars[1];
             var dropouts = (DropoutReplay)vars[2];

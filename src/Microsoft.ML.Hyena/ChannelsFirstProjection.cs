@@ -54,6 +54,7 @@ namespace Microsoft.ML.Hyena
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var input = (Tensor)vars[0];
             var weightParameter = (Tensor)vars[1];
             var type = (ScalarType)(int)vars[2];

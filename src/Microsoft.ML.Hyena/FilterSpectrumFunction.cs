@@ -207,6 +207,7 @@ HYENA_FILTER(_bf16, bf16_t)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var k = (Tensor)vars[0];
             bool hasBias = (bool)vars[2];
             var bias = hasBias ? (Tensor)vars[1] : null;

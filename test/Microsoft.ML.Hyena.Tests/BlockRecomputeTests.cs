@@ -13,6 +13,7 @@ namespace Microsoft.ML.Hyena.Tests
     /// gradients where the block's input needs none, no node where no gradient is computed, and a failure in the
     /// recomputation held instead of ending the process.
     /// </summary>
+    [Collection("GradientHandOff")]   // the pending failure is process-wide
     public class BlockRecomputeTests
     {
         private static HyenaClassifierConfig Config(double dropout = 0) => new()

@@ -36,6 +36,7 @@ namespace Microsoft.ML.Hyena.Tests
 
             public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
             {
+                GradientHandOff.TakeUndefinedGradients(ctx);
                 GradientHandOff.BeginForward(((Tensor)vars[0]).device);
                 return ((Tensor)vars[0]) * 2;
             }
@@ -110,6 +111,38 @@ namespace Microsoft.ML.Hyena.Tests
             Assert.Contains("gradients of that pass are incomplete", error.Message);
             Assert.Contains("simulated", error.InnerException!.Message);
             HyenaOperator.ThrowIfBackwardFailed();   // reported once
+        }
+
+        [Fact]
+        public void ANodeBeforeAFailedOneTakesItsUndefinedGradientWithoutEndingTheProcess()
+        {
+            // As in a model: the node before was applied inside a dispose scope that has ended by the backward pass.
+            // TorchSharp 0.107 would make zeros for its undefined incoming gradient from a copy of its output that the scope
+            // freed, and stop the process; our nodes take the undefined gradient as it is and hand undefined ones on.
+            using var scope = NewDisposeScope();
+            var x = ones(3).requires_grad_(true);
+            Tensor y;
+            using (var inner = NewDisposeScope())
+                y = FailingBackward.apply(Doubling.apply(x * 1)).MoveToOuterDisposeScope();
+            (y.sum() + x.sum()).backward();          // the process goes on
+            Assert.Equal(new[] { 1f, 1f, 1f }, x.grad!.data<float>().ToArray());   // only the other path's gradient
+            Assert.Throws<InvalidOperationException>(() => HyenaOperator.ThrowIfBackwardFailed(CPU));
+        }
+
+        [Fact]
+        public void AStreamWithoutAGradientComesBackAsZerosFromTheChannelSplit()
+        {
+            // Only the first of three streams is used, and the split was applied inside a scope that has ended.
+            using var scope = NewDisposeScope();
+            var x = arange(24f).reshape(1, 6, 4).requires_grad_(true);
+            Tensor first;
+            using (var inner = NewDisposeScope())
+                first = ChannelSplitFunction.Apply(x * 1, 2, 3)[0].MoveToOuterDisposeScope();
+            (first * 3).sum().backward();
+            var expected = zeros(1, 6, 4);
+            expected.narrow(1, 0, 2).fill_(3);
+            Assert.Equal(expected.data<float>().ToArray(), x.grad!.data<float>().ToArray());
+            HyenaOperator.ThrowIfBackwardFailed(CPU);   // nothing failed
         }
 
         [Fact]

@@ -331,6 +331,7 @@ HYENA_FILTER_MLP(64)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var inputs = vars.Cast<Tensor>().ToList();
             int n = (inputs.Count - 2) / 2;
             var (z, frequency) = (inputs[0], inputs[1]);

@@ -61,6 +61,19 @@ namespace Microsoft.ML.Hyena.Kernels
                 throw new InvalidOperationException("A backward pass of the Hyena operator's fused kernels failed, so the gradients of that pass are incomplete: " + failure.Message, failure);
         }
 
+        /// <summary>
+        /// Call first in the forward pass of every node whose backward pass goes through <see cref="Backward(string, int,
+        /// List{Tensor}, Func{List{Tensor}}, Func{List{Tensor}}?)"/>: TorchSharp then hands that pass an undefined incoming
+        /// gradient as it is (a node after this one failed, or left an output unused), and <see cref="Backward(string, int,
+        /// List{Tensor}, Func{List{Tensor}}, Func{List{Tensor}}?)"/> answers undefined gradients for the inputs without
+        /// running the node's pass. Otherwise TorchSharp 0.107 makes zeros for it from a copy of the output made in the
+        /// forward pass, which the caller's dispose scope has freed by then, and the process ends.
+        /// </summary>
+        public static void TakeUndefinedGradients(autograd.AutogradContext ctx) => ctx.set_materialize_grads(false);
+
+        /// <summary>Whether <paramref name="gradient"/> is a defined incoming gradient (not null, with a tensor behind it).</summary>
+        public static bool Defined(Tensor? gradient) => gradient is not null && !gradient.IsInvalid;
+
         /// <summary>Call at the start of every forward pass on <paramref name="device"/>: throws a pending failure there (<see cref="ThrowIfFailed"/>) and releases this thread's previously handed-out gradients.</summary>
         public static void BeginForward(Device device)
         {
@@ -111,7 +124,9 @@ namespace Microsoft.ML.Hyena.Kernels
         public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute, Func<List<Tensor>>? failed = null)
         {
             long start = TraceBackwards ? Stopwatch.GetTimestamp() : 0;
-            var device = gradOutputs.Find(g => g is not null)?.device ?? CPU;
+            if (!gradOutputs.Exists(Defined))
+                return new List<Tensor>(new Tensor[inputs]);   // no gradient in, none out (every backward pass is linear in it)
+            var device = gradOutputs.Find(Defined)!.device;
             try
             {
                 ReleasePrevious();
@@ -123,7 +138,8 @@ namespace Microsoft.ML.Hyena.Kernels
                         r?.DetachFromDisposeScope();
                 }
                 foreach (var g in gradOutputs)
-                    g?.Dispose(); // our wrappers only; libtorch keeps its own references
+                    if (Defined(g))
+                        g.Dispose(); // our wrappers only; libtorch keeps its own references
                 (_handedOut ??= new List<Tensor>()).AddRange(results);
                 if (start != 0)
                 {
@@ -139,7 +155,8 @@ namespace Microsoft.ML.Hyena.Kernels
                 lock (_gate)
                     _failures.TryAdd(Key(device), e);
                 foreach (var g in gradOutputs)
-                    g?.Dispose();
+                    if (Defined(g))
+                        g.Dispose();
                 return StandIn(inputs, failed);
             }
         }

@@ -331,6 +331,7 @@ HYENA_LN_GRAD_ROWS(8)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var weight = (Tensor)vars[1];
             var bias = (Tensor)vars[2];

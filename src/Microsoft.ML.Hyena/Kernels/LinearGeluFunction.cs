@@ -183,6 +183,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_gelu_bwd_bias(const bf
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var weight = (Tensor)vars[1];
             var bias = (Tensor)vars[2];

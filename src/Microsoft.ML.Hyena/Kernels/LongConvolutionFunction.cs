@@ -64,6 +64,7 @@ namespace Microsoft.ML.Hyena.Kernels
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             GradientHandOff.BeginForward(((Tensor)vars[0]).device);
             var (v, x1, x0) = Strided((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
             var spectrum = (Tensor)vars[3];

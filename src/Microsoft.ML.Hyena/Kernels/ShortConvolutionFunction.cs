@@ -286,6 +286,7 @@ HYENA_SHORT_BWD(bf16, bf16_t, HYENA_SHORT_BWD_BLOCKS, 2)
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = ((Tensor)vars[0]).AsContiguous();
             GradientHandOff.BeginForward(x.device);
             var weightParameter = (Tensor)vars[1];

@@ -157,6 +157,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_sin_backward(const flo
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var frequency = (Tensor)vars[1];
             var bias = vars.Length > 2 ? (Tensor)vars[2] : null;

@@ -188,6 +188,7 @@ extern ""C"" __global__ void __launch_bounds__(256) hyena_bias_grad_narrow(const
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var bias = (Tensor)vars[1];
             ctx.save_data("xType", (int)x.dtype);

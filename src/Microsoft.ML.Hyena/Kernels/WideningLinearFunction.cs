@@ -84,6 +84,7 @@ namespace Microsoft.ML.Hyena.Kernels
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
+            GradientHandOff.TakeUndefinedGradients(ctx);
             var x = (Tensor)vars[0];
             var weightParameter = (Tensor)vars[1];
             var bias = (Tensor)vars[2];
