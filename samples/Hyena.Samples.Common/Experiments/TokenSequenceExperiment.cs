@@ -108,6 +108,7 @@ namespace Hyena.Samples
             string device = options.String("device", "auto", "auto, cpu, cuda or cuda:N");
             int seed = options.Int("seed", 1, "seed of the data, the MLContext and the trainer");
             bool deterministic = options.Flag("deterministic", "on CUDA, train repeatably bit for bit (libtorch's deterministic algorithms)");
+            bool recomputeBlocks = options.Flag("recompute-blocks", "activation checkpointing: about half the device memory for about 40 % more time a step");
             string output = options.String("out", "", $"output folder (default runs/{sampleName}/<time>)");
             var extra = taskOptions?.Invoke(options) ?? new Dictionary<string, object?>();
             if (!options.Validate())
@@ -144,6 +145,7 @@ namespace Hyena.Samples
                 Device = run.DeviceOption,
                 Seed = seed,
                 Deterministic = deterministic,
+                RecomputeBlocks = recomputeBlocks,
                 Progress = run.Reporter,
             };
             var hyenaOptions = Options(epochs, minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, batchSize);
