@@ -103,9 +103,7 @@ namespace Hyena.Benchmarks
         {
             using var scope = NewDisposeScope();
             var x = embedding.call(tokens);
-            bool recompute = RecomputeBlocks && is_grad_enabled();
-            foreach (var block in blocks)
-                x = recompute ? BlockRecomputeFunction.Apply(block, x) : block.call(x);
+            x = BlockRecomputeFunction.ApplyBlocks(blocks, x, RecomputeBlocks);
             var pooled = LayerNormFunction.Normalize(norm, x).mean(new long[] { 1 });
             return scope.MoveToOuter(head.call(pooled));
         }

@@ -53,6 +53,18 @@ namespace Microsoft.ML.Hyena
             }
         }
 
+        /// <summary>
+        /// <paramref name="x"/> through <paramref name="blocks"/> in turn, each one recomputed in the backward pass
+        /// (<see cref="Apply"/>) when <paramref name="recompute"/> is set and gradients are on, else called as it is.
+        /// </summary>
+        public static Tensor ApplyBlocks(IEnumerable<nn.Module<Tensor, Tensor>> blocks, Tensor x, bool recompute)
+        {
+            recompute = recompute && is_grad_enabled();
+            foreach (var block in blocks)
+                x = recompute ? Apply(block, x) : block.call(x);
+            return x;
+        }
+
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             GradientHandOff.TakeUndefinedGradients(ctx);
@@ -74,7 +86,7 @@ namespace Microsoft.ML.Hyena
             {
                 var block = (nn.Module<Tensor, Tensor>)ctx.get_data("block");
                 bool inputGrad = (bool)ctx.get_data("inputGrad");
-                var gradients = new List<Tensor>(new Tensor[(int)ctx.get_data("inputs")]);
+                var gradients = Undefined(ctx);
                 var saved = ctx.get_saved_variables();
                 using (enable_grad())
                 {
@@ -90,10 +102,13 @@ namespace Microsoft.ML.Hyena
             // would reach the block before, whose node TorchSharp 0.107 cannot give one.
             failed: () =>
             {
-                var gradients = new List<Tensor>(new Tensor[(int)ctx.get_data("inputs")]);
+                var gradients = Undefined(ctx);
                 if ((bool)ctx.get_data("inputGrad"))
                     gradients[0] = zeros_like(ctx.get_saved_variables()[0]);
                 return gradients;
             });
+
+        // One undefined gradient for each of the node's inputs, to fill in.
+        private static List<Tensor> Undefined(autograd.AutogradContext ctx) => new(new Tensor[(int)ctx.get_data("inputs")]);
     }
 }

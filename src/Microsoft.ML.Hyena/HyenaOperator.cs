@@ -473,8 +473,8 @@ namespace Microsoft.ML.Hyena
             if (compute is not ScalarType c || (layer.weight!.dtype == c && x.dtype == c))
                 return withBias ? layer.call(x) : nn.functional.linear(x, layer.weight!);
             using var scope = NewDisposeScope();
-            var weight = layer.weight!.to_type(c);
-            var bias = !withBias || layer.bias is null ? null : layer.bias.to_type(c);
+            var weight = layer.weight!.InType(c);
+            var bias = !withBias || layer.bias is null ? null : layer.bias.InType(c);
             var input = x.InType(c);
             return scope.MoveToOuter(nn.functional.linear(input, weight, bias));
         }

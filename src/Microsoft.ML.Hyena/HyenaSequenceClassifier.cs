@@ -281,9 +281,7 @@ namespace Microsoft.ML.Hyena
                 x = x * ValidPositions(x.size(1), lengths.to(x.device)).to_type(x.dtype);
                 x = RowLinear.Apply(_patchProjection, x.reshape(x.size(0), x.size(1) / patch, patch * x.size(2)));
             }
-            bool recompute = RecomputeBlocks && is_grad_enabled();
-            foreach (var block in _blocks)
-                x = recompute ? BlockRecomputeFunction.Apply(block, x) : block.call(x);
+            x = BlockRecomputeFunction.ApplyBlocks(_blocks, x, RecomputeBlocks);
             return scope.MoveToOuter(Kernels.LayerNormFunction.Normalize(_norm, x));
         }
 

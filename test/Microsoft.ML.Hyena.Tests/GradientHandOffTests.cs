@@ -26,7 +26,7 @@ namespace Microsoft.ML.Hyena.Tests
                 => GradientHandOff.Backward("test", 1, grad_output, () => throw new InvalidOperationException("CUDA out of memory (simulated)"));
         }
 
-        /// <summary>y = 2x through <see cref="GradientHandOff.Backward(string, int, Tensor, Func{List{Tensor}})"/>, which notes where the gradient it hands out lives.</summary>
+        /// <summary>y = 2x through <see cref="GradientHandOff.Backward(string, int, Tensor, Func{List{Tensor}}, Func{List{Tensor}})"/>, which notes where the gradient it hands out lives.</summary>
         private sealed class Doubling : autograd.SingleTensorFunction<Doubling>
         {
             [ThreadStatic]

@@ -105,42 +105,24 @@ namespace Microsoft.ML.Hyena.Kernels
         /// Runs <paramref name="compute"/> (the gradients, one per input of the forward pass, null where there is
         /// none) in a dispose scope, keeps the results alive for libtorch, and releases our wrapper of the incoming
         /// gradient. An exception is written to standard error with <paramref name="name"/> and kept for
-        /// <see cref="ThrowIfFailed"/>; the <paramref name="inputs"/> gradients are then all undefined.
+        /// <see cref="ThrowIfFailed"/>; the <paramref name="inputs"/> gradients are then <paramref name="failed"/>'s where
+        /// it is given and gives them (zeros of the inputs' shapes, say), else undefined.
         /// </summary>
-        public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute)
-            => Backward(name, inputs, new List<Tensor> { gradOutput }, compute);
-
-        /// <summary>
-        /// As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/>, with <paramref name="failed"/> giving the
-        /// gradients to hand back when <paramref name="compute"/> failed (zeros of the inputs' shapes, say) instead of
-        /// undefined ones: a node of ours upstream that receives an undefined gradient has TorchSharp 0.107 make zeros from
-        /// a tensor the caller's dispose scope has freed by then, which ends the process. Undefined gradients still where
-        /// <paramref name="failed"/> fails too.
-        /// </summary>
-        public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute, Func<List<Tensor>> failed)
+        public static List<Tensor> Backward(string name, int inputs, Tensor gradOutput, Func<List<Tensor>> compute, Func<List<Tensor>>? failed = null)
             => Backward(name, inputs, new List<Tensor> { gradOutput }, compute, failed);
 
-        /// <summary>As <see cref="Backward(string, int, Tensor, Func{List{Tensor}})"/> for a node with several outputs, one incoming gradient each (at least one).</summary>
+        /// <summary>As <see cref="Backward(string, int, Tensor, Func{List{Tensor}}, Func{List{Tensor}})"/> for a node with several outputs, one incoming gradient each (at least one).</summary>
         public static List<Tensor> Backward(string name, int inputs, List<Tensor> gradOutputs, Func<List<Tensor>> compute, Func<List<Tensor>>? failed = null)
         {
             long start = TraceBackwards ? Stopwatch.GetTimestamp() : 0;
-            if (!gradOutputs.Exists(Defined))
+            var defined = gradOutputs.Find(Defined);
+            if (defined is null)
                 return new List<Tensor>(new Tensor[inputs]);   // no gradient in, none out (every backward pass is linear in it)
-            var device = gradOutputs.Find(Defined)!.device;
+            var device = defined.device;
             try
             {
                 ReleasePrevious();
-                List<Tensor> results;
-                using (var scope = NewDisposeScope())
-                {
-                    results = compute();
-                    foreach (var r in results)
-                        r?.DetachFromDisposeScope();
-                }
-                foreach (var g in gradOutputs)
-                    if (Defined(g))
-                        g.Dispose(); // our wrappers only; libtorch keeps its own references
-                (_handedOut ??= new List<Tensor>()).AddRange(results);
+                var results = HandOut(compute);
                 if (start != 0)
                 {
                     long end = Stopwatch.GetTimestamp();
@@ -154,11 +136,28 @@ namespace Microsoft.ML.Hyena.Kernels
                 Console.Error.WriteLine($"Hyena {name} backward failed (its gradients are left out; the trainers stop with this error): {e.Message}");
                 lock (_gate)
                     _failures.TryAdd(Key(device), e);
-                foreach (var g in gradOutputs)
-                    if (Defined(g))
-                        g.Dispose();
                 return StandIn(inputs, failed);
             }
+            finally
+            {
+                foreach (var g in gradOutputs)
+                    if (Defined(g))
+                        g.Dispose(); // our wrappers only; libtorch keeps its own references
+            }
+        }
+
+        // make's gradients, made in a dispose scope and kept alive for libtorch until this thread's next node.
+        private static List<Tensor> HandOut(Func<List<Tensor>> make)
+        {
+            List<Tensor> results;
+            using (var scope = NewDisposeScope())
+            {
+                results = make();
+                foreach (var r in results)
+                    r?.DetachFromDisposeScope();
+            }
+            (_handedOut ??= new List<Tensor>()).AddRange(results);
+            return results;
         }
 
         // The gradients a failed backward pass hands back: failed's where it gives them, else undefined ones.
@@ -168,15 +167,7 @@ namespace Microsoft.ML.Hyena.Kernels
             {
                 try
                 {
-                    List<Tensor> results;
-                    using (var scope = NewDisposeScope())
-                    {
-                        results = failed();
-                        foreach (var r in results)
-                            r?.DetachFromDisposeScope();
-                    }
-                    (_handedOut ??= new List<Tensor>()).AddRange(results);
-                    return results;
+                    return HandOut(failed);
                 }
                 catch (Exception)
                 {
